@@ -1,0 +1,53 @@
+# Seller Desk. `make run` serves the desk with demo data; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run serve migrate seed test lint format bench browser-deps clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install pinned dependencies
+
+migrate: install ## apply migrations
+	$(PY) manage.py migrate --noinput
+
+seed: migrate ## load demo data (idempotent)
+	$(PY) manage.py seed_demo
+
+run: seed ## serve the desk on 127.0.0.1:8000 with demo data (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL)
+	@if [ -n "$$REDIS_URL" ]; then \
+		$(VENV)/bin/honcho start -f Procfile; \
+	else \
+		$(PY) manage.py runserver 127.0.0.1:8000; \
+	fi
+
+browser-deps: install ## install Chromium and the Noto fonts for browser tests (Debian, as root)
+	@bash scripts/ensure_browser.sh
+
+test: install browser-deps ## lint, migration check and the whole test suite
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: install ## ruff check
+	$(VENV)/bin/ruff check .
+
+format: install ## ruff format and fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install ## run the benchmarks under bench/
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean: ## remove the venv, the SQLite file and caches
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

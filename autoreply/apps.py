@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AutoreplyConfig(AppConfig):
+    name = "autoreply"

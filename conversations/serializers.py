@@ -1,0 +1,111 @@
+"""API.md shapes for messages and conversations."""
+
+from rest_framework import serializers
+
+from seller_desk.models import OrderStatus
+
+from .models import Channel
+
+
+class CouponBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    denomination = serializers.DecimalField(max_digits=10, decimal_places=2)
+    threshold = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    direction = serializers.CharField()
+    sender = serializers.CharField()
+    text = serializers.CharField()
+    language = serializers.CharField()
+    image_url = serializers.SerializerMethodField()
+    coupon = CouponBriefSerializer(allow_null=True, required=False)
+    card = serializers.JSONField(allow_null=True, required=False)
+    created_at = serializers.DateTimeField()
+
+    def get_image_url(self, message) -> str | None:
+        if not message.image:
+            return None
+        request = self.context.get("request")
+        url = message.image.url
+        return request.build_absolute_uri(url) if request else url
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for key in ("image_url", "coupon", "card"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+
+class BuyerInSerializer(serializers.Serializer):
+    buyer_id = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, allow_blank=True, default="")
+    locale = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+
+
+class BuyerOutSerializer(serializers.Serializer):
+    buyer_id = serializers.CharField(source="external_id")
+    name = serializers.CharField()
+    country = serializers.CharField()
+    locale = serializers.CharField()
+
+
+class OrderOutSerializer(serializers.Serializer):
+    order_id = serializers.CharField(source="external_id")
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    placed_at = serializers.DateTimeField()
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    protection_ends_at = serializers.DateTimeField(allow_null=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+
+
+class ConversationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    buyer = BuyerOutSerializer()
+    order = OrderOutSerializer(allow_null=True)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    status = serializers.CharField()
+    language = serializers.CharField()
+    last_message_at = serializers.DateTimeField(allow_null=True)
+    reply_due_at = serializers.DateTimeField(allow_null=True)
+
+
+class ConversationDetailSerializer(ConversationSerializer):
+    messages = MessageSerializer(many=True, source="seller_messages")
+
+
+class IngressMessageSerializer(serializers.Serializer):
+    message_id = serializers.CharField(max_length=64)
+    buyer = BuyerInSerializer()
+    order_id = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    channel = serializers.ChoiceField(choices=[Channel.MESSAGE, Channel.CHAT, Channel.COMMENT])
+    text = serializers.CharField(allow_blank=True, max_length=10000, required=False, default="")
+    sent_at = serializers.DateTimeField()
+    image = serializers.FileField(required=False, allow_empty_file=False)
+
+
+class IngressMessageResultSerializer(serializers.Serializer):
+    conversation_id = serializers.IntegerField()
+    message_id = serializers.CharField()
+    auto_replies = MessageSerializer(many=True)
+
+
+class ReplyInSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    scenario = serializers.CharField(required=False, max_length=80)
+    language = serializers.CharField(required=False, max_length=8)
+    variables = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    coupon_id = serializers.IntegerField(required=False, allow_null=True)
+    image = serializers.FileField(required=False, allow_empty_file=False)
+
+    def validate(self, attrs):
+        if not attrs.get("text") and not attrs.get("scenario") and not attrs.get("image") and not attrs.get("coupon_id"):
+            raise serializers.ValidationError({"text": "Give the reply 'text', or a 'scenario' to render."})
+        return attrs

@@ -1,0 +1,128 @@
+"""Who is calling: the marketplace (integration token) or a store member."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from rest_framework import authentication, exceptions, permissions
+
+from .models import MemberRole, Store, hash_token
+
+
+@dataclass
+class MarketplaceClient:
+    """The principal behind an integration token; the token fixes the store."""
+
+    store: Store
+    is_authenticated: bool = True
+    is_staff: bool = False
+    is_active: bool = True
+    pk = None
+
+    def __str__(self) -> str:
+        return f"marketplace:{self.store.slug}"
+
+
+class IntegrationTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization must be 'Bearer <integration_token>'.")
+        raw = header[1].decode(errors="replace")
+        store = Store.objects.filter(integration_token_hash=hash_token(raw)).first()
+        if store is None:
+            raise exceptions.AuthenticationFailed("Unknown integration token.")
+        return MarketplaceClient(store=store), raw
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class IsMarketplace(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.user, MarketplaceClient)
+
+
+def membership_of(user):
+    if not getattr(user, "is_authenticated", False) or isinstance(user, MarketplaceClient):
+        return None
+    return getattr(user, "membership", None)
+
+
+def is_platform_admin(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False)) and not isinstance(
+        user, MarketplaceClient
+    )
+
+
+class IsStoreMember(permissions.BasePermission):
+    message = "This account is not a member of a store."
+
+    def has_permission(self, request, view):
+        return membership_of(request.user) is not None
+
+
+class IsStoreOwner(permissions.BasePermission):
+    message = "Only the store owner may do this."
+
+    def has_permission(self, request, view):
+        membership = membership_of(request.user)
+        return membership is not None and membership.role == MemberRole.OWNER
+
+
+class IsPlatformAdminOrReadOnly(permissions.BasePermission):
+    """Everyone signed in may read; only platform admins write (403 otherwise)."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return membership_of(request.user) is not None or is_platform_admin(request.user)
+        return is_platform_admin(request.user)
+
+
+def store_of(user) -> Store:
+    membership = membership_of(user)
+    if membership is None:
+        raise PermissionDenied("This account is not a member of a store.")
+    return membership.store
+
+
+def store_member_required(view):
+    """Page decorator: logged in and a store member; sets ``request.store`` and ``request.membership``."""
+
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        membership = membership_of(request.user)
+        if membership is None:
+            raise PermissionDenied("This account is not a member of a store.")
+        request.membership = membership
+        request.store = membership.store
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def owner_required(view):
+    @store_member_required
+    def wrapper(request, *args, **kwargs):
+        if request.membership.role != MemberRole.OWNER:
+            raise PermissionDenied("Only the store owner may do this.")
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+class StoreAPIMixin:
+    """Seller API views: a signed-in store member; ``self.store`` is the caller's store."""
+
+    permission_classes = [permissions.IsAuthenticated, IsStoreMember]
+
+    @property
+    def store(self) -> Store:
+        return store_of(self.request.user)

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import apis, views
+
+api_v1 = [
+    path("auth/token", apis.AuthTokenApi.as_view(), name="api-auth-token"),
+    path("ingress/orders", apis.IngressOrdersApi.as_view(), name="api-ingress-orders"),
+    path("", include("conversations.api_urls")),
+    path("", include("templates_i18n.api_urls")),
+    path("", include("coupons.api_urls")),
+    path("", include("campaigns.api_urls")),
+    path("", include("autoreply.api_urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(api_v1)),
+    path("", views.home, name="home"),
+    path("", include("conversations.urls")),
+    path("", include("templates_i18n.urls")),
+    path("", include("coupons.urls")),
+    path("", include("campaigns.urls")),
+    path("", include("autoreply.urls")),
+]
+
+urlpatterns += [
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+]

@@ -1,0 +1,67 @@
+"""Scenario reply library (official and store-owned) and the banned-word list."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from seller_desk.models import Store
+
+
+class Scenario(models.Model):
+    """A reply scenario. Official ones (store is NULL) are edited by platform admins only.
+
+    ``title`` and ``body`` are translated by django-modeltranslation into the nine languages
+    (``body_en``, ``body_ar``, … ``body_pt_br``); an empty body means the language is missing.
+    """
+
+    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.CASCADE, related_name="scenarios")
+    code = models.SlugField(max_length=80)
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    order_statuses = models.JSONField(default=list, blank=True, help_text="Order statuses this scenario fits.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=Q(store__isnull=True), name="official_scenario_code_unique"),
+            models.UniqueConstraint(fields=["store", "code"], condition=Q(store__isnull=False), name="store_scenario_code_unique"),
+        ]
+        ordering = ["position", "id"]
+
+    @property
+    def is_official(self) -> bool:
+        return self.store_id is None
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class MatchMode(models.TextChoices):
+    WORD = "word", "Whole word"
+    STEM = "stem", "Word and its inflected forms (stem)"
+    SUBSTRING = "substring", "Anywhere, even inside words"
+
+
+class BannedWord(models.Model):
+    term = models.CharField(max_length=100)
+    language = models.CharField(max_length=8, blank=True, help_text="Blank: every language.")
+    suggestion = models.CharField(max_length=100, blank=True)
+    match = models.CharField(max_length=10, choices=MatchMode.choices, default=MatchMode.WORD)
+    is_active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "language"], name="banned_word_unique_per_language")]
+        ordering = ["language", "term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class BannedWordListVersion(models.Model):
+    """One row; its number goes up with every change so each process knows its compiled guard is stale."""
+
+    version = models.PositiveBigIntegerField(default=0)

@@ -1,0 +1,58 @@
+"""Shared fixtures. Tests that need a real service use it; in CI (REQUIRE_SERVICES=1) they fail, never skip."""
+
+import os
+import socket
+
+import pytest
+from django.db import connection
+
+from tests.factories import make_store
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_missing(reason: str):
+    """Skip locally, fail in CI: a test that needs a service must never pass quietly without it."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_postgres():
+    if connection.vendor != "postgresql":
+        service_missing("this test needs PostgreSQL (set DATABASE_URL)")
+
+
+def _redis_reachable(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def require_redis():
+    url = os.environ.get("REDIS_URL")
+    if not url or not _redis_reachable(url):
+        service_missing("this test needs Redis (set REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def store(db):
+    return make_store(name="Alpha Store", tier="advanced")
+
+
+@pytest.fixture
+def other_store(db):
+    return make_store(name="Beta Store", tier="basic")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
