@@ -1,1 +1,7 @@
 urlpatterns: list = []
+
+# --- scenarios ---
+
+# --- suggestions ---
+
+# --- banned words and text checks ---

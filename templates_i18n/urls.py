@@ -1,1 +1,5 @@
 urlpatterns: list = []
+
+# --- scenarios (scenario-library page, reply-assist partials) ---
+
+# --- banned words (banned-words page) ---

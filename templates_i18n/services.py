@@ -1,0 +1,5 @@
+"""Writes for the scenario library and the banned-word list."""
+
+# --- scenarios ---
+
+# --- banned words ---
