@@ -13,7 +13,7 @@ from seller_desk.services import buyer_upsert
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import detect_language
 
-from .delivery import deliver
+from .delivery import deliver_after_commit
 from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
 from .uploads import picture_validate
 
@@ -190,7 +190,7 @@ def outbound_message_create(
     )
     if not buyer_only:
         _touch_conversation(conversation, message)
-    transaction.on_commit(lambda: deliver(message))
+    deliver_after_commit(message)
     return message
 
 
