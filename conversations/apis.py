@@ -121,4 +121,6 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
             image=data.get("image"),
             coupon_id=data.get("coupon_id"),
         )
-        return Response(MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )

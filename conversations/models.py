@@ -22,9 +22,13 @@ class ConversationStatus(models.TextChoices):
 class Conversation(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="conversations")
     buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="conversations")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations")
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    status = models.CharField(max_length=12, choices=ConversationStatus.choices, default=ConversationStatus.ANSWERED)
+    status = models.CharField(
+        max_length=12, choices=ConversationStatus.choices, default=ConversationStatus.ANSWERED
+    )
     language = models.CharField(max_length=8, blank=True, help_text="Language of the buyer's latest message.")
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_message_preview = models.CharField(max_length=200, blank=True)
@@ -77,17 +81,26 @@ class Message(models.Model):
     language = models.CharField(max_length=8, blank=True)
     image = models.ImageField(upload_to="messages/%Y/%m/", blank=True)
     buyer_only = models.BooleanField(
-        default=False, help_text="Campaign pushes: shown in the buyer's chat only, never on the seller's side."
+        default=False,
+        help_text="Campaign pushes: shown in the buyer's chat only, never on the seller's side.",
     )
-    external_id = models.CharField(max_length=64, null=True, blank=True, help_text="The marketplace's message id.")
+    external_id = models.CharField(
+        max_length=64, null=True, blank=True, help_text="The marketplace's message id."
+    )
     coupon = models.ForeignKey(
         "coupons.Coupon", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
     triggered_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="triggered",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="triggered",
         help_text="The inbound message an auto-reply answered.",
     )
-    card = models.JSONField(null=True, blank=True, help_text="Interactive keyword card: {keywords: [{id, keyword}]}")
+    card = models.JSONField(
+        null=True, blank=True, help_text="Interactive keyword card: {keywords: [{id, keyword}]}"
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
@@ -126,7 +139,9 @@ class ReplyWait(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["conversation"], condition=Q(closed_at__isnull=True), name="one_open_wait_per_conversation"
+                fields=["conversation"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_wait_per_conversation",
             )
         ]
         indexes = [models.Index(fields=["store", "opened_at"])]

@@ -106,6 +106,11 @@ class ReplyInSerializer(serializers.Serializer):
     image = serializers.FileField(required=False, allow_empty_file=False)
 
     def validate(self, attrs):
-        if not attrs.get("text") and not attrs.get("scenario") and not attrs.get("image") and not attrs.get("coupon_id"):
+        if (
+            not attrs.get("text")
+            and not attrs.get("scenario")
+            and not attrs.get("image")
+            and not attrs.get("coupon_id")
+        ):
             raise serializers.ValidationError({"text": "Give the reply 'text', or a 'scenario' to render."})
         return attrs

@@ -52,12 +52,16 @@ def _existing_ingest(store: Store, message_id: str) -> IngestResult | None:
     if message is None:
         return None
     replies = list(message.triggered.order_by("created_at", "id"))
-    return IngestResult(conversation=message.conversation, message=message, created=False, auto_replies=replies)
+    return IngestResult(
+        conversation=message.conversation, message=message, created=False, auto_replies=replies
+    )
 
 
 def _touch_conversation(conversation: Conversation, message: Message) -> None:
     conversation.last_message_at = message.created_at
-    conversation.last_message_preview = (message.text or ("[picture]" if message.image else ""))[:PREVIEW_CHARS]
+    conversation.last_message_preview = (message.text or ("[picture]" if message.image else ""))[
+        :PREVIEW_CHARS
+    ]
     fields = ["last_message_at", "last_message_preview"]
     if message.direction == Direction.INBOUND and message.language:
         conversation.language = message.language
@@ -71,7 +75,11 @@ def _wait_open(conversation: Conversation, message: Message) -> None:
         return
     due = _reply_due(message.created_at)
     ReplyWait.objects.create(
-        store=conversation.store, conversation=conversation, opened_by=message, opened_at=message.created_at, due_at=due
+        store=conversation.store,
+        conversation=conversation,
+        opened_by=message,
+        opened_at=message.created_at,
+        due_at=due,
     )
     conversation.status = ConversationStatus.NEEDS_REPLY
     conversation.waiting_since = message.created_at
@@ -116,12 +124,16 @@ def message_ingest(
         order = Order.objects.filter(store=store, external_id=order_id).first()
         if order is None:
             raise ApplicationError(
-                {"order_id": f"Order '{order_id}' is unknown to this store; push it with PUT /api/v1/ingress/orders first."}
+                {
+                    "order_id": f"Order '{order_id}' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
+                }
             )
     try:
         with transaction.atomic():
             buyer_row = buyer_upsert(store=store, buyer=buyer)
-            conversation = conversation_get_or_create(store=store, buyer=buyer_row, order=order, channel=channel)
+            conversation = conversation_get_or_create(
+                store=store, buyer=buyer_row, order=order, channel=channel
+            )
             message = Message.objects.create(
                 store=store,
                 conversation=conversation,
@@ -212,7 +224,9 @@ def reply_send(
     if not text and image is None and coupon_id is None:
         raise ApplicationError({"text": "Write a reply, attach a picture or a coupon."})
     if len(text) > 5000:
-        raise ApplicationError({"text": f"Replies may be at most 5,000 characters (this one has {len(text):,})."})
+        raise ApplicationError(
+            {"text": f"Replies may be at most 5,000 characters (this one has {len(text):,})."}
+        )
     Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
     coupon = None
     if coupon_id is not None:

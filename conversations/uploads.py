@@ -24,8 +24,12 @@ def picture_validate(upload, *, field: str = "image") -> None:
             kind = img.format
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ApplicationError({field: "This file is not a readable JPG or PNG picture (checked by content)."}) from exc
+        raise ApplicationError(
+            {field: "This file is not a readable JPG or PNG picture (checked by content)."}
+        ) from exc
     finally:
         upload.seek(0)
     if kind not in ALLOWED_FORMATS:
-        raise ApplicationError({field: f"This file is a {kind} picture by content; only JPG/JPEG and PNG are allowed."})
+        raise ApplicationError(
+            {field: f"This file is a {kind} picture by content; only JPG/JPEG and PNG are allowed."}
+        )

@@ -27,7 +27,9 @@ class Coupon(models.Model):
     )
     scope = models.CharField(max_length=20, default="store", editable=False)
     denomination = models.DecimalField(max_digits=10, decimal_places=2)
-    threshold = models.DecimalField(max_digits=10, decimal_places=2, default=0, help_text="0 means no threshold.")
+    threshold = models.DecimalField(
+        max_digits=10, decimal_places=2, default=0, help_text="0 means no threshold."
+    )
     currency = models.CharField(max_length=3, default="USD")
     quantity = models.PositiveIntegerField()
     granted_count = models.PositiveIntegerField(default=0)
@@ -41,7 +43,9 @@ class Coupon(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(granted_count__lte=F("quantity")), name="coupon_grants_within_quantity"),
+            models.CheckConstraint(
+                condition=Q(granted_count__lte=F("quantity")), name="coupon_grants_within_quantity"
+            ),
             models.CheckConstraint(condition=Q(denomination__gt=0), name="coupon_denomination_positive"),
             models.CheckConstraint(condition=Q(threshold__gte=0), name="coupon_threshold_not_negative"),
         ]

@@ -27,16 +27,22 @@ class OrderInSerializer(serializers.Serializer):
     delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     protection_ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    currency = serializers.RegexField(r"^[A-Za-z]{3}$", error_messages={"invalid": "Currency is a 3-letter ISO 4217 code."})
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$", error_messages={"invalid": "Currency is a 3-letter ISO 4217 code."}
+    )
     overseas_warehouse = serializers.BooleanField(required=False, default=False)
-    coupon_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True, default="")
+    coupon_code = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, allow_null=True, default=""
+    )
 
     def validate(self, attrs):
         shipped, delivered, placed = attrs.get("shipped_at"), attrs.get("delivered_at"), attrs["placed_at"]
         if shipped and shipped < placed:
             raise serializers.ValidationError({"shipped_at": "An order cannot ship before it was placed."})
         if delivered and shipped and delivered < shipped:
-            raise serializers.ValidationError({"delivered_at": "An order cannot be delivered before it shipped."})
+            raise serializers.ValidationError(
+                {"delivered_at": "An order cannot be delivered before it shipped."}
+            )
         return attrs
 
 
@@ -55,7 +61,9 @@ class IngressOrdersApi(IngressAPIMixin, APIView):
         """Upsert up to 1,000 orders; a batch with one bad item is rejected whole, naming the item's index."""
         raw = request.data.get("orders") if isinstance(request.data, dict) else None
         if isinstance(raw, list) and len(raw) > MAX_ORDERS_PER_BATCH:
-            raise ApplicationError({"orders": f"At most {MAX_ORDERS_PER_BATCH} orders per batch (got {len(raw)})."})
+            raise ApplicationError(
+                {"orders": f"At most {MAX_ORDERS_PER_BATCH} orders per batch (got {len(raw)})."}
+            )
         payload = OrderBatchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         result = orders_upsert(store=self.store, orders=payload.validated_data["orders"])

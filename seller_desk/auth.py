@@ -54,9 +54,9 @@ def membership_of(user):
 
 
 def is_platform_admin(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False)) and not isinstance(
-        user, MarketplaceClient
-    )
+    return bool(
+        getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False)
+    ) and not isinstance(user, MarketplaceClient)
 
 
 class IsStoreMember(permissions.BasePermission):

@@ -67,7 +67,9 @@ class Buyer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["store", "external_id"], name="buyer_unique_per_store")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "external_id"], name="buyer_unique_per_store")
+        ]
 
     def __str__(self) -> str:
         return self.name or self.external_id

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .errors import ApplicationError
-from .models import Buyer, Membership, MemberRole, Order, Store, StoreTier, hash_token, new_integration_token
+from .models import Buyer, MemberRole, Membership, Order, Store, StoreTier, hash_token, new_integration_token
 
 User = get_user_model()
 
@@ -161,7 +161,9 @@ def orders_upsert(*, store: Store, orders: list[dict]) -> dict[str, int]:
     try:
         Order.objects.bulk_create(to_create)
     except IntegrityError as exc:
-        raise ApplicationError({"orders": "Another request created one of these orders at the same time; retry."}) from exc
+        raise ApplicationError(
+            {"orders": "Another request created one of these orders at the same time; retry."}
+        ) from exc
     if to_update:
         Order.objects.bulk_update(to_update, ["buyer", *ORDER_FIELDS])
     with_coupon = [o for o in [*to_create, *to_update] if o.coupon_code]

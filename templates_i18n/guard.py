@@ -28,7 +28,9 @@ def text_guard_enforce(*, text: str, field: str = "text") -> None:
     """Raise an ApplicationError naming ``field`` and listing the banned words found, if any."""
     hits = text_check(text)
     if hits:
-        listed = ", ".join(f"“{h.found}” (use “{h.suggestion}”)" if h.suggestion else f"“{h.found}”" for h in hits)
+        listed = ", ".join(
+            f"“{h.found}” (use “{h.suggestion}”)" if h.suggestion else f"“{h.found}”" for h in hits
+        )
         raise ApplicationError(
             {field: f"This text contains banned words: {listed}. Replace them before sending."},
             banned_words=[h.as_dict() for h in hits],

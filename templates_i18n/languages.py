@@ -65,7 +65,17 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(*languages).build()
 
 
-_ISO_TO_CODE = {"EN": "en", "AR": "ar", "ES": "es", "FR": "fr", "HE": "he", "KO": "ko", "PL": "pl", "PT": "pt-BR", "RU": "ru"}
+_ISO_TO_CODE = {
+    "EN": "en",
+    "AR": "ar",
+    "ES": "es",
+    "FR": "fr",
+    "HE": "he",
+    "KO": "ko",
+    "PL": "pl",
+    "PT": "pt-BR",
+    "RU": "ru",
+}
 
 
 def detect_language(text: str) -> str | None:

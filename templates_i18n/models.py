@@ -14,19 +14,27 @@ class Scenario(models.Model):
     (``body_en``, ``body_ar``, … ``body_pt_br``); an empty body means the language is missing.
     """
 
-    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.CASCADE, related_name="scenarios")
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="scenarios"
+    )
     code = models.SlugField(max_length=80)
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
-    order_statuses = models.JSONField(default=list, blank=True, help_text="Order statuses this scenario fits.")
+    order_statuses = models.JSONField(
+        default=list, blank=True, help_text="Order statuses this scenario fits."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=Q(store__isnull=True), name="official_scenario_code_unique"),
-            models.UniqueConstraint(fields=["store", "code"], condition=Q(store__isnull=False), name="store_scenario_code_unique"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(store__isnull=True), name="official_scenario_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["store", "code"], condition=Q(store__isnull=False), name="store_scenario_code_unique"
+            ),
         ]
         ordering = ["position", "id"]
 
@@ -54,7 +62,9 @@ class BannedWord(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["term", "language"], name="banned_word_unique_per_language")]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "language"], name="banned_word_unique_per_language")
+        ]
         ordering = ["language", "term"]
 
     def __str__(self) -> str:

@@ -23,37 +23,67 @@ def make_store(*, name: str | None = None, tier: str = "advanced", **kwargs) -> 
     return created.store
 
 
-def make_member(store: Store, *, role: str = "agent", username: str | None = None, password: str = "pass-word-1"):
-    membership = member_add(store=store, username=username or f"user{next(_seq)}", password=password, role=role)
+def make_member(
+    store: Store, *, role: str = "agent", username: str | None = None, password: str = "pass-word-1"
+):
+    membership = member_add(
+        store=store, username=username or f"user{next(_seq)}", password=password, role=role
+    )
     return membership.user
 
 
-def make_buyer(store: Store, *, name: str = "Ivan Petrov", country: str = "RU", locale: str = "ru_RU") -> Buyer:
-    return Buyer.objects.create(store=store, external_id=f"B{next(_seq)}", name=name, country=country, locale=locale)
+def make_buyer(
+    store: Store, *, name: str = "Ivan Petrov", country: str = "RU", locale: str = "ru_RU"
+) -> Buyer:
+    return Buyer.objects.create(
+        store=store, external_id=f"B{next(_seq)}", name=name, country=country, locale=locale
+    )
 
 
 def make_order(
-    store: Store, buyer: Buyer | None = None, *, status: str = OrderStatus.IN_TRANSIT, days_ago: int = 10, **kwargs
+    store: Store,
+    buyer: Buyer | None = None,
+    *,
+    status: str = OrderStatus.IN_TRANSIT,
+    days_ago: int = 10,
+    **kwargs,
 ) -> Order:
     buyer = buyer or make_buyer(store)
     placed = timezone.now() - timedelta(days=days_ago)
     fields = {
         "placed_at": placed,
-        "shipped_at": placed + timedelta(days=2) if status in ("in_transit", "delivered", "completed") else None,
+        "shipped_at": placed + timedelta(days=2)
+        if status in ("in_transit", "delivered", "completed")
+        else None,
         "protection_ends_at": placed + timedelta(days=60),
         "amount": Decimal("25.00"),
         "currency": "USD",
     }
     fields.update(kwargs)
-    return Order.objects.create(store=store, buyer=buyer, external_id=f"O{next(_seq)}", status=status, **fields)
+    return Order.objects.create(
+        store=store, buyer=buyer, external_id=f"O{next(_seq)}", status=status, **fields
+    )
 
 
 def buyer_payload(buyer: Buyer) -> dict:
-    return {"buyer_id": buyer.external_id, "name": buyer.name, "country": buyer.country, "locale": buyer.locale}
+    return {
+        "buyer_id": buyer.external_id,
+        "name": buyer.name,
+        "country": buyer.country,
+        "locale": buyer.locale,
+    }
 
 
-def make_inbound(store: Store, *, buyer: Buyer | None = None, order: Order | None = None, text: str = "Where is my order?",
-                 channel: str = Channel.MESSAGE, sent_at=None, message_id: str | None = None):
+def make_inbound(
+    store: Store,
+    *,
+    buyer: Buyer | None = None,
+    order: Order | None = None,
+    text: str = "Where is my order?",
+    channel: str = Channel.MESSAGE,
+    sent_at=None,
+    message_id: str | None = None,
+):
     buyer = buyer or (order.buyer if order else make_buyer(store))
     return message_ingest(
         store=store,
@@ -72,6 +102,8 @@ def picture_bytes(fmt: str = "PNG", size=(8, 8)) -> bytes:
     return buf.getvalue()
 
 
-def picture_upload(name: str = "photo.png", fmt: str = "PNG", content: bytes | None = None) -> SimpleUploadedFile:
+def picture_upload(
+    name: str = "photo.png", fmt: str = "PNG", content: bytes | None = None
+) -> SimpleUploadedFile:
     data = content if content is not None else picture_bytes(fmt)
     return SimpleUploadedFile(name, data, content_type="image/png" if fmt == "PNG" else "image/jpeg")

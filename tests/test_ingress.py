@@ -54,7 +54,9 @@ def test_bad_order_batch_is_rejected_whole_naming_the_index(store):
 
 def test_order_batch_rejects_negative_amount_and_bad_currency(store):
     r = ingress(store).put(
-        "/api/v1/ingress/orders", {"orders": [order_item(1, amount="-1"), order_item(2, currency="dollars")]}, format="json"
+        "/api/v1/ingress/orders",
+        {"orders": [order_item(1, amount="-1"), order_item(2, currency="dollars")]},
+        format="json",
     )
     assert r.status_code == 400
     assert set(r.json()["errors"]) == {"orders[0].amount", "orders[1].currency"}

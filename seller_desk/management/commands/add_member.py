@@ -19,7 +19,9 @@ class Command(BaseCommand):
         if store is None:
             raise CommandError(f"No store with slug '{opts['store']}'.")
         try:
-            membership = member_add(store=store, username=opts["username"], password=opts["password"], role=opts["role"])
+            membership = member_add(
+                store=store, username=opts["username"], password=opts["password"], role=opts["role"]
+            )
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{membership.user.username} is {membership.role} of {store.slug}")
