@@ -1,0 +1,242 @@
+"""Selectors for the 24-hour response rate (R20), computed from ``ReplyWait`` rows only.
+
+A buyer message opens a wait; the first agent reply closes it (auto-replies and campaign pushes never do).
+A wait counts as answered within 24 hours when ``closed_at - opened_at <= 24h`` (the edge counts).
+The window is the last ``days`` store-local days, today included, by the store-local date of ``opened_at``.
+
+rate = answered within 24h / decided, where decided = answered (at any time) + open and already past due.
+Open waits not yet due are *pending* and stay out of the denominator. Nothing decided → rate is ``None``.
+
+Everything is aggregated in the database: one grouped query per call, whatever the number of waits.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from seller_desk.errors import ApplicationError
+from seller_desk.models import Store
+
+from .models import ReplyWait
+
+WITHIN = timedelta(hours=24)
+DEFAULT_DAYS = 30
+MAX_DAYS = 365
+
+# First-response-time distribution, in display order. Lower edges are inclusive, upper edges exclusive,
+# except 8_24h whose upper edge (exactly 24 h) is inclusive so that it matches the "within 24h" rule.
+DISTRIBUTION = (
+    ("under_1h", "Under 1 hour"),
+    ("1_4h", "1–4 hours"),
+    ("4_8h", "4–8 hours"),
+    ("8_24h", "8–24 hours"),
+    ("over_24h", "Over 24 hours"),
+    ("still_waiting", "Still waiting"),
+)
+
+# Every set of waits the dashboard shows a number for; the drill-down list uses the same conditions.
+SUMMARY_BUCKETS = {
+    "within_24h": "Answered within 24 hours",
+    "decided": "Counted in the rate (answered, or open and overdue)",
+    "answered": "Answered",
+    "missed": "Not answered within 24 hours (answered late, or open and overdue)",
+    "overdue": "Open and past due",
+    "pending": "Open, not yet due",
+}
+BUCKETS = {**SUMMARY_BUCKETS, **dict(DISTRIBUTION)}
+
+
+def response_rate_target() -> float:
+    """The reference line on the dashboard (a share of 1); 0.9 unless SELLER_DESK sets it."""
+    return float(settings.SELLER_DESK.get("RESPONSE_RATE_TARGET", 0.9))
+
+
+def days_parse(raw, *, default: int = DEFAULT_DAYS) -> int:
+    """``days`` from a query string: a whole number from 1 to 365; missing or empty → the default."""
+    if raw is None or str(raw).strip() == "":
+        return default
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
+        raise ApplicationError(
+            {
+                "days": f"days must be a whole number from 1 to {MAX_DAYS} (store-local days, today included); "
+                f"got '{text[:20]}'."
+            }
+        )
+    return int(text)
+
+
+def _bucket_conditions(now: datetime) -> dict[str, Q]:
+    answered = Q(closed_at__isnull=False)
+    open_ = Q(closed_at__isnull=True)
+    within = answered & Q(closed_at__lte=F("opened_at") + WITHIN)
+    overdue = open_ & Q(due_at__lt=now)
+    pending = open_ & Q(due_at__gte=now)
+
+    def faster_than(hours: int) -> Q:
+        return Q(closed_at__lt=F("opened_at") + timedelta(hours=hours))
+
+    return {
+        "within_24h": within,
+        "decided": answered | overdue,
+        "answered": answered,
+        "missed": (answered & ~within) | overdue,
+        "overdue": overdue,
+        "pending": pending,
+        "under_1h": answered & faster_than(1),
+        "1_4h": answered & ~faster_than(1) & faster_than(4),
+        "4_8h": answered & ~faster_than(4) & faster_than(8),
+        "8_24h": answered & ~faster_than(8) & within,
+        "over_24h": answered & ~within,
+        "still_waiting": open_,
+    }
+
+
+@dataclass(frozen=True)
+class Window:
+    days: int
+    start: date  # first store-local date, inclusive
+    end: date  # last store-local date (today), inclusive
+    tz: ZoneInfo
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=self.tz)
+
+    @property
+    def end_at(self) -> datetime:
+        """The store-local midnight after the window's last day (exclusive)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
+
+    def dates(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range(self.days)]
+
+
+def response_window(*, store: Store, days: int = DEFAULT_DAYS, now: datetime | None = None) -> Window:
+    tz = ZoneInfo(store.timezone)
+    today = (now or timezone.now()).astimezone(tz).date()
+    return Window(days=days, start=today - timedelta(days=days - 1), end=today, tz=tz)
+
+
+def _rate(within: int, decided: int) -> float | None:
+    return round(within / decided, 4) if decided else None
+
+
+def response_rate(*, store: Store, days: int = DEFAULT_DAYS, now: datetime | None = None) -> dict:
+    """The store's 24-hour response rate over the last ``days`` store-local days, with daily figures and the
+    first-response-time distribution. One database query.
+    """
+    now = now or timezone.now()
+    window = response_window(store=store, days=days, now=now)
+    conditions = _bucket_conditions(now)
+    rows = (
+        ReplyWait.objects.filter(store=store, opened_at__gte=window.start_at, opened_at__lt=window.end_at)
+        .annotate(day=TruncDate("opened_at", tzinfo=window.tz))
+        .values("day")
+        .annotate(**{f"n_{key}": Count("id", filter=q) for key, q in conditions.items()})
+        .order_by("day")
+    )
+    by_day = {row["day"]: row for row in rows}
+    totals = dict.fromkeys(conditions, 0)
+    daily = []
+    for day in window.dates():
+        row = by_day.get(day)
+        counts = {key: (row[f"n_{key}"] if row else 0) for key in conditions}
+        for key, value in counts.items():
+            totals[key] += value
+        daily.append(
+            {
+                "date": day,
+                "rate": _rate(counts["within_24h"], counts["decided"]),
+                "answered_within_24h": counts["within_24h"],
+                "total": counts["decided"],
+                "pending": counts["pending"],
+            }
+        )
+    return {
+        "rate": _rate(totals["within_24h"], totals["decided"]),
+        "answered_within_24h": totals["within_24h"],
+        "total": totals["decided"],
+        "pending": totals["pending"],
+        "answered": totals["answered"],
+        "overdue": totals["overdue"],
+        "missed": totals["missed"],
+        "days": window.days,
+        "start_date": window.start,
+        "end_date": window.end,
+        "timezone": store.timezone,
+        "daily": daily,
+        "distribution": {key: totals[key] for key, _label in DISTRIBUTION},
+    }
+
+
+def bucket_parse(raw) -> str | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    if raw not in BUCKETS:
+        raise ApplicationError(
+            {"bucket": f"bucket must be one of {', '.join(BUCKETS)}; got '{str(raw)[:30]}'."}
+        )
+    return raw
+
+
+def date_parse(raw) -> date | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ApplicationError(
+            {"date": f"date must be a store-local date as YYYY-MM-DD; got '{str(raw)[:30]}'."}
+        ) from None
+
+
+def waits_for_bucket(
+    *,
+    store: Store,
+    days: int = DEFAULT_DAYS,
+    bucket: str | None = None,
+    date: date | None = None,
+    now: datetime | None = None,
+) -> QuerySet[ReplyWait]:
+    """The waits behind one dashboard number, oldest first: the window (or one store-local ``date`` in it),
+    narrowed to ``bucket`` (a key of ``BUCKETS``; ``None`` → every wait in the window). Each row carries
+    ``response_time`` (``None`` while open) and its conversation, buyer and order.
+    """
+    now = now or timezone.now()
+    window = response_window(store=store, days=days, now=now)
+    if date is not None and not window.start <= date <= window.end:
+        raise ApplicationError(
+            {
+                "date": f"{date.isoformat()} is outside the last {days} days "
+                f"({window.start.isoformat()} to {window.end.isoformat()}); widen days or pick another date."
+            }
+        )
+    if bucket is not None and bucket not in BUCKETS:
+        raise ApplicationError({"bucket": f"bucket must be one of {', '.join(BUCKETS)}."})
+    start_at, end_at = window.start_at, window.end_at
+    if date is not None:
+        start_at = datetime.combine(date, time.min, tzinfo=window.tz)
+        end_at = datetime.combine(date + timedelta(days=1), time.min, tzinfo=window.tz)
+    qs = ReplyWait.objects.filter(store=store, opened_at__gte=start_at, opened_at__lt=end_at)
+    if bucket is not None:
+        qs = qs.filter(_bucket_conditions(now)[bucket])
+    return (
+        qs.select_related("conversation__buyer", "conversation__order")
+        .annotate(
+            response_time=ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+        )
+        .order_by("opened_at", "id")
+    )
+
+
+def wait_outcome(wait: ReplyWait, *, now: datetime) -> str:
+    """One word for a wait's state: within_24h, late, overdue or pending."""
+    if wait.closed_at is not None:
+        return "within_24h" if wait.closed_at - wait.opened_at <= WITHIN else "late"
+    return "overdue" if wait.due_at < now else "pending"
