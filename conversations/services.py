@@ -131,30 +131,55 @@ def message_ingest(
     try:
         with transaction.atomic():
             buyer_row = buyer_upsert(store=store, buyer=buyer)
-            conversation = conversation_get_or_create(
-                store=store, buyer=buyer_row, order=order, channel=channel
-            )
-            message = Message.objects.create(
+            message = inbound_message_append(
                 store=store,
-                conversation=conversation,
                 buyer=buyer_row,
-                direction=Direction.INBOUND,
-                sender=SenderKind.BUYER,
+                order=order,
+                channel=channel,
                 text=text or "",
-                language=detect_language(text) or "",
-                image=image or "",
+                sent_at=sent_at,
                 external_id=message_id,
-                created_at=sent_at,
+                image=image,
             )
-            _touch_conversation(conversation, message)
-            _wait_open(conversation, message)
             auto_replies = _auto_replies_for(message)
     except IntegrityError:
         existing = _existing_ingest(store, message_id)
         if existing is None:
             raise
         return existing
-    return IngestResult(conversation=conversation, message=message, created=True, auto_replies=auto_replies)
+    return IngestResult(
+        conversation=message.conversation, message=message, created=True, auto_replies=auto_replies
+    )
+
+
+def inbound_message_append(
+    *,
+    store: Store,
+    buyer,
+    order: Order | None,
+    channel: str,
+    text: str,
+    sent_at: datetime,
+    external_id: str,
+    image=None,
+) -> Message:
+    """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction)."""
+    conversation = conversation_get_or_create(store=store, buyer=buyer, order=order, channel=channel)
+    message = Message.objects.create(
+        store=store,
+        conversation=conversation,
+        buyer=buyer,
+        direction=Direction.INBOUND,
+        sender=SenderKind.BUYER,
+        text=text,
+        language=detect_language(text) or "",
+        image=image or "",
+        external_id=external_id,
+        created_at=sent_at,
+    )
+    _touch_conversation(conversation, message)
+    _wait_open(conversation, message)
+    return message
 
 
 def _auto_replies_for(message: Message) -> list[Message]:
@@ -246,3 +271,8 @@ def reply_send(
     )
     _wait_close(conversation, message)
     return message
+
+
+def wait_close_for_reply(*, conversation: Conversation, message: Message) -> None:
+    """Public for other apps' seller replies (dispute responses): the first seller reply closes the wait."""
+    _wait_close(conversation, message)

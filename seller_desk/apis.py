@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -11,9 +12,11 @@ from rest_framework.views import APIView
 from conversations.apis import IngressAPIMixin
 from conversations.serializers import BuyerInSerializer
 
+from .auth import StoreAPIMixin
 from .errors import ApplicationError
-from .models import OrderStatus
-from .services import orders_upsert
+from .models import DisputeAction, OrderStatus
+from .selectors import dispute_get, dispute_list, order_get
+from .services import dispute_open, dispute_respond, orders_upsert, protection_extend
 
 MAX_ORDERS_PER_BATCH = 1000
 
@@ -101,3 +104,95 @@ class AuthTokenApi(APIView):
             raise ApplicationError({"password": "Unknown username or wrong password."})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class IngressDisputeInSerializer(serializers.Serializer):
+    dispute_id = serializers.CharField(max_length=64)
+    order_id = serializers.CharField(max_length=64)
+    opened_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=200)
+    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    return_goods = serializers.BooleanField(default=False)
+    description = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+
+
+class DisputeOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    dispute_id = serializers.CharField(source="external_id")
+    order_id = serializers.CharField(source="order.external_id")
+    conversation_id = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    escalates_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    return_goods = serializers.BooleanField()
+    description = serializers.CharField()
+
+
+class IngressDisputesApi(IngressAPIMixin, APIView):
+    @extend_schema(
+        request=IngressDisputeInSerializer, responses={201: DisputeOutSerializer, 200: DisputeOutSerializer}
+    )
+    def post(self, request):
+        """Open a dispute; 400 outside the window (6 days after shipment until protection ends)."""
+        payload = IngressDisputeInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        dispute, created = dispute_open(store=self.store, **payload.validated_data)
+        return Response(DisputeOutSerializer(dispute).data, status=201 if created else 200)
+
+
+class DisputeListApi(StoreAPIMixin, APIView):
+    @extend_schema(responses=DisputeOutSerializer(many=True))
+    def get(self, request):
+        disputes = dispute_list(store=self.store, status=request.query_params.get("status") or None)
+        return Response(DisputeOutSerializer(disputes, many=True).data)
+
+
+class DisputeResponseInSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=DisputeAction.choices)
+    text = serializers.CharField(max_length=5000)
+    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    image = serializers.FileField(required=False, allow_empty_file=False)
+
+
+class DisputeResponseOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    message_id = serializers.IntegerField()
+    dispute_status = serializers.CharField(source="dispute.status")
+
+
+class DisputeResponsesApi(StoreAPIMixin, APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=DisputeResponseInSerializer, responses={201: DisputeResponseOutSerializer})
+    def post(self, request, dispute_id: int):
+        dispute = dispute_get(store=self.store, dispute_id=dispute_id)
+        payload = DisputeResponseInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        response = dispute_respond(dispute=dispute, acting_user=request.user, **payload.validated_data)
+        return Response(DisputeResponseOutSerializer(response).data, status=201)
+
+
+class ProtectionExtensionInSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+
+
+class ProtectionExtensionOutSerializer(serializers.Serializer):
+    order_id = serializers.CharField(source="external_id")
+    protection_ends_at = serializers.DateTimeField()
+
+
+class ProtectionExtensionsApi(StoreAPIMixin, APIView):
+    @extend_schema(request=ProtectionExtensionInSerializer, responses={201: ProtectionExtensionOutSerializer})
+    def post(self, request, order_id: str):
+        """Extend an order's buyer-protection period (R23)."""
+        order = order_get(store=self.store, external_id=order_id)
+        payload = ProtectionExtensionInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        order = protection_extend(
+            store=self.store, order=order, days=payload.validated_data["days"], acting_user=request.user
+        )
+        return Response(ProtectionExtensionOutSerializer(order).data, status=201)

@@ -120,3 +120,58 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    AGREED = "agreed", "Agreed"
+    ESCALATED = "escalated", "Escalated to the platform"
+    CLOSED = "closed", "Closed"
+
+
+class Dispute(models.Model):
+    """A buyer's dispute on an order (R22); its conversation is the inbox side (channel dispute)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="disputes")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="disputes")
+    external_id = models.CharField(max_length=64, help_text="The marketplace's dispute id.")
+    conversation = models.OneToOneField(
+        "conversations.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="dispute"
+    )
+    opened_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    return_goods = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    escalates_at = models.DateTimeField(
+        help_text="Without agreement by then, the platform steps in (15 days)."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "external_id"], name="dispute_unique_per_store"),
+            models.CheckConstraint(condition=Q(refund_amount__gte=0), name="dispute_refund_not_negative"),
+        ]
+        indexes = [models.Index(fields=["status", "escalates_at"])]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class DisputeAction(models.TextChoices):
+    AGREE = "agree", "Agree to the buyer's request"
+    PROPOSE = "propose", "Propose another refund"
+    REJECT = "reject", "Reject with evidence"
+
+
+class DisputeResponse(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="dispute_responses")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="responses")
+    action = models.CharField(max_length=10, choices=DisputeAction.choices)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    message = models.OneToOneField(
+        "conversations.Message", on_delete=models.PROTECT, related_name="dispute_response"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)

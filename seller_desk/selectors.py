@@ -21,3 +21,24 @@ def store_local_date(store: Store, when=None):
 
     when = when or timezone.now()
     return when.astimezone(ZoneInfo(store.timezone)).date()
+
+
+def dispute_list(*, store: Store, status: str | None = None):
+    from .models import Dispute
+
+    qs = (
+        Dispute.objects.filter(store=store)
+        .select_related("order", "order__buyer")
+        .order_by("escalates_at", "id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def dispute_get(*, store: Store, dispute_id: int):
+    from .models import Dispute
+
+    return get_object_or_404(
+        Dispute.objects.select_related("order", "conversation"), store=store, pk=dispute_id
+    )

@@ -1,15 +1,32 @@
 """Writes for the tenancy core and the marketplace's facts (buyers, orders)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .errors import ApplicationError
-from .models import Buyer, MemberRole, Membership, Order, Store, StoreTier, hash_token, new_integration_token
+from .models import (
+    Buyer,
+    Dispute,
+    DisputeAction,
+    DisputeResponse,
+    DisputeStatus,
+    MemberRole,
+    Membership,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    Store,
+    StoreTier,
+    hash_token,
+    new_integration_token,
+)
 
 User = get_user_model()
 
@@ -170,3 +187,174 @@ def orders_upsert(*, store: Store, orders: list[dict]) -> dict[str, int]:
     if with_coupon:
         coupon_redemptions_record(store=store, orders=with_coupon)
     return {"created": len(to_create), "updated": len(to_update)}
+
+
+DISPUTE_OPENS_AFTER_SHIPMENT = timedelta(days=6)
+DISPUTE_ESCALATES_AFTER = timedelta(days=15)
+MAX_PROTECTION_EXTENSION_DAYS = 90
+
+
+def dispute_open(
+    *,
+    store: Store,
+    dispute_id: str,
+    order_id: str,
+    opened_at: datetime,
+    reason: str,
+    refund_amount: Decimal,
+    return_goods: bool,
+    description: str,
+) -> tuple[Dispute, bool]:
+    """Open a dispute from the marketplace (R22); idempotent by ``dispute_id``.
+
+    A dispute can be opened from 6 days after shipment until buyer protection ends; its
+    description lands in a dispute conversation in the inbox, with the 24-hour wait opened.
+    """
+    from conversations.models import Channel
+    from conversations.services import inbound_message_append
+
+    existing = Dispute.objects.filter(store=store, external_id=dispute_id).first()
+    if existing is not None:
+        return existing, False
+    order = Order.objects.select_related("buyer").filter(store=store, external_id=order_id).first()
+    if order is None:
+        raise ApplicationError({"order_id": f"Order '{order_id}' is unknown to this store."})
+    if order.shipped_at is None:
+        raise ApplicationError({"opened_at": "A dispute can only be opened once the order has shipped."})
+    window_opens = order.shipped_at + DISPUTE_OPENS_AFTER_SHIPMENT
+    if opened_at < window_opens:
+        raise ApplicationError(
+            {
+                "opened_at": f"A dispute can be opened from 6 days after shipment, i.e. from {window_opens.isoformat()}."
+            }
+        )
+    if order.protection_ends_at is not None and opened_at > order.protection_ends_at:
+        raise ApplicationError(
+            {
+                "opened_at": f"Buyer protection ended at {order.protection_ends_at.isoformat()}; no dispute after that."
+            }
+        )
+    if refund_amount > order.amount:
+        raise ApplicationError(
+            {"refund_amount": f"The refund asked exceeds the order amount ({order.amount})."}
+        )
+    try:
+        with transaction.atomic():
+            message = inbound_message_append(
+                store=store,
+                buyer=order.buyer,
+                order=order,
+                channel=Channel.DISPUTE,
+                text=f"{reason}\n\n{description}".strip(),
+                sent_at=opened_at,
+                external_id=f"dispute:{dispute_id}",
+            )
+            dispute = Dispute.objects.create(
+                store=store,
+                order=order,
+                external_id=dispute_id,
+                conversation=message.conversation,
+                opened_at=opened_at,
+                reason=reason,
+                refund_amount=refund_amount,
+                return_goods=return_goods,
+                description=description,
+                escalates_at=opened_at + DISPUTE_ESCALATES_AFTER,
+            )
+            OrderEvent.objects.create(
+                store=store,
+                order=order,
+                kind="dispute_opened",
+                data={"dispute_id": dispute_id, "reason": reason},
+            )
+    except IntegrityError:
+        return Dispute.objects.get(store=store, external_id=dispute_id), False
+    return dispute, True
+
+
+@transaction.atomic
+def dispute_respond(
+    *, dispute: Dispute, acting_user, action: str, text: str, refund_amount: Decimal | None = None, image=None
+) -> DisputeResponse:
+    """The seller answers a dispute: the text goes to the buyer through the one outbound path (guard included)."""
+    from conversations.models import SenderKind
+    from conversations.services import outbound_message_create, wait_close_for_reply
+
+    dispute = Dispute.objects.select_for_update().select_related("conversation", "order").get(pk=dispute.pk)
+    if dispute.status != DisputeStatus.OPEN:
+        raise ApplicationError(
+            {"dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no response."}
+        )
+    if action not in DisputeAction.values:
+        raise ApplicationError({"action": f"Action must be one of {', '.join(DisputeAction.values)}."})
+    if not (text or "").strip():
+        raise ApplicationError({"text": "Explain your answer to the buyer."})
+    if action == DisputeAction.PROPOSE:
+        if refund_amount is None or refund_amount < 0:
+            raise ApplicationError({"refund_amount": "A proposal needs a refund amount of 0 or more."})
+        if refund_amount > dispute.order.amount:
+            raise ApplicationError(
+                {"refund_amount": f"A refund cannot exceed the order amount ({dispute.order.amount})."}
+            )
+    message = outbound_message_create(
+        conversation=dispute.conversation,
+        sender=SenderKind.AGENT,
+        text=text.strip(),
+        image=image,
+        sent_by=acting_user,
+    )
+    wait_close_for_reply(conversation=dispute.conversation, message=message)
+    response = DisputeResponse.objects.create(
+        store=dispute.store,
+        dispute=dispute,
+        action=action,
+        refund_amount=dispute.refund_amount if action == DisputeAction.AGREE else refund_amount,
+        message=message,
+        author=acting_user,
+    )
+    if action == DisputeAction.AGREE:
+        dispute.status = DisputeStatus.AGREED
+        dispute.save(update_fields=["status"])
+    OrderEvent.objects.create(
+        store=dispute.store,
+        order=dispute.order,
+        kind="dispute_answered",
+        actor=acting_user,
+        data={"dispute_id": dispute.external_id, "action": action},
+    )
+    return response
+
+
+def disputes_escalate_due(*, now: datetime | None = None) -> int:
+    """Disputes without agreement 15 days after opening go to the platform (R22). Safe to run twice."""
+    now = now or timezone.now()
+    return Dispute.objects.filter(status=DisputeStatus.OPEN, escalates_at__lte=now).update(
+        status=DisputeStatus.ESCALATED
+    )
+
+
+@transaction.atomic
+def protection_extend(*, store: Store, order: Order, days: int, acting_user) -> Order:
+    """Extend the buyer-protection (delivery guarantee) period of an order (R23)."""
+    if not isinstance(days, int) or days < 1 or days > MAX_PROTECTION_EXTENSION_DAYS:
+        raise ApplicationError({"days": f"Extend by 1 to {MAX_PROTECTION_EXTENSION_DAYS} days."})
+    order = Order.objects.select_for_update().get(pk=order.pk, store=store)
+    if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
+        raise ApplicationError(
+            {"days": f"The order is {order.get_status_display().lower()}; protection can't be extended."}
+        )
+    if order.protection_ends_at is None:
+        raise ApplicationError({"days": "This order has no buyer-protection end date to extend."})
+    if order.protection_ends_at < timezone.now():
+        raise ApplicationError({"days": "Buyer protection has already ended for this order."})
+    previous = order.protection_ends_at
+    order.protection_ends_at = previous + timedelta(days=days)
+    order.save(update_fields=["protection_ends_at", "updated_at"])
+    OrderEvent.objects.create(
+        store=store,
+        order=order,
+        kind="protection_extended",
+        actor=acting_user,
+        data={"days": days, "from": previous.isoformat(), "to": order.protection_ends_at.isoformat()},
+    )
+    return order

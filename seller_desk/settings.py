@@ -185,7 +185,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "escalate-disputes": {"task": "seller_desk.escalate_disputes", "schedule": 15 * 60},
+}
 
 # Product settings.
 SELLER_DESK = {

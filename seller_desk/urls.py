@@ -10,6 +10,18 @@ from . import apis, views
 api_v1 = [
     path("auth/token", apis.AuthTokenApi.as_view(), name="api-auth-token"),
     path("ingress/orders", apis.IngressOrdersApi.as_view(), name="api-ingress-orders"),
+    path("ingress/disputes", apis.IngressDisputesApi.as_view(), name="api-ingress-disputes"),
+    path("disputes", apis.DisputeListApi.as_view(), name="api-disputes"),
+    path(
+        "disputes/<int:dispute_id>/responses",
+        apis.DisputeResponsesApi.as_view(),
+        name="api-dispute-responses",
+    ),
+    path(
+        "orders/<str:order_id>/protection-extensions",
+        apis.ProtectionExtensionsApi.as_view(),
+        name="api-protection-extensions",
+    ),
     path("", include("conversations.api_urls")),
     path("", include("conversations.metrics_api_urls")),
     path("", include("templates_i18n.api_urls")),
