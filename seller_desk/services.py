@@ -280,7 +280,11 @@ def dispute_respond(
     from conversations.models import SenderKind
     from conversations.services import outbound_message_create, wait_close_for_reply
 
-    dispute = Dispute.objects.select_for_update().select_related("conversation", "order").get(pk=dispute.pk)
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("conversation", "order")
+        .get(pk=dispute.pk)
+    )
     if dispute.status != DisputeStatus.OPEN:
         raise ApplicationError(
             {"dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no response."}
