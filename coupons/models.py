@@ -1,4 +1,4 @@
-"""DDWL targeted store coupons, their grants to buyers and redemptions."""
+"""DDWL targeted store coupons, their grants to buyers, redemptions and the coupon's event log."""
 
 from django.conf import settings
 from django.db import models
@@ -19,13 +19,30 @@ class Distribution(models.TextChoices):
     TARGETED_DIRECT = "targeted_direct", "Targeted – direct distribution"
 
 
+class Scope(models.TextChoices):
+    STORE = "store", "Whole store"
+
+
+class GrantSource(models.TextChoices):
+    REPLY = "reply", "Agent reply"
+    CAMPAIGN = "campaign", "Batch send"
+    AUTOREPLY = "autoreply", "Auto-reply"
+    ADMIN = "admin", "Admin"
+
+
 class Coupon(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="coupons")
-    name_suffix = models.CharField(max_length=100, help_text='The merchant part; the name is "DDWL" + this.')
+    name_suffix = models.CharField(
+        max_length=100, help_text='The merchant part; the name is "DDWL" + this, and never stores the prefix.'
+    )
+    code = models.CharField(
+        max_length=32,
+        help_text="What buyers' orders carry as coupon_code; unique in the store, e.g. DDWL-7KQ2-M9XA.",
+    )
     distribution = models.CharField(
         max_length=20, choices=Distribution.choices, default=Distribution.TARGETED_DIRECT
     )
-    scope = models.CharField(max_length=20, default="store", editable=False)
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.STORE, editable=False)
     denomination = models.DecimalField(max_digits=10, decimal_places=2)
     threshold = models.DecimalField(
         max_digits=10, decimal_places=2, default=0, help_text="0 means no threshold."
@@ -48,31 +65,79 @@ class Coupon(models.Model):
             ),
             models.CheckConstraint(condition=Q(denomination__gt=0), name="coupon_denomination_positive"),
             models.CheckConstraint(condition=Q(threshold__gte=0), name="coupon_threshold_not_negative"),
+            models.CheckConstraint(
+                condition=Q(threshold=0) | Q(denomination__lt=F("threshold")),
+                name="coupon_denomination_below_threshold",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="coupon_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(activity_end__gte=F("activity_start")),
+                name="coupon_activity_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=F("valid_from")), name="coupon_valid_until_after_from"
+            ),
+            models.UniqueConstraint(fields=["store", "code"], name="coupon_code_unique_per_store"),
         ]
+        indexes = [models.Index(fields=["store", "status"])]
 
     @property
     def name(self) -> str:
         return f"{FIXED_NAME_PREFIX}{self.name_suffix}"
+
+    @property
+    def name_prefix(self) -> str:
+        return FIXED_NAME_PREFIX
 
     def __str__(self) -> str:
         return self.name
 
 
 class CouponGrant(models.Model):
+    """One coupon given to one buyer (the grant is its own event row: who, how, when)."""
+
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="coupon_grants")
     coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="grants")
     buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="coupon_grants")
-    source = models.CharField(max_length=20, default="reply")
+    source = models.CharField(max_length=20, choices=GrantSource.choices, default=GrantSource.REPLY)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["coupon", "buyer"], name="one_grant_per_buyer")]
+        indexes = [models.Index(fields=["coupon", "granted_at"])]
 
 
 class CouponRedemption(models.Model):
+    """An order that used a coupon its buyer was granted; one order per grant."""
+
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="coupon_redemptions")
     coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="redemptions")
+    grant = models.OneToOneField(CouponGrant, null=True, on_delete=models.CASCADE, related_name="redemption")
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="coupon_redemption")
     redeemed_at = models.DateTimeField()
     order_amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["coupon", "redeemed_at"])]
+
+
+class CouponEventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    ACTIVATED = "activated", "Activated"
+    ENDED = "ended", "Ended"
+
+
+class CouponEvent(models.Model):
+    """Set-up changes people ask about later, with the actor. Grants are logged by CouponGrant itself."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="coupon_events")
+    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=CouponEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,56 +1,597 @@
-"""Writes for DDWL coupons: set-up, grants and redemptions."""
+"""Writes for DDWL coupons: set-up and edits, grants to buyers, redemptions from orders.
 
-from django.db import transaction
+Limits live in the database: one grant per buyer is a ``UniqueConstraint``; the quantity is a conditional
+``UPDATE … SET granted_count = granted_count + 1 WHERE granted_count < quantity`` plus a ``CheckConstraint``.
+"""
 
-from seller_desk.models import Order, Store
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
-from .models import Coupon, CouponRedemption
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from seller_desk.errors import ApplicationError
+from seller_desk.models import Buyer, Order, OrderStatus, Store
+from seller_desk.selectors import store_local_date
+
+from .models import (
+    FIXED_NAME_PREFIX,
+    Coupon,
+    CouponEvent,
+    CouponEventKind,
+    CouponGrant,
+    CouponRedemption,
+    CouponStatus,
+    Distribution,
+    GrantSource,
+    Scope,
+)
+
+logger = logging.getLogger(__name__)
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+MAX_MONEY = Decimal("99999999.99")
+SUFFIX_MAX_CHARS = 100
+
+# Settings a buyer was promised once a coupon has grants; they can't change after the first grant.
+LOCKED_AFTER_GRANTS = ("denomination", "threshold", "currency", "valid_from", "activity_start")
+EDITABLE_FIELDS = (
+    "name_suffix",
+    "denomination",
+    "threshold",
+    "currency",
+    "quantity",
+    "activity_start",
+    "activity_end",
+    "valid_from",
+    "valid_until",
+)
+
+
+def max_activity_days() -> int:
+    return int(settings.SELLER_DESK["COUPON_MAX_ACTIVITY_DAYS"])
+
+
+def earliest_valid_from(*, store: Store, today: date | None = None) -> tuple[date, str]:
+    """The first day a coupon may be valid (R14) and the reason, for messages and the form's hint."""
+    today = today or store_local_date(store)
+    if store.resume_shipping_date is None:
+        tomorrow = today + timedelta(days=1)
+        return tomorrow, f"{tomorrow.isoformat()} (tomorrow; the store has no resume-shipping date set)"
+    day_after = store.resume_shipping_date + timedelta(days=1)
+    if day_after < today:
+        return (
+            today,
+            f"{today.isoformat()} (today; the store could ship again from {store.resume_shipping_date})",
+        )
+    return day_after, (
+        f"{day_after.isoformat()}, the day after the store can ship again ({store.resume_shipping_date.isoformat()})"
+    )
+
+
+@dataclass(frozen=True)
+class CouponDefaults:
+    activity_start: date
+    activity_end: date
+    valid_from: date
+    valid_from_reason: str
+
+
+def coupon_defaults(*, store: Store) -> CouponDefaults:
+    """Activity from store-local today for the longest period the platform allows; validity from R14's day."""
+    today = store_local_date(store)
+    valid_from, reason = earliest_valid_from(store=store, today=today)
+    return CouponDefaults(
+        activity_start=today,
+        activity_end=today + timedelta(days=max_activity_days() - 1),
+        valid_from=valid_from,
+        valid_from_reason=reason,
+    )
+
+
+def _money(value, field: str, errors: dict, *, label: str) -> Decimal | None:
+    if value is None or value == "":
+        errors[field] = f"{label} is required."
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        errors[field] = f"{label} must be a number such as 5 or 4.99."
+        return None
+    if not amount.is_finite():
+        errors[field] = f"{label} must be a number such as 5 or 4.99."
+        return None
+    if amount.as_tuple().exponent < -2:
+        errors[field] = f"{label} has at most 2 decimal places (got {value})."
+        return None
+    if amount > MAX_MONEY:
+        errors[field] = f"{label} can be at most {MAX_MONEY}."
+        return None
+    return amount
+
+
+def _as_date(value, field: str, errors: dict) -> date | None:
+    if value is None or value == "" or isinstance(value, date):
+        return value or None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = f"'{value}' is not a date; use YYYY-MM-DD."
+        return None
+
+
+def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | None:
+    """The merchant part of the name. The stored suffix never includes the fixed prefix (R11).
+
+    A ``name`` sent whole must start with "DDWL" exactly; a ``name_suffix`` that repeats "DDWL" at its start is
+    taken as the whole name (so "DDWL-Spring" stays "DDWL-Spring", never "DDWLDDWL-Spring").
+    """
+    suffix = None if raw is None else str(raw).strip()
+    if name is not None:
+        name = str(name).strip()
+        if not name.startswith(FIXED_NAME_PREFIX):
+            errors["name"] = (
+                f'The activity name must start with "{FIXED_NAME_PREFIX}" (the platform tracks coupon effect by it); '
+                f'"{FIXED_NAME_PREFIX}" can\'t be changed or removed. Send only your part as name_suffix.'
+            )
+            return None
+        from_name = name[len(FIXED_NAME_PREFIX) :].strip()
+        if suffix is not None and suffix.removeprefix(FIXED_NAME_PREFIX).strip() != from_name:
+            errors["name_suffix"] = "name and name_suffix disagree; send one of them."
+            return None
+        suffix = from_name
+    if suffix is None:
+        errors["name_suffix"] = (
+            f'Add your own part of the activity name after "{FIXED_NAME_PREFIX}", e.g. "-Spring".'
+        )
+        return None
+    suffix = suffix.removeprefix(FIXED_NAME_PREFIX).strip()
+    if not suffix:
+        errors["name_suffix"] = (
+            f'Add your own part of the activity name after "{FIXED_NAME_PREFIX}", e.g. "-Spring".'
+        )
+        return None
+    if len(suffix) > SUFFIX_MAX_CHARS:
+        errors["name_suffix"] = (
+            f"Your part of the name is at most {SUFFIX_MAX_CHARS} characters (got {len(suffix)})."
+        )
+        return None
+    if any(ord(ch) < 32 for ch in suffix):
+        errors["name_suffix"] = "The name can't contain line breaks or control characters."
+        return None
+    return suffix
+
+
+def _currency_clean(raw, errors: dict) -> str | None:
+    value = str(raw or "").strip()
+    if len(value) != 3 or not value.isascii() or not value.isalpha():
+        errors["currency"] = f"Currency is a 3-letter ISO 4217 code such as USD or EUR (got '{raw}')."
+        return None
+    return value.upper()
+
+
+def _quantity_clean(raw, errors: dict, *, granted: int) -> int | None:
+    try:
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ValueError
+        quantity = raw if isinstance(raw, int) else int(str(raw).strip())
+    except (TypeError, ValueError):
+        errors["quantity"] = "Quantity is a whole number of coupons, at least 1."
+        return None
+    if quantity < 1:
+        errors["quantity"] = "Quantity must be at least 1 coupon."
+        return None
+    if quantity < granted:
+        errors["quantity"] = (
+            f"{granted} coupons are already granted to buyers; quantity must be at least {granted} (got {quantity})."
+        )
+        return None
+    if quantity > 10_000_000:
+        errors["quantity"] = "Quantity can be at most 10,000,000."
+        return None
+    return quantity
+
+
+def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None = None) -> dict:
+    """Validate a full set of coupon settings (new, or ``coupon`` edited); returns them cleaned.
+
+    Raises ApplicationError with one message per broken rule, naming the rule and the fix. Writes nothing.
+    """
+    errors: dict[str, str] = {}
+    today = store_local_date(store)
+    granted = coupon.granted_count if coupon else 0
+    suffix = _suffix_clean(values.get("name_suffix"), name=values.get("name"), errors=errors)
+    denomination = _money(values.get("denomination"), "denomination", errors, label="Denomination")
+    threshold_raw = values.get("threshold")
+    threshold = _money(
+        0 if threshold_raw in (None, "") else threshold_raw, "threshold", errors, label="Threshold"
+    )
+    currency = _currency_clean(values.get("currency") or "USD", errors)
+    quantity = _quantity_clean(values.get("quantity"), errors, granted=granted)
+    if values.get("distribution") not in (None, "", Distribution.TARGETED_DIRECT):
+        errors["distribution"] = "DDWL coupons use targeted distribution – direct (targeted_direct)."
+    if values.get("scope") not in (None, "", Scope.STORE):
+        errors["scope"] = "DDWL coupons apply to the whole store (store)."
+    if denomination is not None and denomination <= 0:
+        errors["denomination"] = f"Denomination must be more than 0 (got {denomination})."
+    if threshold is not None and threshold < 0:
+        errors["threshold"] = (
+            f"Threshold can't be negative (got {threshold}); use 0 for a no-threshold coupon."
+        )
+    if denomination is not None and threshold is not None and threshold > 0 and denomination > 0:
+        if denomination >= threshold:
+            errors["denomination"] = (
+                f"The denomination ({denomination}) must be below the threshold ({threshold}): a coupon can't pay for "
+                "the whole order. Lower the denomination, raise the threshold, or set the threshold to 0."
+            )
+
+    defaults = coupon_defaults(store=store)
+    activity_start = _as_date(values.get("activity_start"), "activity_start", errors)
+    activity_end = _as_date(values.get("activity_end"), "activity_end", errors)
+    valid_from = _as_date(values.get("valid_from"), "valid_from", errors)
+    valid_until = _as_date(values.get("valid_until"), "valid_until", errors)
+    if "activity_start" not in errors and activity_start is None:
+        activity_start = defaults.activity_start
+    if "activity_end" not in errors and activity_end is None and activity_start is not None:
+        activity_end = activity_start + timedelta(days=max_activity_days() - 1)
+    if "valid_from" not in errors and valid_from is None:
+        valid_from = defaults.valid_from
+    if (
+        activity_start is not None
+        and activity_start < today
+        and (coupon is None or activity_start != coupon.activity_start)
+    ):
+        errors["activity_start"] = f"The activity can't start in the past; start on or after today ({today})."
+    if activity_start is not None and activity_end is not None:
+        longest = activity_start + timedelta(days=max_activity_days() - 1)
+        if activity_end < activity_start:
+            errors["activity_end"] = f"The activity must end on or after its start ({activity_start})."
+        elif activity_end > longest and (
+            coupon is None or (activity_end, activity_start) != (coupon.activity_end, coupon.activity_start)
+        ):
+            errors["activity_end"] = (
+                f"The platform allows an activity of at most {max_activity_days()} days: "
+                f"end on or before {longest} (it starts {activity_start})."
+            )
+        elif coupon is not None and activity_end != coupon.activity_end and activity_end < today:
+            errors["activity_end"] = (
+                f"The activity can't end in the past ({activity_end}); use End now to stop it."
+            )
+    if valid_from is not None and (coupon is None or valid_from != coupon.valid_from):
+        earliest, reason = earliest_valid_from(store=store, today=today)
+        if valid_from < earliest:
+            errors["valid_from"] = (
+                f"The coupon can be valid from {reason} at the earliest; pick that day or later."
+            )
+    if "valid_until" not in errors and valid_until is None:
+        errors["valid_until"] = "Pick the last day buyers can use the coupon (valid_until)."
+    elif valid_until is not None and valid_from is not None and valid_until <= valid_from:
+        errors["valid_until"] = f"The coupon must stay valid after it starts: pick a day after {valid_from}."
+
+    if coupon is not None:
+        _edit_limits_check(
+            coupon=coupon,
+            errors=errors,
+            new={
+                "denomination": denomination,
+                "threshold": threshold,
+                "currency": currency,
+                "valid_from": valid_from,
+                "activity_start": activity_start,
+                "valid_until": valid_until,
+            },
+        )
+    if errors:
+        raise ApplicationError(errors)
+    return {
+        "name_suffix": suffix,
+        "denomination": denomination,
+        "threshold": threshold,
+        "currency": currency,
+        "quantity": quantity,
+        "activity_start": activity_start,
+        "activity_end": activity_end,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+
+
+def _edit_limits_check(*, coupon: Coupon, errors: dict, new: dict) -> None:
+    """After the first grant, what buyers were promised stays: amounts, currency, start days; validity only longer."""
+    if coupon.granted_count == 0 and coupon.status != CouponStatus.ENDED:
+        return
+    why = (
+        f"{coupon.granted_count} buyers already hold this coupon"
+        if coupon.granted_count
+        else "the coupon has ended"
+    )
+    labels = {
+        "denomination": "The denomination",
+        "threshold": "The threshold",
+        "currency": "The currency",
+        "valid_from": "The validity start",
+        "activity_start": "The activity start",
+    }
+    for field in LOCKED_AFTER_GRANTS:
+        if field in errors or new[field] is None:
+            continue
+        if new[field] != getattr(coupon, field):
+            errors[field] = (
+                f"{labels[field]} can't change once {why} (it is {getattr(coupon, field)}); "
+                "create a new coupon for different terms."
+            )
+    if (
+        "valid_until" not in errors
+        and new["valid_until"] is not None
+        and new["valid_until"] < coupon.valid_until
+    ):
+        errors["valid_until"] = (
+            f"Validity can only be extended once {why}: pick {coupon.valid_until} or later."
+        )
+
+
+def _new_code() -> str:
+    random_part = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{FIXED_NAME_PREFIX}-{random_part[:4]}-{random_part[4:]}"
+
+
+def _event(coupon: Coupon, kind: str, actor, data: dict | None = None) -> CouponEvent:
+    return CouponEvent.objects.create(
+        store=coupon.store, coupon=coupon, kind=kind, actor=_user_or_none(actor), data=data or {}
+    )
+
+
+def _user_or_none(user):
+    return user if getattr(user, "pk", None) is not None else None
+
+
+def _jsonable(value):
+    return (
+        value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
+    )
+
+
+@transaction.atomic
+def coupon_create(
+    *,
+    store: Store,
+    acting_user,
+    values: dict,
+    status: str = CouponStatus.ACTIVE,
+) -> Coupon:
+    """Set up a DDWL coupon. ``values`` holds the API/form fields (name_suffix or name, denomination, threshold,
+    currency, quantity, activity_start?, activity_end?, valid_from?, valid_until). Nothing is stored on error."""
+    if status not in (CouponStatus.DRAFT, CouponStatus.ACTIVE):
+        raise ApplicationError({"status": "A new coupon is either draft or active."})
+    cleaned = coupon_settings_check(store=store, values=values)
+    for _attempt in range(5):
+        code = _new_code()
+        try:
+            with transaction.atomic():
+                coupon = Coupon.objects.create(
+                    store=store,
+                    code=code,
+                    status=status,
+                    created_by=_user_or_none(acting_user),
+                    **cleaned,
+                )
+            break
+        except IntegrityError:
+            if not Coupon.objects.filter(store=store, code=code).exists():
+                raise
+    else:
+        raise ApplicationError({"code": "Could not pick a unique coupon code; try again."})
+    _event(
+        coupon,
+        CouponEventKind.CREATED,
+        acting_user,
+        {k: _jsonable(v) for k, v in cleaned.items()} | {"status": status},
+    )
+    return coupon
+
+
+@transaction.atomic
+def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
+    """Edit a coupon's settings and/or move its status (draft → active → ended).
+
+    Once buyers hold the coupon only the name, the quantity (never below what is granted), the activity end and a
+    longer validity may change. A change that changes nothing stores nothing and logs nothing.
+    """
+    locked = Coupon.objects.select_for_update().get(pk=coupon.pk, store=coupon.store)
+    status = changes.get("status")
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"status", "name", "distribution", "scope"}
+    if unknown:
+        raise ApplicationError({sorted(unknown)[0]: "This field can't be changed."})
+    values = {f: getattr(locked, f) for f in EDITABLE_FIELDS}
+    values.update(
+        {k: v for k, v in changes.items() if k in EDITABLE_FIELDS or k in ("name", "distribution", "scope")}
+    )
+    if "name" in changes and "name_suffix" not in changes:
+        values["name_suffix"] = None
+    changed = {k for k, v in changes.items() if k not in EDITABLE_FIELDS or v != getattr(locked, k)}
+    if locked.status == CouponStatus.ENDED and changed - {"status", "name", "name_suffix", "valid_until"}:
+        raise ApplicationError(
+            {
+                "status": "This coupon has ended; only its name and a longer validity can change. Create a new coupon."
+            }
+        )
+    cleaned = coupon_settings_check(store=locked.store, values=values, coupon=locked)
+    diff = {
+        f: [_jsonable(getattr(locked, f)), _jsonable(v)]
+        for f, v in cleaned.items()
+        if getattr(locked, f) != v
+    }
+    if diff:
+        for field in diff:
+            setattr(locked, field, cleaned[field])
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=list(diff))
+        except IntegrityError as exc:
+            raise ApplicationError(
+                {"quantity": "Quantity can't go below the coupons already granted."}
+            ) from exc
+        _event(locked, CouponEventKind.EDITED, acting_user, {"changes": diff})
+    if status is not None and status != locked.status:
+        _status_move(locked, status, acting_user)
+    coupon.refresh_from_db()
+    return coupon
+
+
+def _status_move(coupon: Coupon, status: str, acting_user) -> None:
+    if status not in CouponStatus.values:
+        raise ApplicationError({"status": f"Status is one of {', '.join(CouponStatus.values)}."})
+    if coupon.status == CouponStatus.ENDED:
+        raise ApplicationError({"status": "An ended coupon stays ended; create a new coupon."})
+    if status == CouponStatus.DRAFT:
+        raise ApplicationError({"status": "An active coupon can't go back to draft; end it instead."})
+    coupon.status = status
+    coupon.save(update_fields=["status"])
+    kind = CouponEventKind.ACTIVATED if status == CouponStatus.ACTIVE else CouponEventKind.ENDED
+    _event(coupon, kind, acting_user, {"granted": coupon.granted_count})
+
+
+def coupon_activate(*, coupon: Coupon, acting_user) -> Coupon:
+    return coupon_update(coupon=coupon, acting_user=acting_user, changes={"status": CouponStatus.ACTIVE})
+
+
+def coupon_end(*, coupon: Coupon, acting_user) -> Coupon:
+    """End a coupon now: no more grants; buyers who hold it keep it until its validity ends."""
+    return coupon_update(coupon=coupon, acting_user=acting_user, changes={"status": CouponStatus.ENDED})
+
+
+def _grant_refusal(coupon: Coupon, buyer: Buyer, today: date) -> ApplicationError:
+    """Why the conditional UPDATE matched no row, read after the fact (the database already decided)."""
+    fresh = Coupon.objects.get(pk=coupon.pk)
+    name = fresh.name
+    if CouponGrant.objects.filter(coupon=fresh, buyer=buyer).exists():
+        return ApplicationError(
+            {"coupon_id": f"This buyer already has coupon {name}; each buyer gets it once."}
+        )
+    if fresh.status == CouponStatus.DRAFT:
+        return ApplicationError({"coupon_id": f"Coupon {name} is a draft; the owner must activate it first."})
+    if fresh.status == CouponStatus.ENDED or fresh.activity_end < today:
+        return ApplicationError(
+            {"coupon_id": f"Coupon {name} has ended (activity ended {fresh.activity_end})."}
+        )
+    if fresh.activity_start > today:
+        return ApplicationError(
+            {"coupon_id": f"Coupon {name} is not active yet: its activity starts {fresh.activity_start}."}
+        )
+    if fresh.valid_until < today:
+        return ApplicationError(
+            {"coupon_id": f"Coupon {name} has expired (valid until {fresh.valid_until})."}
+        )
+    return ApplicationError(
+        {
+            "coupon_id": f"Coupon {name} is sold out: all {fresh.quantity} have been granted. Raise its quantity or pick another."
+        }
+    )
+
+
+@transaction.atomic
+def coupon_grant(*, coupon: Coupon, buyer: Buyer, source: str, acting_user=None) -> CouponGrant:
+    """Give ``coupon`` to ``buyer``: the one path for replies, batch sends and auto-replies.
+
+    The database decides: the counter moves only while ``granted_count < quantity`` and the coupon is active and in
+    its activity period and validity (conditional UPDATE, row count checked); the grant row is unique per buyer. Both
+    happen in one savepoint, so a duplicate grant leaves the counter where it was.
+    """
+    if buyer.store_id != coupon.store_id:
+        raise ApplicationError({"buyer": "This buyer belongs to another store."})
+    if source not in GrantSource.values:
+        raise ApplicationError({"source": f"Grant source is one of {', '.join(GrantSource.values)}."})
+    today = store_local_date(coupon.store)
+    try:
+        with transaction.atomic():
+            moved = Coupon.objects.filter(
+                pk=coupon.pk,
+                store_id=coupon.store_id,
+                status=CouponStatus.ACTIVE,
+                granted_count__lt=F("quantity"),
+                activity_start__lte=today,
+                activity_end__gte=today,
+                valid_until__gte=today,
+            ).update(granted_count=F("granted_count") + 1)
+            if moved != 1:
+                raise _grant_refusal(coupon, buyer, today)
+            grant = CouponGrant.objects.create(
+                store_id=coupon.store_id,
+                coupon=coupon,
+                buyer=buyer,
+                source=source,
+                granted_by=_user_or_none(acting_user),
+            )
+    except IntegrityError as exc:
+        if CouponGrant.objects.filter(coupon=coupon, buyer=buyer).exists():
+            raise ApplicationError(
+                {"coupon_id": f"This buyer already has coupon {coupon.name}; each buyer gets it once."}
+            ) from exc
+        raise
+    return grant
+
+
+def coupon_grant_for_reply(*, store: Store, coupon_id: int, buyer: Buyer, acting_user) -> Coupon:
+    """Grant a coupon picked in the reply box; raises ApplicationError('coupon_id') if it can't be granted."""
+    coupon = Coupon.objects.filter(store=store, pk=coupon_id).first()
+    if coupon is None:
+        raise ApplicationError({"coupon_id": f"No coupon {coupon_id} in this store; pick one from the list."})
+    coupon_grant(coupon=coupon, buyer=buyer, source=GrantSource.REPLY, acting_user=acting_user)
+    return coupon
+
+
+def normalize_code(raw: str) -> str:
+    return (raw or "").strip().upper()
 
 
 @transaction.atomic
 def coupon_redemptions_record(*, store: Store, orders: list[Order]) -> int:
-    """Record a redemption for each order whose ``coupon_code`` is the id of one of the store's coupons."""
-    codes = {o.coupon_code for o in orders}
-    numeric = {c for c in codes if c.isdigit()}
-    coupons = {str(c.pk): c for c in Coupon.objects.filter(store=store, pk__in=numeric)}
-    rows = [
-        CouponRedemption(
-            store=store, coupon=coupons[o.coupon_code], order=o, redeemed_at=o.placed_at, order_amount=o.amount
+    """Orders whose ``coupon_code`` is a store coupon's code, placed by a buyer holding that coupon, redeem it.
+
+    One order per grant and one coupon per order (OneToOne); codes of other stores, unknown codes and buyers
+    without a grant are ignored (the marketplace's order is still stored). An order that turns ``cancelled``
+    gives its redemption back. Returns how many orders matched a grant (repeats are ignored by the database).
+    """
+    cancelled = [o.pk for o in orders if o.status == OrderStatus.CANCELLED]
+    if cancelled:
+        CouponRedemption.objects.filter(store=store, order_id__in=cancelled).delete()
+    live = [o for o in orders if o.status != OrderStatus.CANCELLED and normalize_code(o.coupon_code)]
+    if not live:
+        return 0
+    coupons = {
+        c.code: c
+        for c in Coupon.objects.filter(store=store, code__in={normalize_code(o.coupon_code) for o in live})
+    }
+    grants = {
+        (g.coupon_id, g.buyer_id): g
+        for g in CouponGrant.objects.filter(
+            store=store, coupon__in=list(coupons.values()), buyer_id__in={o.buyer_id for o in live}
         )
-        for o in orders
-        if o.coupon_code in coupons
-    ]
+    }
+    rows = []
+    for order in live:
+        coupon = coupons.get(normalize_code(order.coupon_code))
+        grant = grants.get((coupon.pk, order.buyer_id)) if coupon else None
+        if grant is None:
+            logger.info(
+                "order %s: coupon_code %r matches no coupon granted to its buyer",
+                order.external_id,
+                order.coupon_code,
+            )
+            continue
+        rows.append(
+            CouponRedemption(
+                store=store,
+                coupon=coupon,
+                grant=grant,
+                order=order,
+                redeemed_at=order.placed_at,
+                order_amount=order.amount,
+            )
+        )
     created = CouponRedemption.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
-
-
-def coupon_grant_for_reply(*, store: Store, coupon_id: int, buyer, acting_user) -> Coupon:
-    """Grant the coupon to the buyer as part of a reply; raises ApplicationError('coupon_id') if it can't."""
-    from django.shortcuts import get_object_or_404
-
-    from seller_desk.errors import ApplicationError
-
-    from .models import CouponGrant, CouponStatus
-
-    coupon = get_object_or_404(Coupon, store=store, pk=coupon_id)
-    if coupon.status != CouponStatus.ACTIVE:
-        raise ApplicationError({"coupon_id": f"Coupon {coupon.name} is {coupon.status}; only active coupons can be sent."})
-    updated = Coupon.objects.filter(pk=coupon.pk, granted_count__lt=models_F("quantity")).update(
-        granted_count=models_F("granted_count") + 1
-    )
-    if not updated:
-        raise ApplicationError({"coupon_id": f"Coupon {coupon.name} is sold out ({coupon.quantity} granted)."})
-    from django.db import IntegrityError
-
-    try:
-        with transaction.atomic():
-            CouponGrant.objects.create(store=store, coupon=coupon, buyer=buyer, granted_by=acting_user, source="reply")
-    except IntegrityError as exc:
-        raise ApplicationError({"coupon_id": f"This buyer already has coupon {coupon.name}."}) from exc
-    return coupon
-
-
-def models_F(name):
-    from django.db.models import F
-
-    return F(name)
