@@ -1,8 +1,34 @@
-"""Reads for the scenario library (issue 4 fills this in)."""
+"""Reads for the scenario library: listing, fetching and rendering scenarios in the buyer's language.
 
+This module is the one place that reads the translated ``body_<lang>`` fields (CONVENTIONS.md,
+"Multilingual text"): the language is picked here (buyer locale → detected → English) and the text is
+rendered inside ``translation.override``.
+"""
+
+import re
 from dataclasses import dataclass
 
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import translation
+
 from seller_desk.errors import ApplicationError
+
+from .languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    SUPPORTED_LANGUAGES,
+    detect_language,
+    direction,
+    django_language,
+    field_suffix,
+    normalize_language,
+)
+from .models import Scenario
+
+PLACEHOLDER_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# How many of the buyer's latest messages the language detector reads when the locale says nothing.
+DETECTION_MESSAGES = 3
 
 
 @dataclass(frozen=True)
@@ -12,6 +38,171 @@ class RenderedText:
     direction: str
 
 
-def reply_text_for_conversation(*, store, conversation, code: str, language: str | None, variables: dict) -> RenderedText:
-    """Render scenario ``code`` for the conversation's buyer, in ``language`` or the buyer's language."""
-    raise ApplicationError({"scenario": f"Unknown scenario '{code}'."})
+def _language_label(language: str) -> str:
+    return f"{LANGUAGE_NAMES[language]} ({language})"
+
+
+def scenario_texts(scenario: Scenario) -> dict[str, str]:
+    """The scenario's text per language, in the nine's order; languages without text are left out."""
+    texts = {}
+    for language in SUPPORTED_LANGUAGES:
+        value = getattr(scenario, f"body_{field_suffix(language)}") or ""
+        if value.strip():
+            texts[language] = value
+    return texts
+
+
+def scenario_languages(scenario: Scenario) -> list[str]:
+    return list(scenario_texts(scenario))
+
+
+def scenario_missing_languages(scenario: Scenario) -> list[str]:
+    available = set(scenario_languages(scenario))
+    return [language for language in SUPPORTED_LANGUAGES if language not in available]
+
+
+def scenario_title(scenario: Scenario) -> str:
+    """The title as agents see it (titles are written in English)."""
+    return scenario.title_en or scenario.title or scenario.code
+
+
+def _visible_to(store) -> Q:
+    """Official scenarios, plus the store's own when there is a store (platform admins may have none)."""
+    if store is None:
+        return Q(store__isnull=True)
+    return Q(store__isnull=True) | Q(store=store)
+
+
+def scenario_list(*, store, order_status: str | None = None) -> list[Scenario]:
+    """Official scenarios (seed order) then the store's own; with ``order_status``, only those that fit it.
+
+    A scenario with no order statuses fits every status.
+    """
+    result = sorted(
+        Scenario.objects.filter(_visible_to(store)), key=lambda s: (s.store_id is not None, s.position, s.id)
+    )
+    if order_status:
+        result = [s for s in result if not s.order_statuses or order_status in s.order_statuses]
+    return result
+
+
+def scenario_get(*, store, code: str) -> Scenario:
+    """An official scenario or one of ``store``'s own by code; 404 for anything else (another store's code too)."""
+    scenario = (
+        Scenario.objects.filter(_visible_to(store), code=code)
+        .order_by(F("store_id").asc(nulls_first=True))
+        .first()
+        if code
+        else None
+    )
+    if scenario is None:
+        raise Http404(f"No scenario '{code}'.")
+    return scenario
+
+
+def placeholders(text: str) -> list[str]:
+    """Placeholder names in ``text`` (``{days}`` → ``days``), first occurrence order, each once."""
+    seen: list[str] = []
+    for name in PLACEHOLDER_RE.findall(text or ""):
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def scenario_placeholders(scenario: Scenario) -> list[str]:
+    """Every placeholder used by any language of the scenario."""
+    names: list[str] = []
+    for text in scenario_texts(scenario).values():
+        for name in placeholders(text):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _checked_language(language: str | None) -> str:
+    code = normalize_language(language)
+    if code is None:
+        options = ", ".join(SUPPORTED_LANGUAGES)
+        raise ApplicationError(
+            {"language": f"Language '{language or ''}' is not supported; use one of: {options}."}
+        )
+    return code
+
+
+def render_text(*, text: str, variables: dict) -> str:
+    """Fill ``{name}`` placeholders from ``variables``; an unfilled one is an error naming it."""
+    values = {str(k): ("" if v is None else str(v)).strip() for k, v in (variables or {}).items()}
+    missing = [name for name in placeholders(text) if not values.get(name)]
+    if missing:
+        listed = ", ".join(f"{{{name}}}" for name in missing)
+        raise ApplicationError(
+            {
+                "variables": f"Fill the placeholder{'s' if len(missing) > 1 else ''} {listed} before sending this reply."
+            }
+        )
+    return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
+
+
+def scenario_render(*, store, code: str, language: str | None, variables: dict | None = None) -> RenderedText:
+    """Scenario ``code`` in ``language`` with its placeholders filled.
+
+    A language the scenario has no text for is an error naming it and the languages that are available;
+    nothing is ever machine-translated.
+    """
+    scenario = scenario_get(store=store, code=code)
+    lang = _checked_language(language)
+    available = scenario_languages(scenario)
+    if lang not in available:
+        listed = ", ".join(_language_label(a) for a in available) or "none"
+        raise ApplicationError(
+            {
+                "language": f"Scenario '{scenario.code}' has no {_language_label(lang)} text. "
+                f"Available: {listed}. Pick one of those, or write the reply yourself."
+            }
+        )
+    with translation.override(django_language(lang)):
+        body = scenario.body
+    return RenderedText(
+        text=render_text(text=body, variables=variables or {}), language=lang, direction=direction(lang)
+    )
+
+
+def reply_language_for(conversation) -> str:
+    """The buyer's language: their locale if it is one of the nine, else detected in their latest messages, else English."""
+    from conversations.models import Direction
+
+    locale_language = normalize_language(conversation.buyer.locale)
+    if locale_language:
+        return locale_language
+    texts = list(
+        conversation.messages.filter(direction=Direction.INBOUND)
+        .exclude(text="")
+        .order_by("-created_at", "-id")
+        .values_list("text", flat=True)[:DETECTION_MESSAGES]
+    )
+    detected = detect_language("\n".join(reversed(texts))) if texts else None
+    return detected or DEFAULT_LANGUAGE
+
+
+def conversation_variables(conversation) -> dict[str, str]:
+    """Placeholder values known from the conversation: the order id and the buyer's name."""
+    values = {}
+    if conversation.order_id:
+        values["order_id"] = conversation.order.external_id
+    if conversation.buyer.name:
+        values["buyer_name"] = conversation.buyer.name
+    return values
+
+
+def reply_text_for_conversation(
+    *, store, conversation, code: str, language: str | None, variables: dict
+) -> RenderedText:
+    """Render scenario ``code`` for the conversation's buyer, in ``language`` or the buyer's language.
+
+    ``order_id`` and ``buyer_name`` are filled from the conversation unless the agent gives them; ``days``
+    and any other placeholder must come from the agent.
+    """
+    lang = _checked_language(language) if language else reply_language_for(conversation)
+    values = conversation_variables(conversation)
+    values.update({k: v for k, v in (variables or {}).items() if v not in (None, "")})
+    return scenario_render(store=store, code=code, language=lang, variables=values)
