@@ -1,5 +1,272 @@
 """Writes for the scenario library and the banned-word list."""
 
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from seller_desk.auth import is_platform_admin, membership_of
+from seller_desk.errors import ApplicationError
+from seller_desk.models import OrderStatus
+
+from .guard import text_guard_enforce
+from .languages import SUPPORTED_LANGUAGES, field_suffix, normalize_language
+from .models import Scenario
+from .scenario_seed import OFFICIAL_CODES, OFFICIAL_SCENARIOS
+
 # --- scenarios ---
+
+SCENARIO_TEXT_MAX = 10000
+SCENARIO_TITLE_MAX = 300
+
+
+def _scenario_member_check(*, store, acting_user) -> None:
+    membership = membership_of(acting_user)
+    if membership is None or membership.store_id != store.id:
+        raise PermissionDenied("Only members of this store may change its reply templates.")
+
+
+def _scenario_clean_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError({"title": "Give the template a title agents will recognise in the list."})
+    if len(title) > SCENARIO_TITLE_MAX:
+        raise ApplicationError({"title": f"Titles have at most {SCENARIO_TITLE_MAX} characters."})
+    return title
+
+
+def _scenario_clean_texts(texts: dict | None) -> dict[str, str]:
+    """Language code -> text (``""`` clears a language); every text passes the banned-word guard."""
+    if not isinstance(texts, dict):
+        raise ApplicationError({"texts": "Give the texts as an object: language code -> text."})
+    cleaned: dict[str, str] = {}
+    for key, value in texts.items():
+        language = normalize_language(str(key))
+        if language is None or language in cleaned:
+            raise ApplicationError(
+                {
+                    "texts": f"'{key}' is not one of the nine reply languages ({', '.join(SUPPORTED_LANGUAGES)})."
+                }
+            )
+        text = ("" if value is None else str(value)).strip()
+        field = f"body_{field_suffix(language)}"
+        if len(text) > SCENARIO_TEXT_MAX:
+            raise ApplicationError({field: f"A reply text has at most {SCENARIO_TEXT_MAX} characters."})
+        if text:
+            text_guard_enforce(text=text, field=field)
+        cleaned[language] = text
+    return cleaned
+
+
+def _scenario_clean_statuses(order_statuses) -> list[str]:
+    statuses = list(order_statuses or [])
+    unknown = [s for s in statuses if s not in OrderStatus.values]
+    if unknown:
+        raise ApplicationError(
+            {
+                "order_statuses": f"Unknown order status {unknown[0]!r}; use any of: {', '.join(OrderStatus.values)}."
+            }
+        )
+    return list(dict.fromkeys(statuses))
+
+
+def _scenario_apply(
+    scenario: Scenario, *, title: str | None, texts: dict[str, str] | None, statuses
+) -> list[str]:
+    """Set the given fields on ``scenario``; returns the changed field names (for ``update_fields``)."""
+    changed: list[str] = []
+    if title is not None and scenario.title_en != title:
+        scenario.title_en = title
+        changed.append("title_en")
+    if statuses is not None and scenario.order_statuses != statuses:
+        scenario.order_statuses = statuses
+        changed.append("order_statuses")
+    for language, text in (texts or {}).items():
+        field = f"body_{field_suffix(language)}"
+        if (getattr(scenario, field) or "") != text:
+            setattr(scenario, field, text)
+            changed.append(field)
+    if "title_en" in changed:
+        scenario.title = scenario.title_en
+        changed.append("title")
+    if "body_en" in changed:
+        scenario.body = scenario.body_en
+        changed.append("body")
+    return changed
+
+
+def _scenario_require_text(scenario: Scenario) -> None:
+    if not any(
+        (getattr(scenario, f"body_{field_suffix(lang)}") or "").strip() for lang in SUPPORTED_LANGUAGES
+    ):
+        raise ApplicationError({"texts": "A template needs its text in at least one language."})
+
+
+def _store_template_code(*, store, title: str) -> str:
+    base = (slugify(title)[:60].strip("-_") or "template").replace("-", "_")
+    taken = set(
+        Scenario.objects.filter(Q(store__isnull=True) | Q(store=store)).values_list("code", flat=True)
+    )
+    taken.update(OFFICIAL_CODES)
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
+
+
+@transaction.atomic
+def store_template_create(
+    *, store, acting_user, title: str, texts: dict, order_statuses: list[str] | None = None
+) -> Scenario:
+    """A store's own reply template; its code is made from the title, unique in the store and never official."""
+    _scenario_member_check(store=store, acting_user=acting_user)
+    title = _scenario_clean_title(title)
+    cleaned = _scenario_clean_texts(texts)
+    statuses = _scenario_clean_statuses(order_statuses)
+    for _attempt in range(5):
+        scenario = Scenario(
+            store=store, code=_store_template_code(store=store, title=title), created_by=acting_user
+        )
+        _scenario_apply(scenario, title=title, texts=cleaned, statuses=statuses)
+        _scenario_require_text(scenario)
+        try:
+            with transaction.atomic():
+                scenario.save()
+            return scenario
+        except IntegrityError:
+            continue
+    raise ApplicationError({"title": "Another template with this title was just created; try again."})
+
+
+def _scenario_update(scenario: Scenario, *, title, texts, order_statuses) -> Scenario:
+    title = _scenario_clean_title(title) if title is not None else None
+    cleaned = _scenario_clean_texts(texts) if texts is not None else None
+    statuses = _scenario_clean_statuses(order_statuses) if order_statuses is not None else None
+    changed = _scenario_apply(scenario, title=title, texts=cleaned, statuses=statuses)
+    _scenario_require_text(scenario)
+    if changed:
+        scenario.save(update_fields=[*changed, "updated_at"])
+    return scenario
+
+
+@transaction.atomic
+def scenario_update(
+    *,
+    store,
+    acting_user,
+    code: str,
+    title: str | None = None,
+    texts: dict | None = None,
+    order_statuses: list[str] | None = None,
+) -> Scenario:
+    """Edit a scenario seen from ``store``: the store's own by its members, an official one by platform admins only.
+
+    ``texts`` replaces only the languages it names; ``""`` removes a language. Another store's code is a 404.
+    """
+    from .selectors import scenario_get
+
+    scenario = scenario_get(store=store, code=code)
+    if scenario.is_official:
+        if not is_platform_admin(acting_user):
+            raise PermissionDenied(
+                "Official scenarios are edited by platform admins only; copy it to a template of your own."
+            )
+    else:
+        _scenario_member_check(store=store, acting_user=acting_user)
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    return _scenario_update(scenario, title=title, texts=texts, order_statuses=order_statuses)
+
+
+@transaction.atomic
+def store_template_update(
+    *, store, acting_user, code: str, title=None, texts=None, order_statuses=None
+) -> Scenario:
+    """Edit one of the store's own templates; official codes are refused (403) for store members."""
+    return scenario_update(
+        store=store,
+        acting_user=acting_user,
+        code=code,
+        title=title,
+        texts=texts,
+        order_statuses=order_statuses,
+    )
+
+
+@transaction.atomic
+def official_scenario_update(
+    *, acting_user, code: str, title=None, texts=None, order_statuses=None
+) -> Scenario:
+    """A platform admin edits an official scenario (all stores see the change)."""
+    if not is_platform_admin(acting_user):
+        raise PermissionDenied("Official scenarios are edited by platform admins only.")
+    return scenario_update(
+        store=None,
+        acting_user=acting_user,
+        code=code,
+        title=title,
+        texts=texts,
+        order_statuses=order_statuses,
+    )
+
+
+@transaction.atomic
+def store_template_delete(*, store, acting_user, code: str) -> None:
+    """Delete one of the store's own templates. Official scenarios are never deleted here."""
+    from .selectors import scenario_get
+
+    scenario = scenario_get(store=store, code=code)
+    if scenario.is_official:
+        raise PermissionDenied("Official scenarios cannot be deleted by stores.")
+    _scenario_member_check(store=store, acting_user=acting_user)
+    scenario.delete()
+
+
+@transaction.atomic
+def official_scenarios_sync(*, force: bool = False) -> dict[str, list]:
+    """Bring the official scenarios in line with ``scenario_seed.py``.
+
+    Missing scenarios are created and empty fields filled. A field that differs from the seed was edited
+    by a platform admin (or the seed changed): it is kept and reported, unless ``force`` overwrites it.
+    """
+    report: dict[str, list] = {"created": [], "filled": [], "overwritten": [], "kept": []}
+    existing = {s.code: s for s in Scenario.objects.select_for_update().filter(store__isnull=True)}
+    for position, item in enumerate(OFFICIAL_SCENARIOS, start=1):
+        wanted: dict = {"title_en": item["title"], "order_statuses": item["order_statuses"]}
+        for language in SUPPORTED_LANGUAGES:
+            wanted[f"body_{field_suffix(language)}"] = item["texts"].get(language, "")
+        scenario = existing.get(item["code"])
+        if scenario is None:
+            scenario = Scenario(store=None, code=item["code"], position=position, **wanted)
+            scenario.title, scenario.body = wanted["title_en"], wanted["body_en"]
+            scenario.save()
+            report["created"].append(item["code"])
+            continue
+        changed = []
+        for field, value in wanted.items():
+            current = getattr(scenario, field)
+            if (current or None) == (value or None):
+                continue
+            if not current:
+                report["filled"].append((item["code"], field))
+            elif force:
+                report["overwritten"].append((item["code"], field))
+            else:
+                report["kept"].append((item["code"], field))
+                continue
+            setattr(scenario, field, value)
+            changed.append(field)
+        if scenario.position != position:
+            scenario.position = position
+            changed.append("position")
+        if "title_en" in changed:
+            scenario.title = scenario.title_en
+            changed.append("title")
+        if "body_en" in changed:
+            scenario.body = scenario.body_en
+            changed.append("body")
+        if changed:
+            scenario.save(update_fields=[*changed, "updated_at"])
+    return report
+
 
 # --- banned words ---
