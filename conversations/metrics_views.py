@@ -1,0 +1,333 @@
+"""The response-rate dashboard (R20) and its drill-down: the waits behind every number, as a page and as CSV."""
+
+import csv
+import math
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from seller_desk.auth import store_member_required
+from seller_desk.errors import ApplicationError
+
+from . import metrics
+from .models import Channel
+
+WINDOW_CHOICES = (7, 30, 90)
+WAITS_PER_PAGE = 100
+
+# Chart geometry (SVG user units; the SVG scales to the card's width).
+CHART_W, CHART_H = 920, 250
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 14, 14, 34
+
+OUTCOME_LABELS = {
+    "within_24h": "Within 24 h",
+    "late": "Answered late",
+    "overdue": "Overdue",
+    "pending": "Waiting, not yet due",
+}
+OUTCOME_BADGES = {"within_24h": "ok", "late": "warn", "overdue": "bad", "pending": ""}
+
+
+def _percent(rate: float | None) -> str:
+    if rate is None:
+        return "—"
+    text = f"{rate * 100:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def _waits_url(*, days: int, bucket: str | None = None, day=None, csv_format: bool = False) -> str:
+    params: dict[str, str] = {"days": str(days)}
+    if bucket:
+        params["bucket"] = bucket
+    if day is not None:
+        params["date"] = day.isoformat()
+    if csv_format:
+        params["format"] = "csv"
+    return f"{reverse('dashboard-waits')}?{urlencode(params)}"
+
+
+def _daily_chart(data: dict, *, days: int, target: float) -> dict:
+    plot_w = CHART_W - PAD_LEFT - PAD_RIGHT
+    plot_h = CHART_H - PAD_TOP - PAD_BOTTOM
+    slot = plot_w / days
+    bar_w = max(1.0, min(slot * 0.72, 26.0))
+    label_every = max(1, math.ceil(days * 52 / plot_w))
+    base_y = PAD_TOP + plot_h
+    bars = []
+    last = len(data["daily"]) - 1
+    for i, day in enumerate(data["daily"]):
+        x = PAD_LEFT + i * slot
+        rate = day["rate"]
+        height = 0.0 if rate is None else max(rate * plot_h, 1.5)
+        when = f"{day['date']:%a %b} {day['date'].day}"
+        if rate is None:
+            title = f"{when}: no rate — nothing decided"
+        else:
+            title = f"{when}: {_percent(rate)} — {day['answered_within_24h']} of {day['total']} answered within 24 h"
+        if day["pending"]:
+            title += f"; {day['pending']} still waiting, not yet due"
+        has_waits = bool(day["total"] or day["pending"])
+        bars.append(
+            {
+                "slot_x": round(x, 2),
+                "slot_w": round(slot, 2),
+                "x": round(x + (slot - bar_w) / 2, 2),
+                "y": round(base_y - height, 2),
+                "w": round(bar_w, 2),
+                "h": round(height, 2),
+                "pending_only": rate is None and day["pending"] > 0,
+                "below": rate is not None and rate < target,
+                "title": title,
+                "href": _waits_url(days=days, day=day["date"]) if has_waits else None,
+                "label": f"{day['date']:%b} {day['date'].day}" if (last - i) % label_every == 0 else None,
+                "label_x": round(x + slot / 2, 2),
+            }
+        )
+    grid = [
+        {"y": round(base_y - share * plot_h, 2), "label": f"{int(share * 100)}%"}
+        for share in (0, 0.25, 0.5, 0.75, 1)
+    ]
+    return {
+        "w": CHART_W,
+        "h": CHART_H,
+        "left": PAD_LEFT,
+        "right": CHART_W - PAD_RIGHT,
+        "top": PAD_TOP,
+        "plot_h": plot_h,
+        "base_y": base_y,
+        "label_y": base_y + 20,
+        "bars": bars,
+        "grid": grid,
+        "target_y": round(base_y - target * plot_h, 2),
+        "target_label": _percent(target),
+    }
+
+
+def _distribution_rows(data: dict, *, days: int) -> list[dict]:
+    counts = data["distribution"]
+    everything = sum(counts.values())
+    top = max(counts.values(), default=0) or 1
+    rows = []
+    for key, label in metrics.DISTRIBUTION:
+        n = counts[key]
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "count": n,
+                "share": _percent(n / everything) if everything else "—",
+                "width": round(n / top * 100, 1),
+                "href": _waits_url(days=days, bucket=key),
+            }
+        )
+    return rows
+
+
+@store_member_required
+def dashboard(request):
+    now = timezone.now()
+    error = None
+    try:
+        days = metrics.days_parse(request.GET.get("days"))
+    except ApplicationError as exc:
+        error, days = exc.errors["days"][0], metrics.DEFAULT_DAYS
+    data = metrics.response_rate(store=request.store, days=days, now=now)
+    target = metrics.response_rate_target()
+    stats = [
+        ("within_24h", "Answered within 24 h", data["answered_within_24h"]),
+        ("over_24h", "Answered later", data["distribution"]["over_24h"]),
+        ("overdue", "Overdue, no reply yet", data["overdue"]),
+        ("pending", "Waiting, not yet due", data["pending"]),
+    ]
+    context = {
+        "nav": "dashboard",
+        "data": data,
+        "days": days,
+        "error": error,
+        "rate_text": _percent(data["rate"]),
+        "target": target,
+        "target_text": _percent(target),
+        "meets_target": data["rate"] is not None and data["rate"] >= target,
+        "window_choices": [(n, n == days) for n in WINDOW_CHOICES],
+        "within_url": _waits_url(days=days, bucket="within_24h"),
+        "decided_url": _waits_url(days=days, bucket="decided"),
+        "all_url": _waits_url(days=days),
+        "stats": [
+            {"key": k, "label": lbl, "count": n, "href": _waits_url(days=days, bucket=k)}
+            for k, lbl, n in stats
+        ],
+        "chart": _daily_chart(data, days=days, target=target),
+        "distribution": _distribution_rows(data, days=days),
+        "daily_rows": [
+            {**day, "rate_text": _percent(day["rate"]), "href": _waits_url(days=days, day=day["date"])}
+            for day in reversed(data["daily"])
+        ],
+    }
+    return render(request, "conversations/dashboard.html", context, status=400 if error else 200)
+
+
+def duration_text(value: timedelta | None) -> str:
+    """A first-response time as a person reads it: 42s, 17m, 3h 05m, 2d 4h."""
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h"
+
+
+def _local(value: datetime | None, tz) -> datetime | None:
+    return value.astimezone(tz) if value is not None else None
+
+
+def _wait_row(wait, *, now: datetime, tz) -> dict:
+    conversation = wait.conversation
+    outcome = metrics.wait_outcome(wait, now=now)
+    return {
+        "conversation_id": conversation.pk,
+        "buyer_id": conversation.buyer.external_id,
+        "buyer_name": conversation.buyer.name,
+        "buyer_country": conversation.buyer.country,
+        "channel": conversation.channel,
+        "channel_label": Channel(conversation.channel).label,
+        "order_id": conversation.order.external_id if conversation.order else "",
+        "opened_at": _local(wait.opened_at, tz),
+        "due_at": _local(wait.due_at, tz),
+        "answered_at": _local(wait.closed_at, tz),
+        "response_seconds": int(wait.response_time.total_seconds())
+        if wait.response_time is not None
+        else None,
+        "response_text": duration_text(wait.response_time),
+        "waiting_text": duration_text(now - wait.opened_at) if wait.closed_at is None else "",
+        "outcome": outcome,
+        "outcome_label": OUTCOME_LABELS[outcome],
+        "outcome_badge": OUTCOME_BADGES[outcome],
+    }
+
+
+CSV_COLUMNS = (
+    "conversation_id",
+    "thread_url",
+    "buyer_id",
+    "buyer_name",
+    "buyer_country",
+    "channel",
+    "order_id",
+    "opened_at",
+    "due_at",
+    "answered_at",
+    "first_response_seconds",
+    "first_response",
+    "outcome",
+)
+
+
+def _csv_cell(value) -> str:
+    """Text as a spreadsheet shows it, never as a formula (buyer names come from outside)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(request, waits, *, now: datetime, tz, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(CSV_COLUMNS)
+        for wait in waits.iterator(chunk_size=1000):
+            row = _wait_row(wait, now=now, tz=tz)
+            thread_url = request.build_absolute_uri(reverse("inbox-thread", args=[row["conversation_id"]]))
+            yield writer.writerow(
+                [
+                    row["conversation_id"],
+                    thread_url,
+                    _csv_cell(row["buyer_id"]),
+                    _csv_cell(row["buyer_name"]),
+                    row["buyer_country"],
+                    row["channel"],
+                    _csv_cell(row["order_id"]),
+                    row["opened_at"].isoformat(),
+                    row["due_at"].isoformat(),
+                    row["answered_at"].isoformat() if row["answered_at"] else "",
+                    "" if row["response_seconds"] is None else row["response_seconds"],
+                    row["response_text"],
+                    row["outcome"],
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@store_member_required
+def dashboard_waits(request):
+    """The conversations behind one dashboard number (same filters as the number), as a page or ?format=csv."""
+    now = timezone.now()
+    try:
+        days = metrics.days_parse(request.GET.get("days"))
+        bucket = metrics.bucket_parse(request.GET.get("bucket"))
+        day = metrics.date_parse(request.GET.get("date"))
+        waits = metrics.waits_for_bucket(store=request.store, days=days, bucket=bucket, date=day, now=now)
+    except ApplicationError as exc:
+        return render(
+            request,
+            "conversations/waits.html",
+            {"nav": "dashboard", "errors": exc.errors, "back_url": reverse("dashboard")},
+            status=400,
+        )
+    window = metrics.response_window(store=request.store, days=days, now=now)
+    tz = window.tz
+    if request.GET.get("format") == "csv":
+        span = day.isoformat() if day else f"{window.start.isoformat()}_{window.end.isoformat()}"
+        filename = f"response-rate_{bucket or 'all'}_{span}.csv"
+        return _csv_response(request, waits, now=now, tz=tz, filename=filename)
+    page = Paginator(waits, WAITS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [_wait_row(wait, now=now, tz=tz) for wait in page.object_list]
+    base = {k: v for k, v in request.GET.items() if k in ("days", "bucket", "date")}
+    context = {
+        "nav": "dashboard",
+        "days": days,
+        "bucket": bucket,
+        "bucket_label": metrics.BUCKETS[bucket] if bucket else "All buyer messages",
+        "day": day,
+        "window": window,
+        "page": page,
+        "rows": rows,
+        "timezone_name": request.store.timezone,
+        "csv_url": _waits_url(days=days, bucket=bucket, day=day, csv_format=True),
+        "back_url": f"{reverse('dashboard')}?{urlencode({'days': days})}",
+        "page_query": urlencode(base),
+        "buckets": [
+            {
+                "key": key,
+                "label": label,
+                "href": _waits_url(days=days, bucket=key, day=day),
+                "active": key == bucket,
+            }
+            for key, label in (
+                ("within_24h", "Within 24 h"),
+                ("over_24h", "Answered later"),
+                ("overdue", "Overdue"),
+                ("pending", "Not yet due"),
+            )
+        ],
+        "all_href": _waits_url(days=days, day=day),
+    }
+    return render(request, "conversations/waits.html", context)
