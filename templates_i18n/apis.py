@@ -1,6 +1,178 @@
 """Scenario, suggestion, text-check and banned-word APIs."""
 
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from seller_desk.auth import is_platform_admin, membership_of
+from seller_desk.errors import ApplicationError
+from seller_desk.models import OrderStatus
+
+from . import selectors as scenario_selectors
+from . import services as scenario_services
+from .languages import DEFAULT_LANGUAGE
+
 # --- scenarios ---
+
+
+class IsStoreMemberOrPlatformAdmin(permissions.BasePermission):
+    message = "This account is not a member of a store."
+
+    def has_permission(self, request, view):
+        return membership_of(request.user) is not None or is_platform_admin(request.user)
+
+
+class ScenarioAPIMixin:
+    """Store members see the official scenarios and their store's own; platform admins without a store, the official."""
+
+    permission_classes = [permissions.IsAuthenticated, IsStoreMemberOrPlatformAdmin]
+
+    @property
+    def store(self):
+        membership = membership_of(self.request.user)
+        return membership.store if membership else None
+
+
+class ScenarioSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    official = serializers.BooleanField()
+    order_statuses = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(child=serializers.CharField(), help_text="Languages with text.")
+    missing_languages = serializers.ListField(
+        child=serializers.CharField(), help_text="Languages without text."
+    )
+    placeholders = serializers.ListField(child=serializers.CharField(), help_text="e.g. days for {days}.")
+
+
+class ScenarioDetailSerializer(ScenarioSerializer):
+    texts = serializers.DictField(child=serializers.CharField(), help_text="Language code -> text.")
+
+
+class ScenarioWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, max_length=300)
+    texts = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text='{"en": "…", "ru": "…"}; "" removes.',
+    )
+    order_statuses = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class RenderedTextSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    language = serializers.CharField()
+    direction = serializers.ChoiceField(choices=["ltr", "rtl"])
+
+
+def _scenario_payload(scenario, *, detail: bool = False) -> dict:
+    payload = {
+        "code": scenario.code,
+        "title": scenario_selectors.scenario_title(scenario),
+        "official": scenario.is_official,
+        "order_statuses": list(scenario.order_statuses or []),
+        "languages": scenario_selectors.scenario_languages(scenario),
+        "missing_languages": scenario_selectors.scenario_missing_languages(scenario),
+        "placeholders": scenario_selectors.scenario_placeholders(scenario),
+    }
+    if detail:
+        payload["texts"] = scenario_selectors.scenario_texts(scenario)
+    return payload
+
+
+class ScenarioListApi(ScenarioAPIMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("order_status", str, description="Only scenarios that fit this order status.")
+        ],
+        responses=ScenarioSerializer(many=True),
+    )
+    def get(self, request):
+        order_status = request.query_params.get("order_status") or None
+        if order_status and order_status not in OrderStatus.values:
+            raise ApplicationError(
+                {
+                    "order_status": f"Unknown order status '{order_status}'; use one of: {', '.join(OrderStatus.values)}."
+                }
+            )
+        scenarios = scenario_selectors.scenario_list(store=self.store, order_status=order_status)
+        return Response([_scenario_payload(s) for s in scenarios])
+
+    @extend_schema(request=ScenarioWriteSerializer, responses={201: ScenarioDetailSerializer})
+    def post(self, request):
+        if self.store is None:
+            raise PermissionDenied(
+                "Store templates belong to a store; platform admins edit the official scenarios."
+            )
+        payload = ScenarioWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        scenario = scenario_services.store_template_create(
+            store=self.store,
+            acting_user=request.user,
+            title=data.get("title", ""),
+            texts=data.get("texts") or {},
+            order_statuses=data.get("order_statuses"),
+        )
+        return Response(_scenario_payload(scenario, detail=True), status=status.HTTP_201_CREATED)
+
+
+class ScenarioDetailApi(ScenarioAPIMixin, APIView):
+    @extend_schema(responses=ScenarioDetailSerializer)
+    def get(self, request, code: str):
+        scenario = scenario_selectors.scenario_get(store=self.store, code=code)
+        return Response(_scenario_payload(scenario, detail=True))
+
+    @extend_schema(request=ScenarioWriteSerializer, responses=ScenarioDetailSerializer)
+    def patch(self, request, code: str):
+        payload = ScenarioWriteSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        scenario = scenario_services.scenario_update(
+            store=self.store,
+            acting_user=request.user,
+            code=code,
+            title=data.get("title"),
+            texts=data.get("texts"),
+            order_statuses=data.get("order_statuses"),
+        )
+        return Response(_scenario_payload(scenario, detail=True))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, code: str):
+        if self.store is None:
+            scenario_selectors.scenario_get(store=None, code=code)
+            raise PermissionDenied("Official scenarios cannot be deleted.")
+        scenario_services.store_template_delete(store=self.store, acting_user=request.user, code=code)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ScenarioRenderApi(ScenarioAPIMixin, APIView):
+    @extend_schema(
+        description="Every query parameter other than `language` fills the placeholder of its name: "
+        "`?language=ru&days=12` fills `{days}`.",
+        parameters=[
+            OpenApiParameter(
+                "language", str, description="One of the nine (en, ar, es, fr, he, ko, pl, pt-BR, ru)."
+            ),
+            OpenApiParameter("days", str, description="Example variable: fills {days}."),
+        ],
+        responses=RenderedTextSerializer,
+    )
+    def get(self, request, code: str):
+        variables = {k: v for k, v in request.query_params.items() if k not in ("language", "format")}
+        rendered = scenario_selectors.scenario_render(
+            store=self.store,
+            code=code,
+            language=request.query_params.get("language") or DEFAULT_LANGUAGE,
+            variables=variables,
+        )
+        return Response(
+            {"text": rendered.text, "language": rendered.language, "direction": rendered.direction}
+        )
+
 
 # --- suggestions ---
 
