@@ -16,7 +16,7 @@ from .scenario_seed import OFFICIAL_CODES, OFFICIAL_SCENARIOS
 
 # --- scenarios ---
 
-SCENARIO_TEXT_MAX = 10000
+SCENARIO_TEXT_MAX = 5000  # the longest reply conversations.reply_send accepts
 SCENARIO_TITLE_MAX = 300
 
 
