@@ -22,7 +22,7 @@ WAITS_PER_PAGE = 100
 
 # Chart geometry (SVG user units; the SVG scales to the card's width).
 CHART_W, CHART_H = 920, 250
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 14, 14, 34
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 78, 14, 34
 
 OUTCOME_LABELS = {
     "within_24h": "Within 24 h",
@@ -120,7 +120,7 @@ def _distribution_rows(data: dict, *, days: int) -> list[dict]:
                 "key": key,
                 "label": label,
                 "count": n,
-                "share": _percent(n / everything) if everything else "—",
+                "share": f"{n / everything * 100:.1f}%" if everything else "—",
                 "width": round(n / top * 100, 1),
                 "href": _waits_url(days=days, bucket=key),
             }
@@ -276,6 +276,30 @@ def _csv_response(request, waits, *, now: datetime, tz, filename: str) -> Stream
     return response
 
 
+CHIPS = (
+    ("within_24h", "Within 24 h"),
+    ("over_24h", "Answered later"),
+    ("overdue", "Overdue"),
+    ("pending", "Not yet due"),
+)
+
+
+def _filter_chips(*, days: int, bucket: str | None, day) -> list[dict]:
+    """Quick filters on the drill-down; the list being shown gets a chip of its own when it is not one of them."""
+    chips = list(CHIPS)
+    if bucket is not None and bucket not in dict(CHIPS):
+        chips.insert(0, (bucket, metrics.BUCKETS[bucket]))
+    return [
+        {
+            "key": key,
+            "label": label,
+            "href": _waits_url(days=days, bucket=key, day=day),
+            "active": key == bucket,
+        }
+        for key, label in chips
+    ]
+
+
 @store_member_required
 def dashboard_waits(request):
     """The conversations behind one dashboard number (same filters as the number), as a page or ?format=csv."""
@@ -314,20 +338,7 @@ def dashboard_waits(request):
         "csv_url": _waits_url(days=days, bucket=bucket, day=day, csv_format=True),
         "back_url": f"{reverse('dashboard')}?{urlencode({'days': days})}",
         "page_query": urlencode(base),
-        "buckets": [
-            {
-                "key": key,
-                "label": label,
-                "href": _waits_url(days=days, bucket=key, day=day),
-                "active": key == bucket,
-            }
-            for key, label in (
-                ("within_24h", "Within 24 h"),
-                ("over_24h", "Answered later"),
-                ("overdue", "Overdue"),
-                ("pending", "Not yet due"),
-            )
-        ],
+        "buckets": _filter_chips(days=days, bucket=bucket, day=day),
         "all_href": _waits_url(days=days, day=day),
     }
     return render(request, "conversations/waits.html", context)
