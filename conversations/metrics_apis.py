@@ -1,6 +1,12 @@
 """The 24-hour response-rate API (R20): ``GET /api/v1/metrics/response-rate?days=30``."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,8 +26,9 @@ class ResponseRateDaySerializer(serializers.Serializer):
     pending = serializers.IntegerField(help_text="Open waits not yet due; not in the rate.")
 
 
+# Keys such as ``1_4h`` are not Python names, so the fields are built in get_fields.
 class ResponseRateDistributionSerializer(serializers.Serializer):
-    """Keys such as ``1_4h`` are not Python names, so the fields are built here."""
+    """How long each buyer message in the window waited for its first agent reply."""
 
     def get_fields(self):
         return {key: serializers.IntegerField(help_text=label) for key, label in metrics.DISTRIBUTION}
@@ -55,6 +62,11 @@ class ResponseRateSerializer(serializers.Serializer):
 class ResponseRateApi(StoreAPIMixin, APIView):
     @extend_schema(
         summary="24-hour response rate",
+        description=(
+            "Share of buyer messages (reply waits) that got the first agent reply within 24 hours, over the last "
+            "`days` store-local days (today included). Waits still open and not yet 24 hours old are `pending` and "
+            "left out of `total`; `rate` is null when `total` is 0. See docs/response-rate.md."
+        ),
         parameters=[
             OpenApiParameter(
                 "days",
@@ -63,7 +75,20 @@ class ResponseRateApi(StoreAPIMixin, APIView):
                 required=False,
             )
         ],
-        responses={200: ResponseRateSerializer},
+        responses={
+            200: ResponseRateSerializer,
+            400: OpenApiResponse(
+                response=inline_serializer(
+                    "ResponseRateError",
+                    {
+                        "errors": serializers.DictField(
+                            child=serializers.ListField(child=serializers.CharField())
+                        )
+                    },
+                ),
+                description="`days` is not a whole number from 1 to 365.",
+            ),
+        },
         examples=[
             OpenApiExample(
                 "days out of range",
