@@ -12,5 +12,8 @@ urlpatterns += [
 ]
 
 # --- suggestions ---
+urlpatterns += [
+    path("scenario-suggestions", apis.ScenarioSuggestionApi.as_view(), name="api-scenario-suggestions"),
+]
 
 # --- banned words and text checks ---

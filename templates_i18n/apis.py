@@ -6,13 +6,13 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from seller_desk.auth import is_platform_admin, membership_of
+from seller_desk.auth import StoreAPIMixin, is_platform_admin, membership_of
 from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
 
 from . import selectors as scenario_selectors
 from . import services as scenario_services
-from .languages import DEFAULT_LANGUAGE
+from .languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 # --- scenarios ---
 
@@ -175,5 +175,55 @@ class ScenarioRenderApi(ScenarioAPIMixin, APIView):
 
 
 # --- suggestions ---
+
+
+class SuggestionRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        max_length=5000,
+        help_text="The buyer's message, any of the nine languages.",
+    )
+    order_status = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=f"The conversation's order status, one of: {', '.join(OrderStatus.values)}. Omit when there is no order.",
+    )
+
+
+class SuggestionSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Scenario code: an official one or one of the store's own templates."
+    )
+    score = serializers.FloatField(help_text="Higher is better; only comparable within one response.")
+
+
+class SuggestionResultSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=list(SUPPORTED_LANGUAGES), help_text="Language detected in text."
+    )
+    suggestions = SuggestionSerializer(many=True, help_text="Best first.")
+
+
+class ScenarioSuggestionApi(StoreAPIMixin, APIView):
+    @extend_schema(
+        summary="Suggest reply scenarios for a buyer message",
+        description="Ranks the official scenarios and the store's own templates by what the message means "
+        "and how well each scenario fits the order status. 400 names `text` when it is empty and "
+        "`order_status` when it is not a known status.",
+        request=SuggestionRequestSerializer,
+        responses={200: SuggestionResultSerializer},
+    )
+    def post(self, request):
+        payload = SuggestionRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        result = scenario_selectors.scenario_suggestions(
+            store=self.store, text=data.get("text", ""), order_status=data.get("order_status") or None
+        )
+        return Response(result.as_dict())
+
 
 # --- banned words and text checks ---

@@ -206,3 +206,64 @@ def reply_text_for_conversation(
     values = conversation_variables(conversation)
     values.update({k: v for k, v in (variables or {}).items() if v not in (None, "")})
     return scenario_render(store=store, code=code, language=lang, variables=values)
+
+
+# --- suggestions ---
+# How many of the buyer's latest messages (since the seller's last reply) a conversation's suggestion reads.
+SUGGESTION_MESSAGES = 3
+
+
+def scenario_suggestions(*, store, text: str, order_status: str | None = None):
+    """Scenarios for a buyer message, best first: official ones and ``store``'s own (templates_i18n/suggest.py)."""
+    from .suggest import suggest_scenarios
+
+    return suggest_scenarios(store=store, text=text, order_status=order_status)
+
+
+def suggestion_text_for_conversation(conversation) -> str:
+    """The buyer's messages since the seller last answered (at most SUGGESTION_MESSAGES), oldest first.
+
+    When the seller has already answered everything, the buyer's latest messages are used instead.
+    Auto-replies and campaign pushes do not count as answers.
+    """
+    from conversations.models import Direction, SenderKind
+
+    recent = (
+        conversation.messages.filter(buyer_only=False)
+        .order_by("-created_at", "-id")
+        .values_list("direction", "sender", "text")[: SUGGESTION_MESSAGES * 4]
+    )
+    unanswered: list[str] = []
+    latest: list[str] = []
+    answered = False
+    for message_direction, sender, text in recent:
+        if message_direction == Direction.OUTBOUND:
+            answered = answered or sender == SenderKind.AGENT
+            continue
+        if not text.strip():
+            continue
+        if len(latest) < SUGGESTION_MESSAGES:
+            latest.append(text)
+        if not answered and len(unanswered) < SUGGESTION_MESSAGES:
+            unanswered.append(text)
+    chosen = unanswered or latest
+    return "\n".join(reversed(chosen))
+
+
+def suggestions_for_conversation(*, store, conversation):
+    """Scenario suggestions for the reply box: the buyer's latest messages and the order's status.
+
+    ``language`` is the language to reply in (buyer locale, else detected, else English). A conversation
+    of another store is a 404; one without any buyer text gets no suggestions.
+    """
+    from .suggest import SuggestionResult, suggest_scenarios
+
+    if conversation.store_id != store.pk:
+        raise Http404("No such conversation.")
+    language = reply_language_for(conversation)
+    text = suggestion_text_for_conversation(conversation)
+    if not text:
+        return SuggestionResult(language=language, suggestions=[])
+    order_status = conversation.order.status if conversation.order_id else None
+    result = suggest_scenarios(store=store, text=text, order_status=order_status)
+    return SuggestionResult(language=language, suggestions=result.suggestions)
