@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -376,3 +378,48 @@ def test_R20_response_rate_tracked_and_shown(store, owner, agent):
     assert "100%" in page.content.decode()
     drill = client.get(reverse("dashboard-waits"), {"bucket": "within_24h"})
     assert [row["conversation_id"] for row in drill.context["rows"]] == [result.conversation.pk]
+
+
+def test_drill_down_shows_times_in_the_store_time_zone(store, owner, agent):
+    tz = ZoneInfo(store.timezone)
+    opened = (
+        (timezone.now() - timedelta(days=2))
+        .astimezone(tz)
+        .replace(hour=23, minute=30, second=0, microsecond=0)
+    )
+    wait_for(store, opened_at=opened, answered_after=timedelta(minutes=45), agent=agent)
+
+    r = _login(owner).get(reverse("dashboard-waits"), {"date": opened.date().isoformat()})
+
+    html = r.content.decode()
+    assert f"{opened:%b} {opened.day}, 23:30" in html
+    assert "45m" in html
+
+
+def _queries_for(client, url, params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_and_drill_down_query_counts_do_not_grow_with_waits(store, owner, agent):
+    client = _login(owner)
+    now = timezone.now()
+    wait_for(store, opened_at=now - timedelta(days=2), answered_after=timedelta(hours=1), agent=agent)
+    few = (
+        _queries_for(client, reverse("dashboard"), {}),
+        _queries_for(client, reverse("dashboard-waits"), {}),
+    )
+    for i in range(8):
+        wait_for(
+            store,
+            opened_at=now - timedelta(days=i % 4 + 1),
+            answered_after=timedelta(hours=i * 4),
+            agent=agent,
+        )
+    wait_for(store, opened_at=now - timedelta(days=3))
+    many = (
+        _queries_for(client, reverse("dashboard"), {}),
+        _queries_for(client, reverse("dashboard-waits"), {}),
+    )
+    assert many == few

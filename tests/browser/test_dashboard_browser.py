@@ -116,3 +116,10 @@ def test_dashboard_renders_chart_and_numbers_and_drills_down(live_server, transa
     assert page.locator("[data-testid=waits-table] tbody tr").count() == min(expected, 100)
     assert page.locator("[data-testid=waits-table] a", has_text="Open thread").count() == min(expected, 100)
     page.screenshot(path=str(SCREENSHOTS / "dashboard-waits.png"), full_page=True)
+
+    page.click("text=← Response rate dashboard")
+    page.click(".seg a:has-text('7 days')")
+    page.wait_for_url(re.compile(r"days=7"))
+    week = metrics.response_rate(store=store, days=7)
+    assert page.locator("svg.chart rect.hit").count() == 7
+    assert page.inner_text("[data-testid=rate]") == _percent(week["rate"])
