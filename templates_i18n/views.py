@@ -43,6 +43,15 @@ def _can_edit(request, scenario) -> bool:
     return request.store is not None and scenario.store_id == request.store.id
 
 
+def _text_parts(text: str) -> list[dict]:
+    """The text cut around its placeholders, so the page can highlight ``{days}`` and the like."""
+    parts = []
+    for n, piece in enumerate(scenario_selectors.PLACEHOLDER_RE.split(text)):
+        if piece:
+            parts.append({"text": f"{{{piece}}}" if n % 2 else piece, "placeholder": bool(n % 2)})
+    return parts
+
+
 def _scenario_row(scenario) -> dict:
     available = set(scenario_selectors.scenario_languages(scenario))
     return {
@@ -76,7 +85,12 @@ def scenario_library(request):
             "question": seed["question"] if seed else "",
             "seed_heading": seed["seed_heading"] if seed else "",
             "texts": [
-                {"code": lang, "name": LANGUAGE_NAMES[lang], "dir": direction(lang), "text": text}
+                {
+                    "code": lang,
+                    "name": LANGUAGE_NAMES[lang],
+                    "dir": direction(lang),
+                    "parts": _text_parts(text),
+                }
                 for lang, text in texts.items()
             ],
             "missing": [
