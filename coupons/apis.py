@@ -25,12 +25,14 @@ class CouponInSerializer(serializers.Serializer):
     name = serializers.CharField(
         required=False,
         max_length=200,
+        trim_whitespace=False,
         help_text='The whole name; must start with "DDWL". Prefer name_suffix.',
     )
     name_suffix = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=200,
+        trim_whitespace=False,
         help_text='Your part of the name, after the fixed "DDWL".',
     )
     distribution = serializers.ChoiceField(choices=Distribution.choices, required=False)

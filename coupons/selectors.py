@@ -109,6 +109,11 @@ class Guidance:
         return f"{(self.discount_rate * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP).normalize():f}%"
 
     @property
+    def meter(self) -> int:
+        """The rate as a 0–100 bar width for the form's meter."""
+        return 0 if self.discount_rate is None else min(int(self.discount_rate * 100), 100)
+
+    @property
     def high(self) -> bool:
         return self.discount_rate is not None and self.discount_rate >= DISCOUNT_RATE_WARNING
 
@@ -132,8 +137,8 @@ def coupon_guidance(
         basis_text = f"of the {threshold} threshold"
     else:
         currency = (currency or "USD").upper()
-        if average_order_values is not None and currency in average_order_values:
-            average = average_order_values[currency]
+        if average_order_values is not None:
+            average = average_order_values.get(currency)
         else:
             average = store_average_order_value(store=store, currency=currency)
         if average is None:

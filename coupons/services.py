@@ -124,13 +124,22 @@ def _as_date(value, field: str, errors: dict) -> date | None:
         return None
 
 
+def name_suffix_tidy(raw: str) -> str:
+    """The merchant part as it follows "DDWL": trailing spaces dropped, leading spaces kept as one ("DDWL Winter"),
+    and a repeated "DDWL" at its start removed (the stored suffix never includes the prefix)."""
+    text = str(raw).rstrip()
+    if text.lstrip().startswith(FIXED_NAME_PREFIX):
+        text = text.lstrip()[len(FIXED_NAME_PREFIX) :]
+    return " " + text.lstrip() if text[:1].isspace() else text
+
+
 def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | None:
-    """The merchant part of the name. The stored suffix never includes the fixed prefix (R11).
+    """The merchant part of the name (R11): "DDWL" is fixed and can't be changed or removed.
 
     A ``name`` sent whole must start with "DDWL" exactly; a ``name_suffix`` that repeats "DDWL" at its start is
     taken as the whole name (so "DDWL-Spring" stays "DDWL-Spring", never "DDWLDDWL-Spring").
     """
-    suffix = None if raw is None else str(raw).strip()
+    suffix = None if raw is None else name_suffix_tidy(raw)
     if name is not None:
         name = str(name).strip()
         if not name.startswith(FIXED_NAME_PREFIX):
@@ -139,18 +148,12 @@ def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | N
                 f'"{FIXED_NAME_PREFIX}" can\'t be changed or removed. Send only your part as name_suffix.'
             )
             return None
-        from_name = name[len(FIXED_NAME_PREFIX) :].strip()
-        if suffix is not None and suffix.removeprefix(FIXED_NAME_PREFIX).strip() != from_name:
+        from_name = name_suffix_tidy(name[len(FIXED_NAME_PREFIX) :])
+        if suffix is not None and suffix != from_name:
             errors["name_suffix"] = "name and name_suffix disagree; send one of them."
             return None
         suffix = from_name
-    if suffix is None:
-        errors["name_suffix"] = (
-            f'Add your own part of the activity name after "{FIXED_NAME_PREFIX}", e.g. "-Spring".'
-        )
-        return None
-    suffix = suffix.removeprefix(FIXED_NAME_PREFIX).strip()
-    if not suffix:
+    if suffix is None or not suffix.strip():
         errors["name_suffix"] = (
             f'Add your own part of the activity name after "{FIXED_NAME_PREFIX}", e.g. "-Spring".'
         )

@@ -1,0 +1,60 @@
+"""The coupon set-up form: it parses input; the rules live in ``services.coupon_settings_check``."""
+
+from django import forms
+
+from seller_desk.errors import ApplicationError
+
+from .models import FIXED_NAME_PREFIX, Coupon
+from .services import LOCKED_AFTER_GRANTS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY = {"max_digits": 10, "decimal_places": 2, "required": False}
+
+
+class CouponForm(forms.Form):
+    name_suffix = forms.CharField(
+        label="Activity name",
+        required=False,
+        max_length=200,
+        strip=False,
+        widget=forms.TextInput(attrs={"placeholder": "-Spring retention", "autocomplete": "off"}),
+        help_text=f'"{FIXED_NAME_PREFIX}" is fixed so the platform can track the coupon; add your own part after it.',
+    )
+    denomination = forms.DecimalField(
+        label="Denomination", widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}), **MONEY
+    )
+    threshold = forms.DecimalField(
+        label="Threshold (minimum order)",
+        initial=0,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        help_text="0 means no threshold.",
+        **MONEY,
+    )
+    currency = forms.CharField(label="Currency", initial="USD", max_length=16, required=False)
+    quantity = forms.IntegerField(
+        label="Quantity", required=False, widget=forms.NumberInput(attrs={"min": "1"})
+    )
+    activity_start = forms.DateField(label="Activity from", required=False, widget=DATE)
+    activity_end = forms.DateField(label="Activity until", required=False, widget=DATE)
+    valid_from = forms.DateField(label="Valid from", required=False, widget=DATE)
+    valid_until = forms.DateField(label="Valid until", required=False, widget=DATE)
+
+    def __init__(self, *args, coupon: Coupon | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.coupon = coupon
+        if coupon is not None:
+            for name in self.fields:
+                self.fields[name].initial = getattr(coupon, name)
+            if coupon.granted_count:
+                for name in LOCKED_AFTER_GRANTS:
+                    self.fields[name].disabled = True
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.coupon and self.coupon.granted_count)
+
+    def add_application_error(self, error: ApplicationError) -> None:
+        for field, messages in error.errors.items():
+            target = field if field in self.fields and not self.fields[field].disabled else None
+            for message in messages:
+                self.add_error(target, message)
