@@ -1,37 +1,30 @@
 """The banned-word guard: one function every outbound text passes through (R19)."""
 
-from dataclasses import asdict, dataclass
-
 from seller_desk.errors import ApplicationError
 
+from .matcher import BannedWordHit, current_matcher
 
-@dataclass(frozen=True)
-class BannedWordHit:
-    term: str
-    found: str
-    start: int
-    end: int
-    suggestion: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+__all__ = ["BannedWordHit", "text_check", "text_guard_enforce", "banned_words_message"]
 
 
 def text_check(text: str) -> list[BannedWordHit]:
-    """Every banned word in ``text`` with its span and suggested replacement."""
-    from .matcher import current_matcher
-
+    """Every banned word in ``text`` with its span (Python string offsets) and suggested replacement."""
     return current_matcher().find(text or "")
+
+
+def banned_words_message(hits: list[BannedWordHit]) -> str:
+    """'This text contains banned words: “Epidemic” (use “outbreak”), … Replace them before sending.'"""
+    listed = ", ".join(
+        f"“{h.found}” (use “{h.suggestion}”)" if h.suggestion else f"“{h.found}”" for h in hits
+    )
+    noun = "a banned word" if len(hits) == 1 else "banned words"
+    return (
+        f"This text contains {noun}: {listed}. Replace {'it' if len(hits) == 1 else 'them'} before sending."
+    )
 
 
 def text_guard_enforce(*, text: str, field: str = "text") -> None:
     """Raise an ApplicationError naming ``field`` and listing the banned words found, if any."""
     hits = text_check(text)
     if hits:
-        listed = ", ".join(
-            f"“{h.found}” (use “{h.suggestion}”)" if h.suggestion else f"“{h.found}”" for h in hits
-        )
-        raise ApplicationError(
-            {field: f"This text contains banned words: {listed}. Replace them before sending."},
-            banned_words=[h.as_dict() for h in hits],
-        )
+        raise ApplicationError({field: banned_words_message(hits)}, banned_words=[h.as_dict() for h in hits])

@@ -270,3 +270,196 @@ def official_scenarios_sync(*, force: bool = False) -> dict[str, list]:
 
 
 # --- banned words ---
+
+BANNED_TERM_MAX = 100
+# Characters a banned word may contain besides letters (inside the word): out-break, don't.
+_TERM_JOINERS = frozenset("-'’")
+_UNSET = object()
+
+
+def _banned_word_admin_check(acting_user) -> None:
+    if not is_platform_admin(acting_user):
+        raise PermissionDenied("Only platform admins may change the banned-word list.")
+
+
+def _banned_word_clean_term(term) -> str:
+    from .matcher import canonical_letters
+
+    term = ("" if term is None else str(term)).strip()
+    if not term:
+        raise ApplicationError({"term": "Enter the word to ban (it can't be empty or only spaces)."})
+    if any(c.isspace() for c in term):
+        raise ApplicationError({"term": f"Ban one word at a time: “{term}” contains a space."})
+    if len(term) > BANNED_TERM_MAX:
+        raise ApplicationError({"term": f"A banned word has at most {BANNED_TERM_MAX} characters."})
+    if not all(c.isalpha() or c in _TERM_JOINERS for c in term) or not (
+        term[0].isalpha() and term[-1].isalpha()
+    ):
+        raise ApplicationError(
+            {
+                "term": f"“{term}” must be a word of letters (a hyphen or apostrophe inside it is fine); no digits or symbols."
+            }
+        )
+    if len(canonical_letters(term)) < 2:
+        raise ApplicationError({"term": "A banned word needs at least two letters."})
+    return term.lower()
+
+
+def _banned_word_clean_language(language) -> str:
+    raw = ("" if language is None else str(language)).strip()
+    if not raw:
+        return ""
+    normalized = normalize_language(raw)
+    if normalized is None:
+        raise ApplicationError(
+            {
+                "language": f"'{raw}' is not one of the nine languages ({', '.join(SUPPORTED_LANGUAGES)}); "
+                "leave it blank to ban the word whatever the language."
+            }
+        )
+    return normalized
+
+
+def _banned_word_clean_match(match) -> str:
+    from .models import MatchMode
+
+    value = ("" if match is None else str(match)).strip() or MatchMode.WORD
+    if value not in MatchMode.values:
+        raise ApplicationError(
+            {"match": f"'{value}' is not a match mode; use one of: {', '.join(MatchMode.values)}."}
+        )
+    return value
+
+
+def _banned_word_clean_suggestion(suggestion, *, term: str, language: str, match: str) -> str:
+    from .guard import text_check
+    from .matcher import Matcher, TermSpec
+
+    suggestion = ("" if suggestion is None else str(suggestion)).strip()
+    if len(suggestion) > BANNED_TERM_MAX:
+        raise ApplicationError({"suggestion": f"A suggestion has at most {BANNED_TERM_MAX} characters."})
+    if suggestion and (
+        Matcher([TermSpec(term, language, "", match)]).find(suggestion) or text_check(suggestion)
+    ):
+        raise ApplicationError(
+            {
+                "suggestion": f"“{suggestion}” would itself be caught by the guard; suggest a word agents may send."
+            }
+        )
+    return suggestion
+
+
+def _banned_word_check_duplicate(*, term: str, language: str, exclude_id: int | None) -> None:
+    """No two entries for the same word and language, also when one is typed with look-alike letters."""
+    from .languages import LANGUAGE_NAMES
+    from .matcher import canonical_letters
+    from .models import BannedWord
+
+    canonical = canonical_letters(term)
+    others = (
+        BannedWord.objects.filter(language=language).exclude(pk=exclude_id).values_list("term", flat=True)
+    )
+    if any(canonical_letters(other) == canonical for other in others):
+        scope = f"for {LANGUAGE_NAMES[language]}" if language else "for every language"
+        raise ApplicationError({"term": f"“{term}” is already on the list {scope}; edit that entry instead."})
+
+
+def banned_word_list_changed() -> None:
+    """Bump the list's version (inside the caller's transaction) so every process recompiles its matcher."""
+    from django.db.models import F
+
+    from . import matcher
+    from .models import BannedWordListVersion
+
+    if not BannedWordListVersion.objects.update(version=F("version") + 1):
+        BannedWordListVersion.objects.create(version=1)
+    matcher.invalidate()
+    transaction.on_commit(matcher.invalidate)
+
+
+@transaction.atomic
+def banned_word_create(
+    *,
+    acting_user,
+    term: str,
+    language: str = "",
+    suggestion: str = "",
+    match: str = "word",
+    is_active: bool = True,
+):
+    """Add a word to the banned-word list (platform admins only)."""
+    from .models import BannedWord
+
+    _banned_word_admin_check(acting_user)
+    term = _banned_word_clean_term(term)
+    language = _banned_word_clean_language(language)
+    match = _banned_word_clean_match(match)
+    _banned_word_check_duplicate(term=term, language=language, exclude_id=None)
+    suggestion = _banned_word_clean_suggestion(suggestion, term=term, language=language, match=match)
+    try:
+        with transaction.atomic():
+            banned_word = BannedWord.objects.create(
+                term=term,
+                language=language,
+                suggestion=suggestion,
+                match=match,
+                is_active=bool(is_active),
+                updated_by=acting_user,
+            )
+    except IntegrityError as exc:
+        raise ApplicationError({"term": f"“{term}” is already on the list for this language."}) from exc
+    banned_word_list_changed()
+    return banned_word
+
+
+@transaction.atomic
+def banned_word_update(
+    *,
+    acting_user,
+    banned_word,
+    term=_UNSET,
+    language=_UNSET,
+    suggestion=_UNSET,
+    match=_UNSET,
+    is_active=_UNSET,
+):
+    """Change the given fields of a banned word (platform admins only); nothing changes → nothing saved."""
+    _banned_word_admin_check(acting_user)
+    new = {
+        "term": banned_word.term if term is _UNSET else _banned_word_clean_term(term),
+        "language": banned_word.language if language is _UNSET else _banned_word_clean_language(language),
+        "match": banned_word.match if match is _UNSET else _banned_word_clean_match(match),
+        "is_active": banned_word.is_active if is_active is _UNSET else bool(is_active),
+    }
+    if (new["term"], new["language"]) != (banned_word.term, banned_word.language):
+        _banned_word_check_duplicate(term=new["term"], language=new["language"], exclude_id=banned_word.pk)
+    new["suggestion"] = (
+        banned_word.suggestion
+        if suggestion is _UNSET
+        else _banned_word_clean_suggestion(
+            suggestion, term=new["term"], language=new["language"], match=new["match"]
+        )
+    )
+    changed = [field for field, value in new.items() if getattr(banned_word, field) != value]
+    if not changed:
+        return banned_word
+    for field in changed:
+        setattr(banned_word, field, new[field])
+    banned_word.updated_by = acting_user
+    try:
+        with transaction.atomic():
+            banned_word.save(update_fields=[*changed, "updated_by", "updated_at"])
+    except IntegrityError as exc:
+        raise ApplicationError(
+            {"term": f"“{banned_word.term}” is already on the list for this language."}
+        ) from exc
+    banned_word_list_changed()
+    return banned_word
+
+
+@transaction.atomic
+def banned_word_delete(*, acting_user, banned_word) -> None:
+    """Remove a word from the banned-word list (platform admins only)."""
+    _banned_word_admin_check(acting_user)
+    banned_word.delete()
+    banned_word_list_changed()
