@@ -5,8 +5,8 @@ Views stay thin: reads through ``selectors``, writes through ``services``; htmx 
 """
 
 import uuid
-from zoneinfo import ZoneInfo
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpResponse

@@ -196,6 +196,8 @@
   document.addEventListener("DOMContentLoaded", () => {
     cursorId = currentId() || (rows()[0] && rows()[0].dataset.id) || null;
     paintQueue();
+    const open = $("#queue-list .qrow.selected");
+    if (open) open.scrollIntoView({ block: "nearest" });
     tidyThread(true);
     tickDue();
     setInterval(tickDue, 15000);
