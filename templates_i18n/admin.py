@@ -8,8 +8,9 @@ from seller_desk.errors import ApplicationError
 
 from .guard import text_guard_enforce
 from .languages import SUPPORTED_LANGUAGES, field_suffix
-from .models import Scenario
+from .models import BannedWord, Scenario
 from .selectors import scenario_languages, scenario_missing_languages
+from .services import banned_word_clean, banned_word_create, banned_word_delete, banned_word_update
 
 # --- scenarios ---
 
@@ -57,3 +58,65 @@ class ScenarioAdmin(TranslationAdmin):
 
 
 # --- banned words ---
+
+
+class BannedWordAdminForm(forms.ModelForm):
+    """Validated by the same rules as the desk and the API (services.banned_word_clean)."""
+
+    language = forms.ChoiceField(
+        required=False,
+        choices=[("", "Every language"), *((code, code) for code in SUPPORTED_LANGUAGES)],
+    )
+
+    class Meta:
+        model = BannedWord
+        fields = ("term", "language", "match", "suggestion", "is_active")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned.update(
+                banned_word_clean(
+                    term=cleaned.get("term"),
+                    language=cleaned.get("language"),
+                    suggestion=cleaned.get("suggestion"),
+                    match=cleaned.get("match"),
+                    banned_word=self.instance if self.instance.pk else None,
+                )
+            )
+        except ApplicationError as exc:
+            for name, field_messages in exc.errors.items():
+                for message in field_messages:
+                    self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+    def validate_unique(self):
+        """Duplicates are reported by banned_word_clean, also for look-alike spellings."""
+
+
+@admin.register(BannedWord)
+class BannedWordAdmin(admin.ModelAdmin):
+    """Writes go through the services: validation, updated_by, and the list version every process watches."""
+
+    form = BannedWordAdminForm
+    list_display = ("term", "language", "match", "suggestion", "is_active", "updated_by", "updated_at")
+    list_filter = ("language", "match", "is_active")
+    search_fields = ("term", "suggestion")
+    ordering = ("language", "term")
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        if change:
+            stored = BannedWord.objects.get(pk=obj.pk)
+            saved = banned_word_update(acting_user=request.user, banned_word=stored, **data)
+        else:
+            saved = banned_word_create(acting_user=request.user, **data)
+        obj.pk = saved.pk
+        obj.updated_at = saved.updated_at
+
+    def delete_model(self, request, obj):
+        banned_word_delete(acting_user=request.user, banned_word=obj)
+
+    def delete_queryset(self, request, queryset):
+        for banned_word in queryset:
+            banned_word_delete(acting_user=request.user, banned_word=banned_word)

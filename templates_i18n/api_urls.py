@@ -17,3 +17,8 @@ urlpatterns += [
 ]
 
 # --- banned words and text checks ---
+urlpatterns += [
+    path("text-checks", apis.TextCheckApi.as_view(), name="api-text-checks"),
+    path("banned-words", apis.BannedWordListApi.as_view(), name="api-banned-words"),
+    path("banned-words/<int:banned_word_id>", apis.BannedWordDetailApi.as_view(), name="api-banned-word"),
+]

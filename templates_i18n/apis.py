@@ -6,7 +6,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from seller_desk.auth import StoreAPIMixin, is_platform_admin, membership_of
+from seller_desk.auth import IsPlatformAdminOrReadOnly, StoreAPIMixin, is_platform_admin, membership_of
 from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
 
@@ -227,3 +227,119 @@ class ScenarioSuggestionApi(StoreAPIMixin, APIView):
 
 
 # --- banned words and text checks ---
+
+
+class TextCheckRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=20000, help_text="Any outbound text."
+    )
+
+
+class BannedWordHitSerializer(serializers.Serializer):
+    term = serializers.CharField(help_text="The banned word on the list.")
+    found = serializers.CharField(help_text="Exactly what the text contains (text[start:end]).")
+    start = serializers.IntegerField(help_text="Offset of the first character, in Unicode code points.")
+    end = serializers.IntegerField(help_text="Offset just after the last character.")
+    suggestion = serializers.CharField(help_text="What to write instead; empty when none is set.")
+
+
+class TextCheckResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(help_text="True when the text has no banned word and may be sent.")
+    banned_words = BannedWordHitSerializer(many=True, help_text="In text order.")
+
+
+class BannedWordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    term = serializers.CharField()
+    language = serializers.CharField(help_text="One of the nine languages, or empty for every language.")
+    suggestion = serializers.CharField()
+    match = serializers.ChoiceField(choices=["word", "stem", "substring"])
+    is_active = serializers.BooleanField()
+    updated_at = serializers.DateTimeField()
+
+
+class BannedWordWriteSerializer(serializers.Serializer):
+    """Shapes only; the rules (one word, known language, no duplicate…) are the service's."""
+
+    term = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200)
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="en, ar, es, fr, he, ko, pl, pt-BR, ru or empty (every language).",
+    )
+    suggestion = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    match = serializers.CharField(
+        required=False,
+        help_text="word: the whole word (English also -s, -es, -ly, -al, -ally, -ness); "
+        "stem: every inflected form (Russian endings; other languages: words starting with it); "
+        "substring: anywhere, even inside other words.",
+    )
+    is_active = serializers.BooleanField(required=False)
+
+
+class BannedWordAPIMixin:
+    """Store members and platform admins read the list; only platform admins change it (403 otherwise)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPlatformAdminOrReadOnly]
+
+
+class TextCheckApi(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsStoreMemberOrPlatformAdmin]
+
+    @extend_schema(
+        summary="Check a text against the banned-word list",
+        description="The same check every outbound message passes (R19). Offsets are Unicode code points.",
+        request=TextCheckRequestSerializer,
+        responses={200: TextCheckResultSerializer},
+    )
+    def post(self, request):
+        from .guard import text_check
+
+        payload = TextCheckRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        hits = text_check(payload.validated_data["text"])
+        return Response({"ok": not hits, "banned_words": [hit.as_dict() for hit in hits]})
+
+
+class BannedWordListApi(BannedWordAPIMixin, APIView):
+    @extend_schema(summary="The banned-word list", responses={200: BannedWordSerializer(many=True)})
+    def get(self, request):
+        return Response(BannedWordSerializer(scenario_selectors.banned_word_list(), many=True).data)
+
+    @extend_schema(
+        summary="Add a banned word (platform admins)",
+        request=BannedWordWriteSerializer,
+        responses={201: BannedWordSerializer},
+    )
+    def post(self, request):
+        payload = BannedWordWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        banned_word = scenario_services.banned_word_create(acting_user=request.user, **payload.validated_data)
+        return Response(BannedWordSerializer(banned_word).data, status=status.HTTP_201_CREATED)
+
+
+class BannedWordDetailApi(BannedWordAPIMixin, APIView):
+    @extend_schema(summary="One banned word", responses={200: BannedWordSerializer})
+    def get(self, request, banned_word_id: int):
+        banned_word = scenario_selectors.banned_word_get(banned_word_id=banned_word_id)
+        return Response(BannedWordSerializer(banned_word).data)
+
+    @extend_schema(
+        summary="Change a banned word (platform admins)",
+        request=BannedWordWriteSerializer(partial=True),
+        responses={200: BannedWordSerializer},
+    )
+    def patch(self, request, banned_word_id: int):
+        banned_word = scenario_selectors.banned_word_get(banned_word_id=banned_word_id)
+        payload = BannedWordWriteSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        banned_word = scenario_services.banned_word_update(
+            acting_user=request.user, banned_word=banned_word, **payload.validated_data
+        )
+        return Response(BannedWordSerializer(banned_word).data)
+
+    @extend_schema(summary="Remove a banned word (platform admins)", request=None, responses={204: None})
+    def delete(self, request, banned_word_id: int):
+        banned_word = scenario_selectors.banned_word_get(banned_word_id=banned_word_id)
+        scenario_services.banned_word_delete(acting_user=request.user, banned_word=banned_word)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -267,3 +267,22 @@ def suggestions_for_conversation(*, store, conversation):
     order_status = conversation.order.status if conversation.order_id else None
     result = suggest_scenarios(store=store, text=text, order_status=order_status)
     return SuggestionResult(language=language, suggestions=result.suggestions)
+
+
+# --- banned words ---
+
+
+def banned_word_list():
+    """The whole banned-word list (one list for every store), by language then word."""
+    from .models import BannedWord
+
+    return BannedWord.objects.select_related("updated_by").order_by("language", "term", "id")
+
+
+def banned_word_get(*, banned_word_id: int):
+    """One banned-word entry; 404 when there is none."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import BannedWord
+
+    return get_object_or_404(BannedWord.objects.select_related("updated_by"), pk=banned_word_id)

@@ -377,6 +377,39 @@ def banned_word_list_changed() -> None:
     transaction.on_commit(matcher.invalidate)
 
 
+def banned_word_clean(*, term, language="", suggestion="", match="word", banned_word=None) -> dict:
+    """A banned word's fields validated and normalised; raises one ApplicationError naming every bad field.
+
+    ``banned_word`` is the entry being edited (it does not count as its own duplicate).
+    """
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    for field, clean, value in (
+        ("term", _banned_word_clean_term, term),
+        ("language", _banned_word_clean_language, language),
+        ("match", _banned_word_clean_match, match),
+    ):
+        try:
+            cleaned[field] = clean(value)
+        except ApplicationError as exc:
+            errors.update(exc.errors)
+    if not errors:
+        key = (cleaned["term"], cleaned["language"])
+        try:
+            if banned_word is None or key != (banned_word.term, banned_word.language):
+                _banned_word_check_duplicate(
+                    term=key[0], language=key[1], exclude_id=banned_word.pk if banned_word else None
+                )
+            cleaned["suggestion"] = _banned_word_clean_suggestion(
+                suggestion, term=key[0], language=key[1], match=cleaned["match"]
+            )
+        except ApplicationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ApplicationError(errors)
+    return cleaned
+
+
 @transaction.atomic
 def banned_word_create(
     *,
@@ -391,23 +424,16 @@ def banned_word_create(
     from .models import BannedWord
 
     _banned_word_admin_check(acting_user)
-    term = _banned_word_clean_term(term)
-    language = _banned_word_clean_language(language)
-    match = _banned_word_clean_match(match)
-    _banned_word_check_duplicate(term=term, language=language, exclude_id=None)
-    suggestion = _banned_word_clean_suggestion(suggestion, term=term, language=language, match=match)
+    fields = banned_word_clean(term=term, language=language, suggestion=suggestion, match=match)
     try:
         with transaction.atomic():
             banned_word = BannedWord.objects.create(
-                term=term,
-                language=language,
-                suggestion=suggestion,
-                match=match,
-                is_active=bool(is_active),
-                updated_by=acting_user,
+                **fields, is_active=bool(is_active), updated_by=acting_user
             )
     except IntegrityError as exc:
-        raise ApplicationError({"term": f"“{term}” is already on the list for this language."}) from exc
+        raise ApplicationError(
+            {"term": f"“{fields['term']}” is already on the list for this language."}
+        ) from exc
     banned_word_list_changed()
     return banned_word
 
@@ -425,21 +451,14 @@ def banned_word_update(
 ):
     """Change the given fields of a banned word (platform admins only); nothing changes → nothing saved."""
     _banned_word_admin_check(acting_user)
-    new = {
-        "term": banned_word.term if term is _UNSET else _banned_word_clean_term(term),
-        "language": banned_word.language if language is _UNSET else _banned_word_clean_language(language),
-        "match": banned_word.match if match is _UNSET else _banned_word_clean_match(match),
-        "is_active": banned_word.is_active if is_active is _UNSET else bool(is_active),
-    }
-    if (new["term"], new["language"]) != (banned_word.term, banned_word.language):
-        _banned_word_check_duplicate(term=new["term"], language=new["language"], exclude_id=banned_word.pk)
-    new["suggestion"] = (
-        banned_word.suggestion
-        if suggestion is _UNSET
-        else _banned_word_clean_suggestion(
-            suggestion, term=new["term"], language=new["language"], match=new["match"]
-        )
+    given = {"term": term, "language": language, "suggestion": suggestion, "match": match}
+    new = banned_word_clean(
+        **{
+            field: getattr(banned_word, field) if value is _UNSET else value for field, value in given.items()
+        },
+        banned_word=banned_word,
     )
+    new["is_active"] = banned_word.is_active if is_active is _UNSET else bool(is_active)
     changed = [field for field, value in new.items() if getattr(banned_word, field) != value]
     if not changed:
         return banned_word

@@ -14,3 +14,11 @@ urlpatterns += [
 ]
 
 # --- banned words (banned-words page) ---
+urlpatterns += [
+    path("banned-words/", views.banned_words, name="banned-words"),
+    path("banned-words/new", views.banned_word_new, name="banned-word-new"),
+    path("banned-words/<int:banned_word_id>/edit", views.banned_word_edit, name="banned-word-edit"),
+    path("banned-words/<int:banned_word_id>/row", views.banned_word_row, name="banned-word-row"),
+    path("banned-words/<int:banned_word_id>/delete", views.banned_word_delete, name="banned-word-delete"),
+    path("text-check/", views.text_check_partial, name="text-check-partial"),
+]

@@ -242,3 +242,213 @@ def scenario_delete(request, code: str):
 
 
 # --- banned words ---
+
+_BANNED_LANGUAGE_CHOICES = [
+    ("", "Every language"),
+    *((code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES),
+]
+_MATCH_CHOICES = [
+    ("word", "Whole word"),
+    ("stem", "All forms (stem)"),
+    ("substring", "Anywhere"),
+]
+_MATCH_HELP = {
+    "word": "The word on its own; English words also with -s, -es, -ly, -al, -ally, -ness.",
+    "stem": "Every inflected form: Russian endings (эпидемии, эпидемией…); other languages: words starting with it.",
+    "substring": "Anywhere, even inside other words.",
+}
+
+
+class BannedWordForm(forms.Form):
+    """Shapes only: the rules are banned_word_clean's, and its errors land on these fields."""
+
+    term = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Word"}),
+    )
+    language = forms.ChoiceField(required=False, choices=_BANNED_LANGUAGE_CHOICES)
+    match = forms.ChoiceField(choices=_MATCH_CHOICES, initial="word")
+    suggestion = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Say instead…"}),
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def add_application_error(self, exc: ApplicationError) -> None:
+        for field, field_messages in exc.errors.items():
+            for message in field_messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+def _banned_words_access(view):
+    """Store members read the list; platform admins (with or without a store) also edit it."""
+
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if membership_of(request.user) is None and not is_platform_admin(request.user):
+            raise PermissionDenied("This account is not a member of a store.")
+        request.can_edit_banned_words = is_platform_admin(request.user)
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _banned_words_admin_only(request) -> None:
+    if not request.can_edit_banned_words:
+        raise PermissionDenied("Only platform admins may change the banned-word list.")
+
+
+def _banned_word_display(banned_word):
+    """The entry with the labels its row shows."""
+    banned_word.language_name = LANGUAGE_NAMES.get(banned_word.language, "Every language")
+    banned_word.match_label = dict(_MATCH_CHOICES).get(banned_word.match, banned_word.match)
+    banned_word.match_help = _MATCH_HELP.get(banned_word.match, "")
+    return banned_word
+
+
+def _banned_words_context(request, *, form=None, edit_form=None, editing_id=None, notice="") -> dict:
+    return {
+        "nav": "banned-words",
+        "words": [_banned_word_display(w) for w in scenario_selectors.banned_word_list()],
+        "can_edit": request.can_edit_banned_words,
+        "form": form or BannedWordForm(),
+        "edit_form": edit_form,
+        "editing_id": editing_id,
+        "notice": notice,
+    }
+
+
+def _banned_word_form_initial(banned_word) -> dict:
+    return {
+        "term": banned_word.term,
+        "language": banned_word.language,
+        "match": banned_word.match,
+        "suggestion": banned_word.suggestion,
+        "is_active": banned_word.is_active,
+    }
+
+
+def _banned_word_row(request, banned_word, *, form=None):
+    context = {"word": _banned_word_display(banned_word), "can_edit": request.can_edit_banned_words}
+    if form is not None:
+        context["edit_form"] = form
+        return render(request, "templates_i18n/banned_word_form_row.html", context)
+    return render(request, "templates_i18n/banned_word_row.html", context)
+
+
+@_banned_words_access
+def banned_words(request):
+    """The banned-word list, a "try a text" box, and (platform admins) inline editing."""
+    return render(request, "templates_i18n/banned_words.html", _banned_words_context(request))
+
+
+@_banned_words_access
+@require_POST
+def banned_word_new(request):
+    _banned_words_admin_only(request)
+    form = BannedWordForm(request.POST)
+    if form.is_valid():
+        try:
+            created = scenario_services.banned_word_create(acting_user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            notice = f"Added “{created.term}”. Every desk process enforces it within a second."
+            if request.htmx:
+                context = _banned_words_context(request, notice=notice)
+                return render(request, "templates_i18n/banned_words_panel.html", context)
+            messages.success(request, notice)
+            return redirect("banned-words")
+    context = _banned_words_context(request, form=form)
+    template = "banned_words_panel.html" if request.htmx else "banned_words.html"
+    return render(request, f"templates_i18n/{template}", context, status=200 if request.htmx else 400)
+
+
+@_banned_words_access
+@require_http_methods(["GET", "POST"])
+def banned_word_edit(request, banned_word_id: int):
+    _banned_words_admin_only(request)
+    banned_word = scenario_selectors.banned_word_get(banned_word_id=banned_word_id)
+    if request.method == "GET":
+        form = BannedWordForm(initial=_banned_word_form_initial(banned_word))
+        if request.htmx:
+            return _banned_word_row(request, banned_word, form=form)
+        context = _banned_words_context(request, edit_form=form, editing_id=banned_word.pk)
+        return render(request, "templates_i18n/banned_words.html", context)
+    form = BannedWordForm(request.POST)
+    if form.is_valid():
+        try:
+            banned_word = scenario_services.banned_word_update(
+                acting_user=request.user, banned_word=banned_word, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            if request.htmx:
+                return _banned_word_row(request, banned_word)
+            messages.success(request, f"Saved “{banned_word.term}”.")
+            return redirect("banned-words")
+    if request.htmx:
+        return _banned_word_row(request, banned_word, form=form)
+    context = _banned_words_context(request, edit_form=form, editing_id=banned_word.pk)
+    return render(request, "templates_i18n/banned_words.html", context, status=400)
+
+
+@_banned_words_access
+def banned_word_row(request, banned_word_id: int):
+    """One row as shown (an inline edit's Cancel)."""
+    banned_word = scenario_selectors.banned_word_get(banned_word_id=banned_word_id)
+    if not request.htmx:
+        return redirect("banned-words")
+    return _banned_word_row(request, banned_word)
+
+
+@_banned_words_access
+@require_POST
+def banned_word_delete(request, banned_word_id: int):
+    from django.http import HttpResponse
+
+    _banned_words_admin_only(request)
+    banned_word = scenario_selectors.banned_word_get(banned_word_id=banned_word_id)
+    term = banned_word.term
+    scenario_services.banned_word_delete(acting_user=request.user, banned_word=banned_word)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, f"Removed “{term}” from the list.")
+    return redirect("banned-words")
+
+
+def text_check_segments(text: str, hits) -> list[dict]:
+    """The text cut into plain and banned pieces, for highlighting (each piece escaped by the template)."""
+    segments: list[dict] = []
+    position = 0
+    for hit in hits:
+        if hit.start > position:
+            segments.append({"text": text[position : hit.start], "hit": None})
+        segments.append({"text": text[hit.start : hit.end], "hit": hit})
+        position = hit.end
+    if position < len(text):
+        segments.append({"text": text[position:], "hit": None})
+    return segments
+
+
+@_banned_words_access
+@require_POST
+def text_check_partial(request):
+    """POST ``text`` → an HTML fragment with the banned words highlighted; ``data-ok`` says whether it may be sent."""
+    from .guard import banned_words_message, text_check
+
+    text = request.POST.get("text", "")
+    hits = text_check(text)
+    context = {
+        "text": text,
+        "hits": hits,
+        "ok": not hits,
+        "segments": text_check_segments(text, hits),
+        "message": banned_words_message(hits) if hits else "",
+    }
+    return render(request, "templates_i18n/text_check_result.html", context)
