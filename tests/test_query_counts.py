@@ -1,0 +1,190 @@
+"""List and thread pages run the same number of queries for 10 rows and for 200 (no query per row).
+
+Each check builds the small set, measures, grows it to the large set, measures again and compares.
+Rows vary the way real ones do (orders, agent replies by different people, pictures, coupons) so a
+relation that is not fetched up front shows up as extra queries. On a mismatch the message lists
+the statements that repeat.
+"""
+
+import re
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from conversations.services import reply_send
+from tests.factories import make_buyer, make_inbound, make_member, make_order, picture_upload
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 10, 200
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def agents(store):
+    return [
+        make_member(store, role="owner"),
+        make_member(store, role="agent"),
+        make_member(store, role="agent"),
+    ]
+
+
+@pytest.fixture
+def coupons(store, agents):
+    from coupons.services import coupon_create
+
+    return [
+        coupon_create(
+            store=store,
+            acting_user=agents[0],
+            values={
+                "name_suffix": f"Thanks {n}",
+                "denomination": "2",
+                "threshold": "15",
+                "currency": "USD",
+                "quantity": 500,
+                "valid_until": timezone.now().date() + timedelta(days=60),
+            },
+        )
+        for n in range(2)
+    ]
+
+
+def _normalized(sql: str) -> str:
+    return re.sub(r"\b\d+\b|'[^']*'", "?", sql)
+
+
+def _repeats(small, large) -> str:
+    a = Counter(_normalized(q["sql"]) for q in small.captured_queries)
+    b = Counter(_normalized(q["sql"]) for q in large.captured_queries)
+    grown = {sql: (a[sql], n) for sql, n in b.items() if n > a[sql]}
+    return "\n".join(f"{n_small} -> {n_large}: {sql[:300]}" for sql, (n_small, n_large) in grown.items())
+
+
+def _measure(client, url: str):
+    assert client.get(url).status_code == 200  # warm per-process caches (session, content types, guard)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return ctx
+
+
+def _assert_same(small, large, what: str):
+    assert len(large) == len(small), (
+        f"{what}: {len(small)} queries for {SMALL} rows but {len(large)} for {LARGE}; repeating:\n"
+        + _repeats(small, large)
+    )
+
+
+def _add_conversations(store, agents, start: int, stop: int) -> None:
+    """Conversations of different buyers; every third answered by an agent, every fifth with a picture."""
+    now = timezone.now()
+    for i in range(start, stop):
+        buyer = make_buyer(store, name=f"Buyer {i}", country="PL", locale="pl_PL")
+        order = make_order(store, buyer, status="in_transit" if i % 2 else "delivered", days_ago=15)
+        result = make_inbound(
+            store,
+            order=order,
+            text="Dzień dobry, gdzie jest moja paczka? Śledzenie się nie zmienia.",
+            channel=("message", "chat", "comment")[i % 3],
+            sent_at=now - timedelta(minutes=i + 1),
+        )
+        if i % 5 == 0:
+            make_inbound(
+                store,
+                order=order,
+                text="Zdjęcie paczki w załączniku.",
+                sent_at=now - timedelta(seconds=i + 1),
+            )
+        if i % 3 == 0:
+            reply_send(
+                conversation=result.conversation,
+                acting_user=agents[i % len(agents)],
+                text="Paczka jest w drodze, dotrze w ciągu tygodnia.",
+                language="pl",
+            )
+
+
+def _grow_thread(store, agents, coupons, order, start: int, stop: int):
+    """Alternate buyer messages and agent replies (different agents, some with a picture or a coupon)."""
+    conversation = None
+    now = timezone.now()
+    for i in range(start, stop, 2):
+        conversation = make_inbound(
+            store,
+            order=order,
+            text=f"Wiadomość numer {i}: czy są nowe informacje?",
+            sent_at=now - timedelta(hours=1),
+        ).conversation
+        coupon_id = coupons[i // 2].pk if i // 2 < len(coupons) else None
+        reply_send(
+            conversation=conversation,
+            acting_user=agents[i % len(agents)],
+            text=f"Odpowiedź {i}: sprawdzamy u przewoźnika.",
+            language="pl",
+            image=picture_upload() if i % 10 == 0 else None,
+            coupon_id=coupon_id,
+        )
+    return conversation
+
+
+def _token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.mark.parametrize("url_name", ["inbox", "inbox-queue"])
+def test_inbox_queue_queries_do_not_grow_with_conversations(client, store, agents, url_name):
+    client.force_login(agents[1])
+    url = reverse(url_name)
+    _add_conversations(store, agents, 0, SMALL)
+    small = _measure(client, url)
+    _add_conversations(store, agents, SMALL, LARGE)
+    large = _measure(client, url)
+    _assert_same(small, large, url_name)
+
+
+def test_api_needs_reply_list_queries_do_not_grow_with_conversations(store, agents):
+    client = _token_client(agents[1])
+    url = "/api/v1/conversations?queue=needs_reply"
+    _add_conversations(store, agents, 0, SMALL)
+    small = _measure(client, url)
+    _add_conversations(store, agents, SMALL, LARGE)
+    large = _measure(client, url)
+    assert len(client.get(url).json()) > SMALL
+    _assert_same(small, large, url)
+
+
+def test_thread_page_queries_do_not_grow_with_messages(client, store, agents, coupons):
+    client.force_login(agents[1])
+    order = make_order(store, status="in_transit", days_ago=15)
+    conversation = _grow_thread(store, agents, coupons, order, 0, SMALL)
+    url = reverse("inbox-thread", args=[conversation.pk])
+    small = _measure(client, url)
+    _grow_thread(store, agents, coupons, order, SMALL, LARGE)
+    large = _measure(client, url)
+    _assert_same(small, large, "inbox-thread")
+
+
+def test_api_conversation_detail_queries_do_not_grow_with_messages(store, agents, coupons):
+    client = _token_client(agents[1])
+    order = make_order(store, status="in_transit", days_ago=15)
+    conversation = _grow_thread(store, agents, coupons, order, 0, SMALL)
+    url = f"/api/v1/conversations/{conversation.pk}"
+    small = _measure(client, url)
+    _grow_thread(store, agents, coupons, order, SMALL, LARGE)
+    large = _measure(client, url)
+    assert len(client.get(url).json()["messages"]) == LARGE
+    _assert_same(small, large, url)
