@@ -29,6 +29,7 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
             attrs={
                 "id": "reply-text",
                 "rows": 4,
+                "dir": "auto",
                 "placeholder": "Write a reply…  (r to focus, Ctrl+Enter to send)",
             }
         ),
@@ -67,7 +68,9 @@ class BuyerMessageForm(ApplicationErrorFormMixin, forms.Form):
     text = forms.CharField(
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"id": "buyer-text", "rows": 1, "placeholder": "Message the seller…"}),
+        widget=forms.Textarea(
+            attrs={"id": "buyer-text", "rows": 1, "dir": "auto", "placeholder": "Message the seller…"}
+        ),
     )
     image = forms.FileField(
         required=False, widget=forms.FileInput(attrs={"accept": PICTURE_ACCEPT, "id": "buyer-image"})

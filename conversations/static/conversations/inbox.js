@@ -177,9 +177,20 @@
   });
 
   let stick = true;
+  let queueScroll = null;
   document.addEventListener("htmx:beforeSwap", (e) => {
     const box = $("#thread-messages");
     if (box && e.detail.target === box) stick = nearBottom(box);
+    const queue = $("#queue-list");
+    if (queue && e.detail.target === queue) queueScroll = queue.scrollTop;
+  });
+
+  document.addEventListener("htmx:afterSwap", (e) => {
+    const queue = $("#queue-list");
+    if (queue && e.detail.target === queue && queueScroll !== null) {
+      queue.scrollTop = queueScroll;
+      queueScroll = null;
+    }
   });
 
   document.addEventListener("htmx:afterSettle", (e) => {
