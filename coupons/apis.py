@@ -1,5 +1,7 @@
 """Coupon APIs: set-up (owners), the list and effect report (every member), the quantity suggestion."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -10,6 +12,8 @@ from seller_desk.selectors import store_local_date
 
 from . import selectors, services
 from .models import Coupon, CouponStatus, Distribution, Scope
+
+CENTS = Decimal("0.01")
 
 
 class OwnerWrites(permissions.BasePermission):
@@ -151,7 +155,7 @@ def coupon_out(coupon: Coupon, *, averages: dict | None = None, today=None) -> d
         "remaining": coupon.quantity - coupon.granted_count,
         "redeemed": coupon.redeemed_n,
         "redemption_rate": None if rate is None else float(rate),
-        "redeemed_value": coupon.redeemed_value_sum or 0,
+        "redeemed_value": Decimal(coupon.redeemed_value_sum or 0).quantize(CENTS),
         "activity_start": coupon.activity_start,
         "activity_end": coupon.activity_end,
         "valid_from": coupon.valid_from,

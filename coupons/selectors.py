@@ -134,7 +134,7 @@ def coupon_guidance(
     if threshold > 0:
         rate = (denomination / threshold).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
         guidance = Guidance(rate, "threshold", None)
-        basis_text = f"of the {threshold} threshold"
+        basis_text = f"of the {threshold:.2f} threshold"
     else:
         currency = (currency or "USD").upper()
         if average_order_values is not None:
