@@ -209,3 +209,15 @@ def test_the_schema_documents_the_suggestion_endpoint(store):
     assert set(operation["responses"]) == {"200"}
     schema_name = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(r.json()["components"]["schemas"][schema_name]["properties"]) == {"text", "order_status"}
+
+
+def test_a_fresh_process_reuses_the_passage_vectors_from_the_shared_cache(store, monkeypatch):
+    first = suggest.suggest_scenarios(store=store, text="where is my parcel?", order_status="in_transit")
+    suggest.clear_cache()
+
+    def embed_again(self, texts):
+        raise AssertionError(f"{len(texts)} passages embedded again")
+
+    monkeypatch.setattr(type(suggest._model()), "passage", embed_again)
+    again = suggest.suggest_scenarios(store=store, text="where is my parcel?", order_status="in_transit")
+    assert again == first
