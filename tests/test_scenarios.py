@@ -658,3 +658,38 @@ def test_user_text_is_escaped_on_the_library_page(store):
     html = web.get(f"/replies/?code={template.code}").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- the banned-word guard (R19) on templates ---------------------------------------------------------------
+
+
+@pytest.fixture
+def banned_words(db):
+    """R19's list as migration 0003 seeds it (re-seeded: a transactional test run earlier may have flushed it)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("templates_i18n.migrations.0003_seed_banned_words").seed(apps, None)
+    services.banned_word_list_changed()
+
+
+def test_a_store_template_with_a_banned_word_is_refused_with_the_suggestion(store, banned_words):
+    client = api(make_member(store))
+    r = client.post(
+        "/api/v1/scenarios",
+        {"title": "Delay", "texts": {"en": "Sorry, the epidemic slowed us down."}},
+        format="json",
+    )
+    assert r.status_code == 400
+    body = r.json()
+    assert list(body["errors"]) == ["body_en"]
+    assert [(w["found"], w["suggestion"]) for w in body["banned_words"]] == [("epidemic", "outbreak")]
+    assert not Scenario.objects.filter(store=store).exists()
+
+
+def test_the_official_texts_pass_the_text_guard(banned_words):
+    from templates_i18n.guard import text_check
+
+    for (code, language), text in stored_texts().items():
+        assert text_check(text) == [], f"{code}/{language}"
