@@ -549,6 +549,10 @@ def test_platform_admin_edits_official_texts_for_every_store(store, admin_user):
 def test_platform_admin_edits_an_official_text_on_the_desk_page(admin_user):
     web = Client()
     web.force_login(admin_user)
+    library = web.get("/replies/?code=extend_protection").content.decode()
+    assert (
+        "Edit official text" in library and "New template" not in library and "Your templates" not in library
+    )
     page = web.get("/replies/extend_protection/edit")
     assert page.status_code == 200
     assert 'dir="rtl"' in page.content.decode()
