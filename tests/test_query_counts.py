@@ -65,22 +65,25 @@ def _normalized(sql: str) -> str:
     return re.sub(r"\b\d+\b|'[^']*'", "?", sql)
 
 
-def _repeats(small, large) -> str:
-    a = Counter(_normalized(q["sql"]) for q in small.captured_queries)
-    b = Counter(_normalized(q["sql"]) for q in large.captured_queries)
+def _repeats(small: list[str], large: list[str]) -> str:
+    a = Counter(_normalized(sql) for sql in small)
+    b = Counter(_normalized(sql) for sql in large)
     grown = {sql: (a[sql], n) for sql, n in b.items() if n > a[sql]}
     return "\n".join(f"{n_small} -> {n_large}: {sql[:300]}" for sql, (n_small, n_large) in grown.items())
 
 
-def _measure(client, url: str):
+def _measure(client, url: str) -> list[str]:
+    """The SQL one GET runs, copied at once (Django clears the query log when the next request starts)."""
     assert client.get(url).status_code == 200  # warm per-process caches (session, content types, guard)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    return ctx
+    queries = [q["sql"] for q in ctx.captured_queries]
+    assert queries, "nothing was captured; the measurement is broken"
+    return queries
 
 
-def _assert_same(small, large, what: str):
+def _assert_same(small: list[str], large: list[str], what: str):
     assert len(large) == len(small), (
         f"{what}: {len(small)} queries for {SMALL} rows but {len(large)} for {LARGE}; repeating:\n"
         + _repeats(small, large)
