@@ -64,7 +64,7 @@ class CouponInSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CouponStatus.choices, required=False)
 
 
-class WarningSerializer(serializers.Serializer):
+class CouponWarningSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
@@ -99,11 +99,11 @@ class CouponOutSerializer(serializers.Serializer):
     discount_rate = serializers.FloatField(allow_null=True)
     discount_basis = serializers.ChoiceField(choices=["threshold", "average_order_value", "none"])
     average_order_value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    warnings = WarningSerializer(many=True)
+    warnings = CouponWarningSerializer(many=True)
     created_at = serializers.DateTimeField()
 
 
-class DayCountSerializer(serializers.Serializer):
+class CouponDayCountSerializer(serializers.Serializer):
     date = serializers.DateField()
     granted = serializers.IntegerField()
     redeemed = serializers.IntegerField()
@@ -117,11 +117,11 @@ class CouponEventSerializer(serializers.Serializer):
 
 
 class CouponDetailSerializer(CouponOutSerializer):
-    daily = DayCountSerializer(many=True)
+    daily = CouponDayCountSerializer(many=True)
     events = CouponEventSerializer(many=True)
 
 
-class SuggestionSerializer(serializers.Serializer):
+class QuantitySuggestionSerializer(serializers.Serializer):
     orders_since = serializers.DateField()
     orders = serializers.IntegerField()
     factor = serializers.DecimalField(max_digits=6, decimal_places=2)
@@ -245,7 +245,7 @@ class CouponSuggestedQuantityApi(StoreAPIMixin, APIView):
                 "orders_since", str, required=True, description="YYYY-MM-DD, e.g. the guide's January 20"
             )
         ],
-        responses=SuggestionSerializer,
+        responses=QuantitySuggestionSerializer,
     )
     def get(self, request):
         """R13: orders the store received since the date, enlarged by COUPON_QUANTITY_FACTOR, rounded up."""
@@ -253,7 +253,7 @@ class CouponSuggestedQuantityApi(StoreAPIMixin, APIView):
             store=self.store, orders_since=request.query_params.get("orders_since")
         )
         return Response(
-            SuggestionSerializer(
+            QuantitySuggestionSerializer(
                 {
                     "orders_since": s.orders_since,
                     "orders": s.orders,
