@@ -7,7 +7,11 @@ from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from .models import Channel
 
-BUYER_CHANNELS = [(c.value, c.label) for c in (Channel.CHAT, Channel.MESSAGE, Channel.COMMENT)]
+BUYER_CHANNELS = [
+    (Channel.CHAT.value, "Chat"),
+    (Channel.MESSAGE.value, "Message"),
+    (Channel.COMMENT.value, "Comment"),
+]
 LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES]
 PICTURE_ACCEPT = ".jpg,.jpeg,.png,image/jpeg,image/png"
 
@@ -79,7 +83,7 @@ class BuyerMessageForm(ApplicationErrorFormMixin, forms.Form):
     def __init__(self, *args, orders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["order_id"].choices = [("", "No order")] + [
-            (o.external_id, f"Order {o.external_id} · {o.get_status_display()}") for o in orders
+            (o.external_id, f"#{o.external_id} · {o.get_status_display()}") for o in orders
         ]
         self.fields["order_id"].error_messages["invalid_choice"] = (
             "Pick one of this buyer's orders, or no order."
