@@ -1,7 +1,7 @@
 """Scenario, suggestion, text-check and banned-word APIs."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -177,7 +177,7 @@ class ScenarioRenderApi(ScenarioAPIMixin, APIView):
 # --- suggestions ---
 
 
-class SuggestionRequestSerializer(serializers.Serializer):
+class ScenarioSuggestionSerializer(serializers.Serializer):
     text = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -193,18 +193,24 @@ class SuggestionRequestSerializer(serializers.Serializer):
     )
 
 
-class SuggestionSerializer(serializers.Serializer):
+class ScenarioSuggestionItemSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Scenario code: an official one or one of the store's own templates."
     )
     score = serializers.FloatField(help_text="Higher is better; only comparable within one response.")
 
 
-class SuggestionResultSerializer(serializers.Serializer):
+class ScenarioSuggestionResultSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=list(SUPPORTED_LANGUAGES), help_text="Language detected in text."
     )
-    suggestions = SuggestionSerializer(many=True, help_text="Best first.")
+    suggestions = ScenarioSuggestionItemSerializer(many=True, help_text="Best first.")
+
+
+class ScenarioSuggestionErrorSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="Field name -> messages."
+    )
 
 
 class ScenarioSuggestionApi(StoreAPIMixin, APIView):
@@ -213,11 +219,33 @@ class ScenarioSuggestionApi(StoreAPIMixin, APIView):
         description="Ranks the official scenarios and the store's own templates by what the message means "
         "and how well each scenario fits the order status. 400 names `text` when it is empty and "
         "`order_status` when it is not a known status.",
-        request=SuggestionRequestSerializer,
-        responses={200: SuggestionResultSerializer},
+        request=ScenarioSuggestionSerializer,
+        responses={
+            200: ScenarioSuggestionResultSerializer,
+            400: OpenApiResponse(
+                ScenarioSuggestionErrorSerializer, description="`text` is empty or `order_status` is unknown."
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "in transit, Russian",
+                value={"text": "Посылка уже едет, но я передумал её получать", "order_status": "in_transit"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "empty text",
+                value={
+                    "errors": {
+                        "text": ["Text is required: give the buyer's message to get scenario suggestions."]
+                    }
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
     )
     def post(self, request):
-        payload = SuggestionRequestSerializer(data=request.data)
+        payload = ScenarioSuggestionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         result = scenario_selectors.scenario_suggestions(

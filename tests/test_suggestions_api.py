@@ -206,7 +206,7 @@ def test_the_schema_documents_the_suggestion_endpoint(store):
     r = client.get("/api/schema/", {"format": "json"})
     assert r.status_code == 200
     operation = r.json()["paths"]["/api/v1/scenario-suggestions"]["post"]
-    assert set(operation["responses"]) == {"200"}
+    assert set(operation["responses"]) == {"200", "400"}
     schema_name = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(r.json()["components"]["schemas"][schema_name]["properties"]) == {"text", "order_status"}
 
