@@ -1151,7 +1151,13 @@ def demo_stores_delete() -> int:
     slugs = [slugify(spec.name) for spec in STORES]
     deleted = 0
     for store in Store.objects.filter(slug__in=slugs):
-        store.delete()
+        with transaction.atomic():
+            # A dispute response protects its message, and deleting orders first would set conversations' order
+            # to NULL (SET_NULL), colliding on the one-conversation-per-buyer-and-channel constraint. So: dispute
+            # responses, then conversations (their messages and waits cascade), then the store with the rest.
+            DisputeResponse.objects.filter(store=store).delete()
+            Conversation.objects.filter(store=store).delete()
+            store.delete()
         deleted += 1
     return deleted
 
