@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from .models import MemberRole, Store, hash_token
@@ -126,3 +127,17 @@ class StoreAPIMixin:
     @property
     def store(self) -> Store:
         return store_of(self.request.user)
+
+
+class IntegrationTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the marketplace's Bearer integration token in the OpenAPI schema."""
+
+    target_class = "seller_desk.auth.IntegrationTokenAuthentication"
+    name = "integrationToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The store's integration token (ingress only).",
+        }

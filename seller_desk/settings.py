@@ -173,6 +173,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "seller_desk.models.OrderStatus",
+        "CouponStatusEnum": "coupons.models.CouponStatus",
+        "DisputeStatusEnum": "seller_desk.models.DisputeStatus",
+        "ConversationStatusEnum": "conversations.models.ConversationStatus",
+        "ChannelEnum": "conversations.models.Channel",
+        "IngressChannelEnum": ["message", "chat", "comment"],
+    },
 }
 
 # Celery: with no REDIS_URL every task runs in-process (embedded default).
