@@ -989,7 +989,31 @@ def _parcel_photo() -> bytes:
     return buf.getvalue()
 
 
-DISPUTE_REASONS = {"dispute_missing": "Package not received", "dispute_quality": "Item not as described"}
+# The dispute reason the buyer picked, as the marketplace shows it in the buyer's language.
+DISPUTE_REASONS = {
+    "dispute_missing": {
+        "en": "Package not received",
+        "ar": "لم يتم استلام الطرد",
+        "es": "Paquete no recibido",
+        "fr": "Colis non reçu",
+        "he": "החבילה לא התקבלה",
+        "ko": "상품 미수령",
+        "pl": "Paczka nie dotarła",
+        "pt-BR": "Pacote não recebido",
+        "ru": "Посылка не получена",
+    },
+    "dispute_quality": {
+        "en": "Item not as described",
+        "ar": "المنتج لا يطابق الوصف",
+        "es": "El artículo no coincide con la descripción",
+        "fr": "Article non conforme à la description",
+        "he": "המוצר לא תואם לתיאור",
+        "ko": "상품 설명과 다름",
+        "pl": "Produkt niezgodny z opisem",
+        "pt-BR": "Produto diferente do anunciado",
+        "ru": "Товар не соответствует описанию",
+    },
+}
 
 
 class _Backdating:
@@ -1045,7 +1069,7 @@ def _write_dispute(
         dispute_id=dispute_id,
         order_id=order["order_id"],
         opened_at=turn.at,
-        reason=DISPUTE_REASONS[turn.topic],
+        reason=DISPUTE_REASONS[turn.topic][plan.language],
         refund_amount=order["amount"],
         return_goods=not missing,
         description=text,
