@@ -36,9 +36,13 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium_browser():
-    """One Chromium for the session; skipped locally (failed in CI) when Playwright or Chromium is missing."""
+    """A Chromium for one test; skipped locally (failed in CI) when Playwright or Chromium is missing.
+
+    Function-scoped on purpose: Playwright's sync API allows one running instance per thread, and other
+    browser tests may start their own.
+    """
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         from tests.conftest import service_missing
