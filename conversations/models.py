@@ -23,7 +23,7 @@ class Conversation(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="conversations")
     buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="conversations")
     order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="conversations"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(
@@ -88,7 +88,7 @@ class Message(models.Model):
         max_length=64, null=True, blank=True, help_text="The marketplace's message id."
     )
     coupon = models.ForeignKey(
-        "coupons.Coupon", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        "coupons.Coupon", null=True, blank=True, on_delete=models.RESTRICT, related_name="messages"
     )
     triggered_by = models.ForeignKey(
         "self",

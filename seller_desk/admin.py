@@ -24,6 +24,11 @@ class BuyerAdmin(admin.ModelAdmin):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    """Orders come from the marketplace; deleting one here would drop its conversations too."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     list_display = ("external_id", "store", "buyer", "status", "placed_at", "amount", "currency")
     list_filter = ("store", "status")
     search_fields = ("external_id",)

@@ -171,7 +171,7 @@ class DisputeResponse(models.Model):
     action = models.CharField(max_length=10, choices=DisputeAction.choices)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     message = models.OneToOneField(
-        "conversations.Message", on_delete=models.PROTECT, related_name="dispute_response"
+        "conversations.Message", on_delete=models.CASCADE, related_name="dispute_response"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
