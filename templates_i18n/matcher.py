@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 import numpy as np
@@ -35,6 +36,7 @@ SPACE = 0xFFFE  # spaces and tabs: a separator that splits words
 PUNCT = 0xFFFD  # punctuation and symbols: a separator
 HARD = 0xFFFC  # digits and line breaks: ends a word and never joins one
 EXPAND = 0xFFFB  # normalises to several letters (ß, ﬁ, ⒜): handled by the slow path
+_EXPAND_CHAR = chr(EXPAND)
 FIRST_CLASS = 0xFFFB
 OTHER_LETTER = 0xE000  # a letter outside the Basic Multilingual Plane (no term can contain one)
 
@@ -175,21 +177,23 @@ class _Stream:
     otherwise); positions and gaps are only worked out when the automaton reports a candidate.
     """
 
-    __slots__ = ("text", "letters", "_mapped", "_positions", "_gaps")
+    __slots__ = ("text", "letters", "_mapped", "_kept", "_positions", "_gaps")
 
     def __init__(self, text: str):
         self.text = text
         self._mapped: np.ndarray | None = None
-        self._positions = None  # list (slow path) or numpy array of each letter's index
+        self._kept: np.ndarray | None = None
+        self._positions: np.ndarray | None = None  # each letter's index in the text
         self._gaps: list[tuple[int, ...]] | None = None
         if text.isascii():
             self.letters = text.translate(_ASCII_LETTERS)
             return
         mapped = self._map()
-        if (mapped == EXPAND).any():
+        # EXPAND sorts right after the letters: keep it for now, then one substring test finds it.
+        self._kept = kept = mapped <= EXPAND
+        self.letters = mapped[kept].tobytes().decode("utf-16-le")
+        if _EXPAND_CHAR in self.letters:
             self._build_slow()
-            return
-        self.letters = mapped[mapped < FIRST_CLASS].tobytes().decode("utf-16-le")
 
     def _map(self) -> np.ndarray:
         if self._mapped is None:
@@ -213,14 +217,15 @@ class _Stream:
                 else:
                     pending.append(token)
         self.letters = "".join(letters)
-        self._positions = positions
+        self._positions = np.array(positions, dtype=np.int64)
         self._gaps = gaps
 
     def position(self, k: int) -> int:
         """Where letter k is in the original text."""
         if self._positions is None:
-            self._positions = np.flatnonzero(self._map() < FIRST_CLASS)
-        return int(self._positions[k])
+            kept = self._kept if self._kept is not None else self._map() < FIRST_CLASS
+            self._positions = np.flatnonzero(kept)
+        return self._positions.item(k)
 
     def gap(self, k: int) -> tuple[int, ...]:
         """The separators (classes) between letter k-1 and letter k; the text's edges are hard."""
@@ -241,23 +246,27 @@ class _Stream:
 
     def boundary_before(self, k: int) -> bool:
         """Whether a word may start at letter k (or end just before it)."""
-        letters = self.letters
-        if k <= 0 or k >= len(letters):
+        if k <= 0 or k >= len(self.letters):
             return True
+        return self.boundary_between(k, self.position(k - 1), self.position(k))
+
+    def boundary_between(self, k: int, before: int, at: int) -> bool:
+        """``boundary_before(k)`` when letters k-1 and k are known to sit at ``before`` and ``at``."""
         if self._gaps is not None:
             if self._gaps[k]:
                 return True
-        else:
-            before, at = self.position(k - 1), self.position(k)
-            if at > before + 1 and any(tokens_of(c) for c in self.text[before + 1 : at]):
-                return True
+        elif at > before + 1:
+            for c in self.text[before + 1 : at]:
+                if c < "\x80" or tokens_of(c):  # ASCII is never invisible
+                    return True
+        letters = self.letters
         return _is_alphabet(letters[k - 1]) != _is_alphabet(letters[k])
 
     def span(self, s: int, m: int) -> tuple[int, int]:
         """Original [start, end) of letters [s, m), with combining marks after the last letter."""
         start, end = self.position(s), self.position(m - 1) + 1
         text = self.text
-        while end < len(text) and unicodedata.category(text[end]) in ("Mn", "Me"):
+        while end < len(text) and text[end] >= "\u0300" and unicodedata.category(text[end]) in ("Mn", "Me"):
             end += 1
         return start, end
 
@@ -398,8 +407,9 @@ MAX_GAP = 3  # separators between two letters of one broken-up word: "e.p", "e -
 MIN_PIECE = 3  # a word split by spaces counts only when each piece has 3+ letters (or all are 1)
 
 
-@dataclass(frozen=True)
-class BannedWordHit:
+class BannedWordHit(NamedTuple):
+    """One banned word in a text: ``text[start:end] == found`` (offsets in code points)."""
+
     term: str
     found: str
     start: int
@@ -407,13 +417,7 @@ class BannedWordHit:
     suggestion: str
 
     def as_dict(self) -> dict:
-        return {
-            "term": self.term,
-            "found": self.found,
-            "start": self.start,
-            "end": self.end,
-            "suggestion": self.suggestion,
-        }
+        return self._asdict()
 
 
 class Matcher:
@@ -446,28 +450,28 @@ class Matcher:
         stream = _Stream(text)
         if not stream.letters:
             return []
-        candidates = list(self._automaton.iter(stream.letters))
+        candidates = [
+            (last, value) for last, value in self._automaton.iter(stream.letters) if value is not None
+        ]
         if not candidates:
             return []
-        found: list[tuple[int, int, int]] = []
-        for last, value in candidates:
-            if value is None:
-                continue
-            length, rules = value
+        found: list[tuple[int, int, int]] = []  # (start, -end, term index): sorts into text order
+        for last, (length, rules) in candidates:
             s = last - length + 1
             for rule, longest_tail in rules:
                 m = self._accept(stream, s, last + 1, rule, longest_tail)
                 if m is not None:
-                    found.append((s, m, rule.index))
-        return self._hits(stream, found)
+                    found.append((s, -m, rule.index))
+        return self._hits(stream, found) if found else []
 
     def _hits(self, stream: _Stream, found: list[tuple[int, int, int]]) -> list[BannedWordHit]:
         hits: list[BannedWordHit] = []
         taken_until = -1
-        for s, m, index in sorted(found, key=lambda f: (f[0], -f[1], f[2])):
+        found.sort()
+        for s, minus_m, index in found:
             if s < taken_until:
                 continue
-            taken_until = m
+            m = taken_until = -minus_m
             start, end = stream.span(s, m)
             spec = self.terms[index]
             hits.append(BannedWordHit(spec.term, stream.text[start:end], start, end, spec.suggestion))
@@ -477,16 +481,24 @@ class Matcher:
         """The end (exclusive, in letters) of the match starting at letter s, or None."""
         if rule.kind == SUBSTRING:
             return e if self._joined(stream, s, e) else None
-        if not stream.boundary_before(s):
-            return None
         if rule.kind == PREFIX:
+            if not stream.boundary_before(s):
+                return None
             m = e
             while m < len(stream.letters) and not stream.boundary_before(m):
                 m += 1
             return m if self._joined(stream, s, m) else None
-        letters, tails = stream.letters, rule.tails
-        for m in range(min(e + longest_tail, len(letters)), e - 1, -1):
-            if letters[e:m] in tails and stream.boundary_before(m) and self._joined(stream, s, m):
+        # WORD: the longest allowed tail after which the word ends. Positions are read once, as a list.
+        letters, tails, at = stream.letters, rule.tails, stream.position
+        n = len(letters)
+        if s and not stream.boundary_between(s, at(s - 1), at(s)):
+            return None
+        for m in range(min(e + longest_tail, n), e - 1, -1):
+            if letters[e:m] not in tails:
+                continue
+            if m < n and not stream.boundary_between(m, at(m - 1), at(m)):
+                continue
+            if at(m - 1) - at(s) == m - 1 - s or self._joined(stream, s, m):
                 return m
         return None
 
