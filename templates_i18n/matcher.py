@@ -141,11 +141,17 @@ def _table_value(ch: str) -> int:
 @lru_cache(maxsize=1)
 def _table() -> np.ndarray:
     """Code point → canonical letter or class, for every code point (built once per process)."""
-    table = np.full(0x110000, PUNCT, dtype=np.uint16)
-    for cp in range(0x20000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        table[cp] = _table_value(chr(cp))
+    table = np.full(0x110000, PUNCT, dtype=np.uint16)  # unassigned, private use and surrogates stay PUNCT
+    # Blocks of letters that normalise to themselves (CJK ideographs, Hangul syllables) are filled at once.
+    same = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xAC00, 0xD7A4))
+    for first, last in same:
+        table[first:last] = np.arange(first, last, dtype=np.uint16)
+    starts = [0] + [last for _first, last in same] + [0xE000]
+    stops = [first for first, _last in same] + [0xD800, 0x20000]
+    for cp in (cp for start, stop in zip(starts, stops, strict=True) for cp in range(start, stop)):
+        ch = chr(cp)
+        if unicodedata.category(ch) not in ("Cn", "Co"):
+            table[cp] = _table_value(ch)
     table[0x20000:0x40000] = OTHER_LETTER  # CJK extension planes
     table[0xE0000:0xE0080] = TRANSPARENT  # tag characters
     table[0xE0100:0xE01F0] = TRANSPARENT  # variation selectors supplement
