@@ -364,6 +364,24 @@ def _banned_word_check_duplicate(*, term: str, language: str, exclude_id: int | 
         raise ApplicationError({"term": f"“{term}” is already on the list {scope}; edit that entry instead."})
 
 
+@transaction.atomic
+def banned_words_seed_ensure() -> int:
+    """Put back any seed word missing from the list (after a test flush or a fresh database); returns how many."""
+    from .banned_seed import SEED
+    from .models import BannedWord
+
+    existing = set(BannedWord.objects.values_list("term", "language"))
+    missing = [
+        BannedWord(term=term, language=language, suggestion=suggestion, match=match)
+        for term, language, suggestion, match in SEED
+        if (term, language) not in existing
+    ]
+    if missing:
+        BannedWord.objects.bulk_create(missing)
+        banned_word_list_changed()
+    return len(missing)
+
+
 def banned_word_list_changed() -> None:
     """Bump the list's version (inside the caller's transaction) so every process recompiles its matcher."""
     from django.db.models import F

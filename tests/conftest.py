@@ -62,3 +62,20 @@ def _media_root(tmp_path, settings):
 def _fast_password_hashing(settings):
     """Tests create many users; PBKDF2's deliberate slowness only costs test time here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table, data-migration rows too: put the official scenarios and the
+    seeded banned words back before each of them, as a fresh database would have them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if marker is not None and marker.kwargs.get("transaction"):
+        transactional = True
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from templates_i18n.services import banned_words_seed_ensure, official_scenarios_sync
+
+    official_scenarios_sync()
+    banned_words_seed_ensure()

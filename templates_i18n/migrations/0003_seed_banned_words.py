@@ -7,18 +7,7 @@ Russian ones as stems so every case and the derived adjectives are caught (эп�
 
 from django.db import migrations
 
-SEED = (
-    # term, language, suggestion, match
-    ("epidemic", "en", "outbreak", "word"),
-    ("disaster", "en", "difficulty", "word"),
-    ("pandemic", "en", "outbreak", "word"),
-    ("horrible", "en", "unfortunate", "word"),
-    ("terrible", "en", "difficult", "word"),
-    ("эпидемия", "ru", "вспышка", "stem"),
-    ("катастрофа", "ru", "трудность", "stem"),
-    ("пандемия", "ru", "вспышка", "stem"),
-    ("ужасный", "ru", "сложный", "stem"),
-)
+from templates_i18n.banned_seed import SEED
 
 
 def seed(apps, schema_editor):
