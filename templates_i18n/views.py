@@ -1,4 +1,4 @@
-"""Pages: the scenario library (replies) and the banned-word list."""
+"""Pages: the scenario library (replies), the banned-word list, and the inbox's reply assist panel."""
 
 from django import forms
 from django.contrib import messages
@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from seller_desk.auth import is_platform_admin, membership_of
+from seller_desk.auth import is_platform_admin, membership_of, store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
 
@@ -452,3 +452,205 @@ def text_check_partial(request):
         "message": banned_words_message(hits) if hits else "",
     }
     return render(request, "templates_i18n/text_check_result.html", context)
+
+
+# --- reply assist ---
+# The panel above the inbox reply box (docs/reply-assist.md): suggested scenarios, the reply language,
+# the "/" search over every scenario the store can use, rendering a pick for the conversation, and the
+# banned-word check as the agent types. The conversation comes from conversations.selectors, scoped to
+# the member's store (another store's conversation is a 404).
+
+REPLY_ASSIST_SUGGESTIONS = 3
+# Snippet of text shown on each side of a banned word under the reply box.
+REPLY_ASSIST_CONTEXT = 32
+
+
+def _assist_conversation(request, conversation_id: int):
+    from conversations.selectors import conversation_get
+
+    return conversation_get(store=request.store, conversation_id=conversation_id)
+
+
+def _assist_language(request, conversation) -> str:
+    """The language asked for (one of the nine), else the buyer's language."""
+    from .languages import normalize_language
+
+    return normalize_language(request.GET.get("language")) or scenario_selectors.reply_language_for(
+        conversation
+    )
+
+
+def _language_reason(conversation) -> str:
+    """Why this language was chosen, in the words of the rule (locale, else detected, else English)."""
+    from .languages import normalize_language
+
+    locale = conversation.buyer.locale
+    if normalize_language(locale):
+        return f"buyer's locale: {locale}"
+    shown = f"{locale} (not one of the nine)" if locale else "not set"
+    return f"buyer's locale: {shown} — read from their messages, else English"
+
+
+def _assist_languages(available=None) -> list[dict]:
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES[code],
+            "dir": direction(code),
+            "present": available is None or code in available,
+        }
+        for code in SUPPORTED_LANGUAGES
+    ]
+
+
+def _assist_scenario(scenario) -> dict:
+    return {
+        "code": scenario.code,
+        "title": scenario_selectors.scenario_title(scenario),
+        "official": scenario.is_official,
+        "languages": scenario_selectors.scenario_languages(scenario),
+    }
+
+
+@require_GET
+@store_member_required
+def reply_assist(request, conversation_id: int):
+    """The assist panel: reply language with the nine to switch to, the "/" list, and a slot the
+    suggestions load into (they may take a moment on a cold process, the rest must not wait)."""
+    conversation = _assist_conversation(request, conversation_id)
+    language = _assist_language(request, conversation)
+    scenarios = [_assist_scenario(s) for s in scenario_selectors.scenario_list(store=request.store)]
+    return render(
+        request,
+        "templates_i18n/_reply_assist.html",
+        {
+            "conversation": conversation,
+            "language": language,
+            "language_name": LANGUAGE_NAMES[language],
+            "language_reason": _language_reason(conversation),
+            "languages": _assist_languages(),
+            "scenarios": scenarios,
+        },
+    )
+
+
+@require_GET
+@store_member_required
+def reply_assist_suggestions(request, conversation_id: int):
+    """The top suggestions for the conversation (buyer's latest messages + order status), best first."""
+    conversation = _assist_conversation(request, conversation_id)
+    result = scenario_selectors.suggestions_for_conversation(store=request.store, conversation=conversation)
+    language = _assist_language(request, conversation)
+    by_code = {s.code: s for s in scenario_selectors.scenario_list(store=request.store)}
+    ranked = [s for s in result.suggestions if s.code in by_code]
+    lowest = ranked[-1].score if ranked else 0.0
+    top = ranked[0].score if ranked else 0.0
+    suggestions = []
+    for rank, suggestion in enumerate(ranked[:REPLY_ASSIST_SUGGESTIONS], start=1):
+        item = _assist_scenario(by_code[suggestion.code])
+        spread = top - lowest
+        item.update(
+            rank=rank,
+            score=suggestion.score,
+            # Scores only compare within one ranking: the bar shows how close to the best it is,
+            # measured against the weakest candidate of the same ranking.
+            bar=round(100 * (suggestion.score - lowest) / spread) if spread > 0 else 100,
+            has_language=language in item["languages"],
+        )
+        item["bar"] = max(item["bar"], 6)
+        suggestions.append(item)
+    return render(
+        request,
+        "templates_i18n/_reply_assist_suggestions.html",
+        {
+            "conversation": conversation,
+            "suggestions": suggestions,
+            "language": language,
+            "language_name": LANGUAGE_NAMES[language],
+            "order_status": conversation.order.get_status_display() if conversation.order_id else "",
+        },
+    )
+
+
+@require_GET
+@store_member_required
+def reply_assist_render(request, conversation_id: int):
+    """A scenario rendered for the conversation: order id and buyer name filled in, any other
+    placeholder left as ``{name}`` for the agent to fill; a missing language names the ones there are."""
+    conversation = _assist_conversation(request, conversation_id)
+    scenario = scenario_selectors.scenario_get(store=request.store, code=request.GET.get("code", ""))
+    language = _assist_language(request, conversation)
+    known = scenario_selectors.conversation_variables(conversation)
+    # Placeholders the conversation cannot fill stay visible as {name}: the agent fills them in the box.
+    variables = {name: f"{{{name}}}" for name in scenario_selectors.scenario_placeholders(scenario)}
+    variables.update(known)
+    available = scenario_selectors.scenario_languages(scenario)
+    context = {
+        "conversation": conversation,
+        "scenario": _assist_scenario(scenario),
+        "language": language,
+        "language_name": LANGUAGE_NAMES[language],
+        "available": [{"code": code, "name": LANGUAGE_NAMES[code]} for code in available],
+        "languages": _assist_languages(available),
+    }
+    try:
+        rendered = scenario_selectors.scenario_render(
+            store=request.store, code=scenario.code, language=language, variables=variables
+        )
+    except ApplicationError as exc:
+        context["errors"] = [m for msgs in exc.errors.values() for m in msgs]
+    else:
+        context["rendered"] = rendered
+        used = scenario_selectors.placeholders(scenario_selectors.scenario_texts(scenario)[language])
+        context["unfilled"] = scenario_selectors.placeholders(rendered.text)
+        context["filled"] = [{"name": name, "value": known[name]} for name in used if name in known]
+    return render(request, "templates_i18n/_reply_assist_render.html", context)
+
+
+def _utf16_length(text: str) -> int:
+    """Length in UTF-16 code units: JavaScript's string offsets (an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@require_POST
+@store_member_required
+def reply_assist_check(request, conversation_id: int):
+    """POST ``text`` → the banned words in it, each in context with its suggestion (``data-ok`` says
+    whether the text may be sent). Offsets are given in UTF-16 units for the box's "Replace" buttons."""
+    from .guard import text_check
+
+    _assist_conversation(request, conversation_id)
+    text = request.POST.get("text", "")
+    hits = []
+    for hit in text_check(text):
+        before = text[max(0, hit.start - REPLY_ASSIST_CONTEXT) : hit.start]
+        after = text[hit.end : hit.end + REPLY_ASSIST_CONTEXT]
+        hits.append(
+            {
+                "hit": hit,
+                "before": before,
+                "after": after,
+                "cut_before": hit.start > REPLY_ASSIST_CONTEXT,
+                "cut_after": hit.end + REPLY_ASSIST_CONTEXT < len(text),
+                "start16": _utf16_length(text[: hit.start]),
+                "end16": _utf16_length(text[: hit.end]),
+                "replacement": _matching_case(hit.found, hit.suggestion),
+            }
+        )
+    return render(
+        request,
+        "templates_i18n/_reply_assist_check.html",
+        {"hits": hits, "ok": not hits, "text": text},
+    )
+
+
+def _matching_case(found: str, suggestion: str) -> str:
+    """The suggestion written like the word it replaces: capitalised or all capitals when that was."""
+    if not suggestion:
+        return ""
+    letters = [c for c in found if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return suggestion.upper()
+    if letters and letters[0].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion
