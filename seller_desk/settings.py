@@ -184,7 +184,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: with no REDIS_URL every task runs in-process (embedded default).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
