@@ -10,17 +10,7 @@ from seller_desk.models import Store
 from . import services
 from .models import Coupon, CouponEvent, CouponGrant, CouponRedemption
 
-SETTINGS_FIELDS = (
-    "name_suffix",
-    "denomination",
-    "threshold",
-    "currency",
-    "quantity",
-    "activity_start",
-    "activity_end",
-    "valid_from",
-    "valid_until",
-)
+SETTINGS_FIELDS = services.EDITABLE_FIELDS
 
 
 class CouponAdminForm(forms.ModelForm):
