@@ -623,15 +623,15 @@ def reply_assist_check(request, conversation_id: int):
     text = request.POST.get("text", "")
     hits = []
     for hit in text_check(text):
-        before = text[max(0, hit.start - REPLY_ASSIST_CONTEXT) : hit.start]
-        after = text[hit.end : hit.end + REPLY_ASSIST_CONTEXT]
+        before, cut_before = _context_before(text, hit.start)
+        after, cut_after = _context_after(text, hit.end)
         hits.append(
             {
                 "hit": hit,
                 "before": before,
                 "after": after,
-                "cut_before": hit.start > REPLY_ASSIST_CONTEXT,
-                "cut_after": hit.end + REPLY_ASSIST_CONTEXT < len(text),
+                "cut_before": cut_before,
+                "cut_after": cut_after,
                 "start16": _utf16_length(text[: hit.start]),
                 "end16": _utf16_length(text[: hit.end]),
                 "replacement": _matching_case(hit.found, hit.suggestion),
@@ -642,6 +642,24 @@ def reply_assist_check(request, conversation_id: int):
         "templates_i18n/_reply_assist_check.html",
         {"hits": hits, "ok": not hits, "text": text},
     )
+
+
+def _context_before(text: str, start: int) -> tuple[str, bool]:
+    """Up to REPLY_ASSIST_CONTEXT characters before a hit, starting at a whole word; and whether it was cut."""
+    if start <= REPLY_ASSIST_CONTEXT:
+        return text[:start], False
+    piece = text[start - REPLY_ASSIST_CONTEXT : start]
+    space = next((i for i, ch in enumerate(piece) if ch.isspace()), -1)
+    return (piece[space + 1 :] if 0 <= space < len(piece) - 1 else piece), True
+
+
+def _context_after(text: str, end: int) -> tuple[str, bool]:
+    """Up to REPLY_ASSIST_CONTEXT characters after a hit, ending at a whole word; and whether it was cut."""
+    if end + REPLY_ASSIST_CONTEXT >= len(text):
+        return text[end:], False
+    piece = text[end : end + REPLY_ASSIST_CONTEXT]
+    space = max((i for i, ch in enumerate(piece) if ch.isspace()), default=-1)
+    return (piece[:space] if space > 0 else piece), True
 
 
 def _matching_case(found: str, suggestion: str) -> str:

@@ -37,6 +37,9 @@
   };
 
   function panel() { return $("#ra"); }
+  function isTyping(el) {
+    return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName || ""));
+  }
   function box() { return $("#reply-text"); }
 
   function csrfToken() {
@@ -87,13 +90,17 @@
      that have no text in the reply language. */
   function paintAvailability() {
     const code = currentLanguage();
+    let anyMissing = false;
     $$(".ra-lang").forEach((chip) => {
       const missing = !!state.languages && !state.languages.includes(chip.dataset.lang);
+      anyMissing = anyMissing || missing;
       chip.classList.toggle("missing", missing);
       chip.title = missing
         ? `“${state.title}” has no ${chip.dataset.langName} text`
         : chip.dataset.langName;
     });
+    const legend = $("#ra-lang-legend");
+    if (legend) legend.hidden = !anyMissing;
     $$(".ra-sugg[data-languages], .ra-opt[data-languages]").forEach((el) => {
       const lacks = !el.dataset.languages.split(" ").includes(code);
       el.classList.toggle("lacks", lacks);
@@ -526,6 +533,14 @@
       const target = e.target;
       if (target.id === "reply-text" || target.id === "ra-search-input") {
         if (onPopupKey(e)) return;
+      }
+      // "/" outside any field (the queue, the thread): to the reply box with the list open, like "r".
+      if (e.key === "/" && panel() && box() && !isTyping(target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        e.stopPropagation();
+        box().focus();
+        searchButton();
+        return;
       }
       if (target.matches && target.matches(".ra-fill input[data-ph]") && e.key === "Enter") {
         e.preventDefault();
