@@ -593,6 +593,10 @@ def reply_assist_render(request, conversation_id: int):
         "available": [{"code": code, "name": LANGUAGE_NAMES[code]} for code in available],
         "languages": _assist_languages(available),
     }
+    if language not in available:
+        # Nothing is machine-translated: say so, and offer the languages the scenario is written in.
+        context["missing_language"] = True
+        return render(request, "templates_i18n/_reply_assist_render.html", context)
     try:
         rendered = scenario_selectors.scenario_render(
             store=request.store, code=scenario.code, language=language, variables=variables

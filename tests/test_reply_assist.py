@@ -267,9 +267,9 @@ def test_a_missing_language_names_the_languages_there_are(client_for, olga_conve
     result = picked(page)
     assert result["state"] == "bad"
     assert (
-        "Scenario &#x27;order_eta&#x27; has no Polish (pl) text. Available: English (en), Russian (ru)."
-        in page
-    )
+        "<strong>What will be with my order? (estimated delay in days)</strong> has no Polish (pl) text. "
+        "It is written in English (en) and Russian (ru); replies are never machine-translated."
+    ) in page
     assert re.findall(r'data-ra-lang="([^"]+)"', page) == ["en", "ru"]
     assert 'data-ra-write="pl"' in page
 

@@ -167,6 +167,11 @@
         const result = $(".ra-picked", el);
         if (result && result.dataset.ok === "true") insert(result);
         else if (result) {
+          const b = box();
+          if (b && SLASH.test(b.value)) {
+            b.value = ""; // the "/name" typed to find it has done its job
+            textChanged(true);
+          }
           state.code = result.dataset.code;
           state.title = result.dataset.title;
           state.languages = result.dataset.languages ? result.dataset.languages.split(" ") : [];
