@@ -178,6 +178,7 @@ SPECTACULAR_SETTINGS = {
         "CouponStatusEnum": "coupons.models.CouponStatus",
         "DisputeStatusEnum": "seller_desk.models.DisputeStatus",
         "ConversationStatusEnum": "conversations.models.ConversationStatus",
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "ChannelEnum": "conversations.models.Channel",
         "IngressChannelEnum": ["message", "chat", "comment"],
     },
@@ -195,6 +196,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "escalate-disputes": {"task": "seller_desk.escalate_disputes", "schedule": 15 * 60},
+    "campaigns-run-daily": {"task": "campaigns.run_daily", "schedule": 15 * 60},
 }
 
 # Product settings.

@@ -1,0 +1,373 @@
+"""Reads for batch campaigns; every read is scoped to a store and a fetch raises 404 itself."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from seller_desk.models import Buyer, Order, OrderStatus, Store
+from seller_desk.selectors import store_local_date
+from templates_i18n.languages import DEFAULT_LANGUAGE, normalize_language
+
+from .models import (
+    Campaign,
+    CampaignEvent,
+    CampaignRecipient,
+    CampaignStatus,
+    CrowdMethod,
+    CustomerGroup,
+    RecipientStatus,
+    StoreDailyQuota,
+)
+
+WINDOW_DAYS = 2
+# Orders that are not transactions: never paid, or cancelled.
+NOT_TRANSACTIONS = (OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED)
+# "Only unshipped orders": paid and not (fully) shipped yet.
+UNSHIPPED = (OrderStatus.AWAITING_SHIPMENT, OrderStatus.PARTIALLY_SHIPPED)
+
+
+def daily_cap() -> int:
+    return int(settings.SELLER_DESK["BATCH_DAILY_CAP"])
+
+
+def batch_send_tiers() -> tuple[str, ...]:
+    return tuple(settings.SELLER_DESK["BATCH_SEND_TIERS"])
+
+
+def batch_send_allowed(store: Store) -> bool:
+    return store.tier in batch_send_tiers()
+
+
+# ----------------------------------------------------------------- lists and fetches
+
+
+def _with_counts(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    return qs.annotate(
+        n_sent=Count("recipients", filter=Q(recipients__status=RecipientStatus.SENT)),
+        n_pending=Count("recipients", filter=Q(recipients__status=RecipientStatus.PENDING)),
+        n_skipped=Count("recipients", filter=Q(recipients__status=RecipientStatus.SKIPPED)),
+        n_failed=Count("recipients", filter=Q(recipients__status=RecipientStatus.FAILED)),
+    )
+
+
+def campaign_list(*, store: Store) -> QuerySet[Campaign]:
+    """The store's campaigns, newest first, each with ``n_sent``/``n_pending``/``n_skipped``/``n_failed``."""
+    return _with_counts(Campaign.objects.filter(store=store).select_related("coupon")).order_by(
+        "-created_at", "-id"
+    )
+
+
+def campaign_get(*, store: Store, campaign_id: int) -> Campaign:
+    return get_object_or_404(campaign_list(store=store).select_related("store"), pk=campaign_id)
+
+
+def campaign_counts(campaign: Campaign) -> dict[str, int]:
+    """Recipients per status; uses the annotation from ``campaign_list`` when present."""
+    if hasattr(campaign, "n_sent"):
+        return {
+            "sent": campaign.n_sent,
+            "pending": campaign.n_pending,
+            "skipped": campaign.n_skipped,
+            "failed": campaign.n_failed,
+        }
+    rows = dict(
+        CampaignRecipient.objects.filter(campaign=campaign)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {s: rows.get(s, 0) for s in ("sent", "pending", "skipped", "failed")}
+
+
+def campaign_events(*, campaign: Campaign) -> QuerySet[CampaignEvent]:
+    return (
+        CampaignEvent.objects.filter(campaign=campaign).select_related("actor").order_by("-created_at", "-id")
+    )
+
+
+def campaign_recipients(*, campaign: Campaign, status: str | None = None, limit: int = 50):
+    qs = CampaignRecipient.objects.filter(campaign=campaign).select_related("buyer")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by(F("sent_at").desc(nulls_last=True), "window_start", "id")[:limit]
+
+
+def customer_group_list(*, store: Store) -> QuerySet[CustomerGroup]:
+    return (
+        CustomerGroup.objects.filter(store=store)
+        .annotate(n_buyers=Count("buyers", distinct=True))
+        .order_by("name")
+    )
+
+
+def customer_group_get(*, store: Store, group_id: int) -> CustomerGroup:
+    return get_object_or_404(customer_group_list(store=store), pk=group_id)
+
+
+# ----------------------------------------------------------------- the crowd (R3, R4, R5)
+
+
+def local_day_start(store: Store, day: date) -> datetime:
+    """The UTC instant a store-local day starts (DST-safe)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(store.timezone))
+
+
+@dataclass(frozen=True)
+class CrowdMember:
+    buyer_id: int
+    oldest_order_at: datetime | None
+    window_start: date | None
+
+
+def window_start_for(anchor: date, day: date) -> date:
+    """The first day of the 2-day window that ``day`` falls in, counting from ``anchor``."""
+    return anchor + timedelta(days=((day - anchor).days // WINDOW_DAYS) * WINDOW_DAYS)
+
+
+def _ordered(members: list[CrowdMember]) -> list[CrowdMember]:
+    far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+    return sorted(
+        members,
+        key=lambda m: (
+            m.window_start is None,
+            m.window_start or date.max,
+            m.oldest_order_at or far,
+            m.buyer_id,
+        ),
+    )
+
+
+def _conditions_rows(campaign: Campaign) -> list[tuple[int, datetime]]:
+    store = campaign.store
+    orders = Order.objects.filter(
+        store=store,
+        placed_at__gte=local_day_start(store, campaign.orders_from),
+        placed_at__lt=local_day_start(store, campaign.orders_to + timedelta(days=1)),
+    ).exclude(status__in=NOT_TRANSACTIONS)
+    if campaign.unshipped_only:
+        orders = orders.filter(status__in=UNSHIPPED)
+    return list(
+        orders.order_by()
+        .values("buyer_id")
+        .annotate(n=Count("id"), oldest=Min("placed_at"))
+        .filter(n__gte=campaign.transactions_min, n__lte=campaign.transactions_max)
+        .values_list("buyer_id", "oldest")
+    )
+
+
+def _groups_rows(campaign: Campaign) -> list[tuple[int, datetime | None]]:
+    buyers = Buyer.objects.filter(store=campaign.store, customer_groups__in=campaign.groups.all())
+    if campaign.countries_include:
+        buyers = buyers.filter(country__in=campaign.countries_include)
+    if campaign.countries_exclude:
+        buyers = buyers.exclude(country__in=campaign.countries_exclude)
+    ids = set(buyers.values_list("id", flat=True))
+    oldest = dict(
+        Order.objects.filter(store=campaign.store, buyer_id__in=ids)
+        .exclude(status__in=NOT_TRANSACTIONS)
+        .order_by()
+        .values("buyer_id")
+        .annotate(oldest=Min("placed_at"))
+        .values_list("buyer_id", "oldest")
+    )
+    return [(buyer_id, oldest.get(buyer_id)) for buyer_id in ids]
+
+
+def crowd_members(campaign: Campaign) -> list[CrowdMember]:
+    """The buyers the campaign's crowd settings select, longest-waiting first (oldest 2-day window first).
+
+    Method 1: buyers whose orders placed between ``orders_from`` and ``orders_to`` (store-local, inclusive) number
+    ``transactions_min``..``transactions_max``; unpaid and cancelled orders are not transactions, and with
+    ``unshipped_only`` only awaiting-shipment and partially-shipped orders count. Windows start at ``orders_from``.
+    Method 2: the groups' buyers, filtered by country; windows start at the crowd's oldest order; buyers without
+    orders come last.
+    """
+    if campaign.crowd_method == CrowdMethod.CONDITIONS:
+        if campaign.orders_from is None or campaign.orders_to is None:
+            return []
+        rows = _conditions_rows(campaign)
+        anchor = campaign.orders_from
+    else:
+        rows = _groups_rows(campaign)
+        anchor = None
+    tz = ZoneInfo(campaign.store.timezone)
+    days = {buyer_id: oldest.astimezone(tz).date() for buyer_id, oldest in rows if oldest is not None}
+    if anchor is None and days:
+        anchor = min(days.values())
+    return _ordered(
+        [
+            CrowdMember(
+                buyer_id=buyer_id,
+                oldest_order_at=oldest,
+                window_start=window_start_for(anchor, days[buyer_id]) if buyer_id in days else None,
+            )
+            for buyer_id, oldest in rows
+        ]
+    )
+
+
+# ----------------------------------------------------------------- quota, R6 and the plan
+
+
+def quota_used(*, store: Store, day: date) -> int:
+    return StoreDailyQuota.objects.filter(store=store, day=day).values_list("used", flat=True).first() or 0
+
+
+def quota_cap(*, store: Store, day: date) -> int:
+    """The cap of the day's quota row (fixed when the row is created), else today's setting."""
+    return (
+        StoreDailyQuota.objects.filter(store=store, day=day).values_list("cap", flat=True).first()
+        or daily_cap()
+    )
+
+
+def pushed_on(*, store: Store, days: list[date], buyer_ids=None) -> dict[int, tuple[date, str]]:
+    """Buyers the store's batch sends pushed on any of ``days``: buyer id -> (day, campaign name)."""
+    qs = CampaignRecipient.objects.filter(store=store, send_day__in=days, status=RecipientStatus.SENT)
+    if buyer_ids is not None:
+        qs = qs.filter(buyer_id__in=list(buyer_ids))
+    return {b: (d, name) for b, d, name in qs.values_list("buyer_id", "send_day", "campaign__name")}
+
+
+@dataclass
+class PlanWindow:
+    start: date | None
+    count: int = 0
+
+    @property
+    def end(self) -> date | None:
+        return self.start + timedelta(days=WINDOW_DAYS - 1) if self.start else None
+
+
+@dataclass
+class PlanDay:
+    day: date
+    count: int = 0
+    windows: list[PlanWindow] = field(default_factory=list)
+
+    def add(self, window_start: date | None) -> None:
+        self.count += 1
+        if not self.windows or self.windows[-1].start != window_start:
+            self.windows.append(PlanWindow(start=window_start))
+        self.windows[-1].count += 1
+
+
+@dataclass
+class Identification:
+    matched: int
+    recently_pushed: int
+    count: int
+    plan: list[PlanDay]
+    first_day_capacity: int
+
+
+def send_plan(*, store: Store, members: list[CrowdMember], start_day: date) -> Identification:
+    """How the crowd would go out: the first day gets what is left of its quota, later days the full cap.
+
+    Buyers pushed by the store's batch sends on the first day are skipped; buyers pushed the day before it are
+    skipped if the first day reaches them (R6). Later days can't know future pushes: the plan is an estimate
+    that assumes this campaign has the store's quota to itself.
+    """
+    cap = daily_cap()
+    first_capacity = max(quota_cap(store=store, day=start_day) - quota_used(store=store, day=start_day), 0)
+    yesterday = start_day - timedelta(days=1)
+    recent = pushed_on(store=store, days=[start_day, yesterday], buyer_ids=[m.buyer_id for m in members])
+    plan: list[PlanDay] = []
+    day, capacity = start_day, first_capacity
+    skipped = 0
+    current = PlanDay(day=day)
+    for member in members:
+        pushed = recent.get(member.buyer_id)
+        if pushed is not None and pushed[0] == start_day:
+            skipped += 1
+            continue
+        while capacity <= 0:
+            if current.count:
+                plan.append(current)
+            day += timedelta(days=1)
+            capacity = cap
+            current = PlanDay(day=day)
+        if pushed is not None and day == start_day:
+            skipped += 1
+            continue
+        current.add(member.window_start)
+        capacity -= 1
+    if current.count:
+        plan.append(current)
+    return Identification(
+        matched=len(members),
+        recently_pushed=skipped,
+        count=len(members) - skipped,
+        plan=plan,
+        first_day_capacity=first_capacity,
+    )
+
+
+def campaign_start_day(campaign: Campaign, today: date | None = None) -> date:
+    today = today or store_local_date(campaign.store)
+    return max(today, campaign.start_on) if campaign.start_on else today
+
+
+def campaign_identification(*, campaign: Campaign, today: date | None = None) -> Identification:
+    """Count and day-by-day plan: the crowd for a draft, the pending recipients once sending has started."""
+    start = campaign_start_day(campaign, today)
+    if campaign.status == CampaignStatus.DRAFT:
+        members = crowd_members(campaign)
+        return send_plan(store=campaign.store, members=members, start_day=start)
+    pending = (
+        CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING)
+        .order_by(F("window_start").asc(nulls_last=True), F("order_placed_at").asc(nulls_last=True), "id")
+        .values_list("buyer_id", "order_placed_at", "window_start")
+    )
+    members = [CrowdMember(buyer_id=b, oldest_order_at=o, window_start=w) for b, o, w in pending]
+    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.DONE):
+        members = []
+    return send_plan(store=campaign.store, members=members, start_day=start)
+
+
+# ----------------------------------------------------------------- content as the buyer sees it
+
+
+def campaign_languages(campaign: Campaign) -> list[str]:
+    return [DEFAULT_LANGUAGE, *[lang for lang in campaign.variants if lang != DEFAULT_LANGUAGE]]
+
+
+def campaign_text_for(campaign: Campaign, locale: str | None) -> tuple[str, str]:
+    """(text, language) for a buyer's locale: the variant in their language, else the English base."""
+    language = normalize_language(locale)
+    if language and language != DEFAULT_LANGUAGE and campaign.variants.get(language):
+        return campaign.variants[language], language
+    return campaign.text, DEFAULT_LANGUAGE
+
+
+# ----------------------------------------------------------------- the list page's chart
+
+
+@dataclass(frozen=True)
+class DaySends:
+    day: date
+    used: int
+    cap: int
+
+
+def daily_sends(*, store: Store, days: int = 30, today: date | None = None) -> list[DaySends]:
+    """Batch messages sent per store-local day over the last ``days`` days (today included)."""
+    today = today or store_local_date(store)
+    start = today - timedelta(days=days - 1)
+    rows = {
+        q.day: q
+        for q in StoreDailyQuota.objects.filter(store=store, day__gte=start, day__lte=today).only(
+            "day", "used", "cap"
+        )
+    }
+    cap = daily_cap()
+    out = []
+    for i in range(days):
+        d = start + timedelta(days=i)
+        row = rows.get(d)
+        out.append(DaySends(day=d, used=row.used if row else 0, cap=row.cap if row else cap))
+    return out
