@@ -20,8 +20,9 @@ install: $(STAMP) ## create .venv and install pinned dependencies
 migrate: install ## apply migrations
 	$(PY) manage.py migrate --noinput
 
-seed: migrate ## load demo data (idempotent)
+seed: migrate ## load demo data (idempotent) and warm the suggestion cache
 	$(PY) manage.py seed_demo
+	$(PY) manage.py warm_suggestions
 
 run: seed ## serve the desk on 127.0.0.1:8000 with demo data (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL)
 	@if [ -n "$$REDIS_URL" ]; then \

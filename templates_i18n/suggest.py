@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Count, Max, Q
 
 from seller_desk.errors import ApplicationError
@@ -210,7 +210,7 @@ def _embed_passages(texts: list[str]) -> np.ndarray:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     key = _passages_cache_key(texts)
     try:
-        cached = cache.get(key)
+        cached = caches["embeddings"].get(key)
     except Exception:  # the shared cache is an optimisation: never fail a suggestion over it
         logger.warning("suggestion: cache read failed", exc_info=True)
         cached = None
@@ -221,7 +221,7 @@ def _embed_passages(texts: list[str]) -> np.ndarray:
     with _model_lock:
         vectors = np.asarray(_model().passage(texts), dtype=np.float32)
     try:
-        cache.set(key, vectors.tobytes(), timeout=PASSAGE_CACHE_SECONDS)
+        caches["embeddings"].set(key, vectors.tobytes(), timeout=PASSAGE_CACHE_SECONDS)
     except Exception:
         logger.warning("suggestion: cache write failed", exc_info=True)
     return vectors

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -578,7 +579,9 @@ def reply_assist_render(request, conversation_id: int):
     """A scenario rendered for the conversation: order id and buyer name filled in, any other
     placeholder left as ``{name}`` for the agent to fill; a missing language names the ones there are."""
     conversation = _assist_conversation(request, conversation_id)
-    scenario = scenario_selectors.scenario_get(store=request.store, code=request.GET.get("code", ""))
+    if not request.GET.get("code"):
+        return HttpResponseBadRequest("code: name the scenario to render (?code=…).")
+    scenario = scenario_selectors.scenario_get(store=request.store, code=request.GET["code"])
     language = _assist_language(request, conversation)
     known = scenario_selectors.conversation_variables(conversation)
     # Placeholders the conversation cannot fill stay visible as {name}: the agent fills them in the box.
