@@ -402,6 +402,10 @@ def card_click_answer(*, store: Store, buyer: Buyer, keyword_id) -> Message:
     """
     if buyer.store_id != store.pk:
         raise ApplicationError({"buyer_id": "This buyer belongs to another store."})
+    if not str(keyword_id or "").strip().isdigit():
+        raise ApplicationError(
+            {"keyword_id": "Say which keyword the buyer tapped: keyword_id is the id from the card."}
+        )
     keyword = selectors.keyword_get(store=store, keyword_id=keyword_id)
     if not AutoReplySettings.objects.filter(store=store, enabled=True).exists():
         raise ApplicationError(

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("autoreply/", views.autoreply_settings, name="autoreply"),
+    path("autoreply/welcome-check/", views.autoreply_welcome_check, name="autoreply-welcome-check"),
+]

@@ -9,10 +9,12 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib import messages as flash_messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coupons.selectors import coupon_list_attachable
@@ -346,3 +348,25 @@ def buyer_simulator_since(request, buyer_id: str):
     if not new:
         return HttpResponse(status=204)
     return _render(request, "conversations/_chat_messages.html", {"chat_messages": new})
+
+
+@require_POST
+@store_member_required
+def buyer_simulator_card_click(request, buyer_id: str):
+    """The buyer taps a keyword on an auto-reply card: the same service as ``POST /api/v1/ingress/card-clicks``."""
+    from autoreply.services import card_click_answer
+
+    buyer = buyer_get(store=request.store, external_id=buyer_id)
+    try:
+        card_click_answer(store=request.store, buyer=buyer, keyword_id=request.POST.get("keyword_id"))
+    except ApplicationError as error:
+        problem = " ".join(m for found in error.errors.values() for m in found)
+        if request.htmx:
+            return HttpResponse(format_html('<p class="field-errors" role="alert">{}</p>', problem))
+        flash_messages.error(request, problem)
+        return redirect("buyer-simulator-chat", buyer_id=buyer.external_id)
+    if not request.htmx:
+        return redirect("buyer-simulator-chat", buyer_id=buyer.external_id)
+    response = HttpResponse("")
+    response["HX-Trigger"] = "chat-changed"
+    return response

@@ -10,6 +10,7 @@ NAV_ITEMS = (
     ("scenario-library", "Replies", "any"),
     ("banned-words", "Banned words", "any"),
     ("buyer-simulator", "Buyer simulator", "member"),
+    ("autoreply", "Auto-reply", "member"),
 )
 
 

@@ -749,3 +749,11 @@ def test_deleting_a_store_removes_its_auto_reply(store):
     assert not AutoReplyDay.objects.exists()
     assert not KeywordClick.objects.exists()
     assert not AutoReplySettings.objects.exists()
+
+
+def test_a_tap_without_a_keyword_id_is_refused_naming_the_field(store):
+    switch_on(store)
+    errors = errors_of(lambda: card_click_answer(store=store, buyer=make_buyer(store), keyword_id=""))
+    assert errors == {
+        "keyword_id": ["Say which keyword the buyer tapped: keyword_id is the id from the card."]
+    }

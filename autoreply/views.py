@@ -1,0 +1,258 @@
+"""The auto-reply page: the owner sets the switch, the welcome and the keyword card; members see it read-only.
+
+The form posts every keyword row as ``kw-<n>-<field>`` (``<n>`` only tells rows apart; their order on the page is
+the card's order). Rows left completely empty are ignored. The browser script adds, removes and reorders rows and
+draws the live preview; without it the page still saves what is typed.
+"""
+
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coupons.selectors import coupon_list_attachable, coupon_state
+from seller_desk.auth import store_member_required
+from seller_desk.errors import ApplicationError
+from seller_desk.models import MemberRole
+from templates_i18n.guard import banned_words_message, text_check
+
+from . import selectors, services
+from .models import (
+    KEYWORD_MAX_CHARS,
+    KEYWORDS_MAX,
+    KEYWORDS_MIN,
+    REPLY_TEXT_MAX_CHARS,
+    WELCOME_MAX_CHARS,
+    ReplyType,
+)
+
+ROW_KEY = re.compile(r"^kw-(\w+)-(id|keyword|reply_type|text|coupon_id|image)$")
+ERROR_KEY = re.compile(r"^keywords\[(\d+)\]\.(\w+)$")
+BLANK_ROWS = 3
+
+
+@dataclass
+class Row:
+    """One keyword row as the form shows it."""
+
+    prefix: str
+    id: int | None = None
+    keyword: str = ""
+    reply_type: str = ReplyType.TEXT
+    text: str = ""
+    coupon_id: int | None = None
+    image_url: str = ""
+    taps: int = 0
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _rows_from_store(store, taps: dict[int, int]) -> list[Row]:
+    rows = [
+        Row(
+            prefix=str(k.pk),
+            id=k.pk,
+            keyword=k.keyword,
+            reply_type=k.reply_type,
+            text=k.text,
+            coupon_id=k.coupon_id,
+            image_url=k.image.url if k.image else "",
+            taps=taps.get(k.pk, 0),
+        )
+        for k in selectors.keyword_list(store=store)
+    ]
+    if not rows:
+        rows = [Row(prefix=f"new{i}") for i in range(BLANK_ROWS)]
+    return rows
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _rows_from_post(request, existing_images: dict[int, str]) -> list[Row]:
+    prefixes: list[str] = []
+    for key in [*request.POST.keys(), *request.FILES.keys()]:
+        match = ROW_KEY.match(key)
+        if match and match.group(1) not in prefixes:
+            prefixes.append(match.group(1))
+    rows = []
+    for prefix in prefixes:
+        post = request.POST
+        row = Row(
+            prefix=prefix,
+            id=_int_or_none(post.get(f"kw-{prefix}-id")),
+            keyword=post.get(f"kw-{prefix}-keyword", ""),
+            reply_type=post.get(f"kw-{prefix}-reply_type", ReplyType.TEXT),
+            text=post.get(f"kw-{prefix}-text", ""),
+            coupon_id=_int_or_none(post.get(f"kw-{prefix}-coupon_id")),
+        )
+        row.image_url = existing_images.get(row.id, "") if row.id else ""
+        rows.append(row)
+    return rows
+
+
+def _is_blank(row: Row, upload) -> bool:
+    return (
+        row.id is None
+        and not row.keyword.strip()
+        and not row.text.strip()
+        and upload is None
+        and not row.coupon_id
+    )
+
+
+def _keyword_payload(row: Row, upload) -> dict:
+    """Only the chosen reply type's content goes to the service (the other fields may hold leftovers)."""
+    item = {"id": row.id, "keyword": row.keyword, "reply_type": row.reply_type}
+    if row.reply_type == ReplyType.TEXT:
+        item["text"] = row.text
+    elif row.reply_type == ReplyType.PICTURE:
+        item["image"] = upload
+    elif row.reply_type == ReplyType.COUPON:
+        item["coupon_id"] = row.coupon_id
+    return item
+
+
+def _coupon_options(store, rows: list[Row]) -> list[dict]:
+    """Coupons a keyword can send now, plus any a row already uses that can't be sent any more (labelled why)."""
+    options = [
+        {"id": c.pk, "name": c.name, "label": _coupon_label(c), "ok": True}
+        for c in coupon_list_attachable(store=store)
+    ]
+    known = {o["id"] for o in options}
+    missing = {r.coupon_id for r in rows if r.coupon_id and r.coupon_id not in known}
+    if missing:
+        from coupons.selectors import coupon_list
+
+        for coupon in coupon_list(store=store).filter(pk__in=missing):
+            state = coupon_state(coupon)
+            options.append(
+                {
+                    "id": coupon.pk,
+                    "name": coupon.name,
+                    "label": f"{_coupon_label(coupon)} — {state.label}",
+                    "ok": False,
+                }
+            )
+    return options
+
+
+def _coupon_label(coupon) -> str:
+    threshold = f"over {coupon.threshold:g}" if coupon.threshold else "no threshold"
+    return f"{coupon.name} · {coupon.denomination:g} {coupon.currency} off, {threshold}"
+
+
+def _context(
+    request, *, config, rows: list[Row], welcome_text: str, enabled: bool, errors: dict | None = None
+) -> dict:
+    store = request.store
+    activity = selectors.autoreply_activity(store=store)
+    return {
+        "nav": "autoreply",
+        "config": config,
+        "rows": rows,
+        "blank_row": Row(prefix="__prefix__"),
+        "has_errors": bool(errors) or any(r.errors for r in rows),
+        "preview_keywords": [r for r in rows if r.keyword.strip()],
+        "welcome_text": welcome_text,
+        "enabled": enabled,
+        "errors": errors or {},
+        "can_edit": request.membership.role == MemberRole.OWNER,
+        "coupons": _coupon_options(store, rows),
+        "activity": activity,
+        "store_timezone": store.timezone,
+        "limits": {
+            "keyword": KEYWORD_MAX_CHARS,
+            "min": KEYWORDS_MIN,
+            "max": KEYWORDS_MAX,
+            "welcome": WELCOME_MAX_CHARS,
+            "text": REPLY_TEXT_MAX_CHARS,
+        },
+        "reply_types": ReplyType.choices,
+    }
+
+
+def _render(request, context: dict, status: int = 200):
+    with timezone.override(ZoneInfo(request.store.timezone)):
+        return render(request, "autoreply/settings.html", context, status=status)
+
+
+def _spread_errors(error: ApplicationError, rows: list[Row], kept: list[Row]) -> dict[str, list[str]]:
+    """Errors for ``keywords[i].field`` go under the i-th saved row; the rest stay page-level."""
+    page: dict[str, list[str]] = {}
+    for key, found in error.errors.items():
+        match = ERROR_KEY.match(key)
+        if match and int(match.group(1)) < len(kept):
+            kept[int(match.group(1))].errors.setdefault(match.group(2), []).extend(found)
+        else:
+            page.setdefault(key, []).extend(found)
+    if any(r.reply_type == ReplyType.PICTURE and not r.image_url for r in rows):
+        page.setdefault("pictures", []).append(
+            "Pictures are not kept when the page has errors: choose them again."
+        )
+    return page
+
+
+@require_http_methods(["GET", "POST"])
+@store_member_required
+def autoreply_settings(request):
+    store = request.store
+    config = selectors.autoreply_settings_get(store=store)
+    if request.method == "GET":
+        taps = selectors.autoreply_activity(store=store).taps
+        context = _context(
+            request,
+            config=config,
+            rows=_rows_from_store(store, taps),
+            welcome_text=config.welcome_text,
+            enabled=config.enabled,
+        )
+        return _render(request, context)
+    if request.membership.role != MemberRole.OWNER:
+        raise PermissionDenied("Only the store owner may change the auto-reply.")
+    images = {k.pk: k.image.url for k in selectors.keyword_list(store=store) if k.image}
+    rows = _rows_from_post(request, images)
+    uploads = {r.prefix: request.FILES.get(f"kw-{r.prefix}-image") for r in rows}
+    kept = [r for r in rows if not _is_blank(r, uploads[r.prefix])]
+    enabled = request.POST.get("enabled") == "on"
+    welcome_text = request.POST.get("welcome_text", "")
+    try:
+        services.autoreply_settings_update(
+            store=store,
+            acting_user=request.user,
+            enabled=enabled,
+            welcome_text=welcome_text,
+            keywords=[_keyword_payload(r, uploads[r.prefix]) for r in kept],
+        )
+    except ApplicationError as error:
+        errors = _spread_errors(error, rows, kept)
+        context = _context(
+            request, config=config, rows=rows, welcome_text=welcome_text, enabled=enabled, errors=errors
+        )
+        return _render(request, context, status=400)
+    state = "on" if enabled else "off"
+    count = len(kept)
+    card = f"with {count} keywords" if count else "without keywords (the welcome alone)"
+    messages.success(request, f"Auto-reply saved: {state}, {card}.")
+    return redirect("autoreply")
+
+
+@require_POST
+@store_member_required
+def autoreply_welcome_check(request):
+    """The banned-word check of the welcome as the owner types (an HTML fragment)."""
+    text = request.POST.get("welcome_text", "")
+    hits = text_check(text)
+    return render(
+        request,
+        "autoreply/_welcome_check.html",
+        {"text": text, "hits": hits, "message": banned_words_message(hits) if hits else ""},
+    )
