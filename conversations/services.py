@@ -12,6 +12,7 @@ from seller_desk.models import Order, Store
 from seller_desk.services import buyer_upsert
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import detect_language
+from templates_i18n.selectors import placeholders
 
 from .delivery import deliver_after_commit
 from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
@@ -252,6 +253,10 @@ def reply_send(
         raise ApplicationError(
             {"text": f"Replies may be at most 5,000 characters (this one has {len(text):,})."}
         )
+    unfilled = placeholders(text)
+    if unfilled:
+        names = ", ".join(f"{{{name}}}" for name in unfilled)
+        raise ApplicationError({"text": f"Fill the placeholder {names} before sending this reply."})
     Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
     coupon = None
     if coupon_id is not None:

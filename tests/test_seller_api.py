@@ -130,3 +130,15 @@ def test_api_docs_ui_uses_no_cdn(client):
     html = r.content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html
+
+
+def test_reply_with_an_unfilled_placeholder_is_refused_naming_it(store):
+    conversation = make_inbound(store).conversation
+    r = token_client(make_member(store)).post(
+        f"/api/v1/conversations/{conversation.pk}/replies",
+        {"text": "Your parcel arrives in about {days} days."},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert r.json()["errors"]["text"] == ["Fill the placeholder {days} before sending this reply."]
+    assert not Message.objects.filter(direction="outbound").exists()
