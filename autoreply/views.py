@@ -145,9 +145,15 @@ def _coupon_options(store, rows: list[Row]) -> list[dict]:
     return options
 
 
+def _amount(value) -> str:
+    return f"{value.normalize():f}"
+
+
 def _coupon_label(coupon) -> str:
-    threshold = f"over {coupon.threshold:g}" if coupon.threshold else "no threshold"
-    return f"{coupon.name} · {coupon.denomination:g} {coupon.currency} off, {threshold}"
+    threshold = (
+        f"orders over {_amount(coupon.threshold)} {coupon.currency}" if coupon.threshold else "no threshold"
+    )
+    return f"{coupon.name} · {_amount(coupon.denomination)} {coupon.currency} off, {threshold}"
 
 
 def _context(
@@ -185,7 +191,9 @@ def _render(request, context: dict, status: int = 200):
         return render(request, "autoreply/settings.html", context, status=status)
 
 
-def _spread_errors(error: ApplicationError, rows: list[Row], kept: list[Row]) -> dict[str, list[str]]:
+def _spread_errors(
+    error: ApplicationError, rows: list[Row], kept: list[Row], uploads: dict
+) -> dict[str, list[str]]:
     """Errors for ``keywords[i].field`` go under the i-th saved row; the rest stay page-level."""
     page: dict[str, list[str]] = {}
     for key, found in error.errors.items():
@@ -194,9 +202,9 @@ def _spread_errors(error: ApplicationError, rows: list[Row], kept: list[Row]) ->
             kept[int(match.group(1))].errors.setdefault(match.group(2), []).extend(found)
         else:
             page.setdefault(key, []).extend(found)
-    if any(r.reply_type == ReplyType.PICTURE and not r.image_url for r in rows):
+    if any(r.reply_type == ReplyType.PICTURE and uploads.get(r.prefix) is not None for r in rows):
         page.setdefault("pictures", []).append(
-            "Pictures are not kept when the page has errors: choose them again."
+            "Pictures chosen on this page are not kept when it has errors: choose them again."
         )
     return page
 
@@ -233,7 +241,7 @@ def autoreply_settings(request):
             keywords=[_keyword_payload(r, uploads[r.prefix]) for r in kept],
         )
     except ApplicationError as error:
-        errors = _spread_errors(error, rows, kept)
+        errors = _spread_errors(error, rows, kept, uploads)
         context = _context(
             request, config=config, rows=rows, welcome_text=welcome_text, enabled=enabled, errors=errors
         )

@@ -193,6 +193,8 @@
     });
     form.addEventListener("input", (e) => {
       if (e.target.id) count(e.target);
+      const box = e.target.closest(".ar-field");
+      if (box) box.querySelectorAll(".ar-server-error").forEach((el) => el.remove());
       changed();
     });
     form.addEventListener("change", (e) => {
