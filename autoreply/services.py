@@ -368,8 +368,8 @@ def autoreply_respond(*, message: Message) -> list[Message]:
 
 
 def _card_conversation(store: Store, buyer: Buyer, keyword: Keyword) -> Conversation:
-    """Where a tap's reply goes: the conversation of the latest welcome whose card holds this keyword
-    (else the buyer's chat with the store)."""
+    """Where a tap's reply goes: the conversation of the latest welcome whose card holds this keyword, else of the
+    latest welcome with a card, else the buyer's chat with the store."""
     cards = (
         Message.objects.filter(
             store=store,
@@ -381,9 +381,12 @@ def _card_conversation(store: Store, buyer: Buyer, keyword: Keyword) -> Conversa
         .select_related("conversation")
         .order_by("-created_at", "-id")[:20]
     )
+    cards = list(cards)
     for card_message in cards:
         if any(k.get("id") == keyword.pk for k in (card_message.card or {}).get("keywords", [])):
             return card_message.conversation
+    if cards:
+        return cards[0].conversation
     return conversation_get_or_create(store=store, buyer=buyer, order=None, channel=Channel.CHAT)
 
 

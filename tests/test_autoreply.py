@@ -757,3 +757,16 @@ def test_a_tap_without_a_keyword_id_is_refused_naming_the_field(store):
     assert errors == {
         "keyword_id": ["Say which keyword the buyer tapped: keyword_id is the id from the card."]
     }
+
+
+def test_a_keyword_added_after_the_welcome_answers_in_the_conversation_of_the_latest_card(store):
+    buyer, result = _welcomed(store)
+    owner = make_member(store, role="owner")
+    kept = [{"id": k["id"], **src} for k, src in zip(card_keywords(store), TEXT_KEYWORDS, strict=True)]
+    added = {"keyword": "Do you ship to Canada?", "reply_type": "text", "text": "Yes, in 10 to 15 days."}
+    autoreply_settings_update(
+        store=store, acting_user=owner, enabled=True, welcome_text=WELCOME, keywords=[*kept, added]
+    )
+    new = Keyword.objects.get(store=store, keyword=added["keyword"])
+    reply = card_click_answer(store=store, buyer=buyer, keyword_id=new.pk)
+    assert reply.conversation == result.conversation

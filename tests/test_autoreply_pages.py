@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from autoreply.models import AutoReplySettings, Keyword, KeywordClick
-from autoreply.services import autoreply_settings_update
+from autoreply.services import autoreply_settings_update, card_click_answer
 from conversations.models import Message
 from tests.factories import make_buyer, make_inbound, make_member, picture_upload
 from tests.test_autoreply import TEXT_KEYWORDS, WELCOME, make_coupon
@@ -216,3 +218,35 @@ def test_the_buyer_simulator_shows_why_a_tap_sent_nothing(store):
     assert r.status_code == 200
     assert "auto-reply is switched off" in r.content.decode()
     assert not Message.objects.filter(buyer=buyer).exists()
+
+
+def _page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/autoreply/").status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_page_runs_the_same_queries_for_three_keywords_and_nine(store):
+    owner = make_member(store, role="owner")
+    client = logged_in(owner)
+    coupons = [make_coupon(store, suffix=f"-C{i}") for i in range(3)]
+
+    def card(n: int) -> list[dict]:
+        kinds = [
+            {"reply_type": "text", "text": "An answer"},
+            {"reply_type": "coupon", "coupon_id": coupons[0].pk},
+            {"reply_type": "picture", "image": picture_upload()},
+        ]
+        return [{"keyword": f"Question {i}", **kinds[i % 3]} for i in range(n)]
+
+    autoreply_settings_update(
+        store=store, acting_user=owner, enabled=True, welcome_text=WELCOME, keywords=card(3)
+    )
+    small = _page_queries(client)
+    autoreply_settings_update(
+        store=store, acting_user=owner, enabled=True, welcome_text=WELCOME, keywords=card(9)
+    )
+    buyer = make_buyer(store)
+    for keyword in Keyword.objects.filter(store=store, removed_at=None, reply_type="text"):
+        card_click_answer(store=store, buyer=buyer, keyword_id=keyword.pk)
+    assert _page_queries(client) == small
