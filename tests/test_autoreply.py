@@ -500,6 +500,8 @@ def _at(monkeypatch, moment: datetime) -> datetime:
         # 08:30 and 09:30 Tokyo time on July 2 vs 23:30 July 1 and 00:30 July 2 UTC.
         ("Asia/Tokyo", "2026-07-01T23:30:00+00:00", "2026-07-02T00:30:00+00:00", 1),
         ("UTC", "2026-07-01T23:30:00+00:00", "2026-07-02T00:30:00+00:00", 2),
+        # Daylight saving ends on Nov 1, 2026: 00:30 PDT and 23:30 PST are 24 hours apart and one store day.
+        ("America/Los_Angeles", "2026-11-01T07:30:00+00:00", "2026-11-02T07:30:00+00:00", 1),
     ],
 )
 def test_R17_a_day_is_the_store_local_day(monkeypatch, tz, first_utc, second_utc, welcomes):
