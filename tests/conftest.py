@@ -79,3 +79,22 @@ def _reference_data(request):
 
     official_scenarios_sync()
     banned_words_seed_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in-process in tests, as in the embedded default, whatever REDIS_URL says; the tests
+    marked ``celery_worker`` run a real worker on Redis and keep the broker."""
+    from seller_desk.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        previous = app.conf.task_always_eager
+        app.conf.task_always_eager = False
+        yield
+        app.conf.task_always_eager = previous
+        return
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
