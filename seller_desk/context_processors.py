@@ -7,6 +7,7 @@ NAV_ITEMS = (
     ("inbox", "Inbox", "member"),
     ("dashboard", "Dashboard", "member"),
     ("coupons", "Coupons", "member"),
+    ("campaigns", "Campaigns", "member"),
     ("scenario-library", "Replies", "any"),
     ("banned-words", "Banned words", "any"),
     ("buyer-simulator", "Buyer simulator", "member"),
