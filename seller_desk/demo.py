@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -1186,6 +1187,51 @@ def demo_stores_delete() -> int:
     return deleted
 
 
+def _write_coupon_and_autoreply(*, store: Store, owner, now: datetime) -> None:
+    """A DDWL coupon agents can attach, and auto-reply switched on with a welcome and a 3-keyword card,
+    set up after the history so only new buyer messages get the welcome."""
+    from autoreply.services import autoreply_settings_update
+    from coupons.services import coupon_create
+
+    local_today = now.astimezone(ZoneInfo(store.timezone)).date()
+    coupon = coupon_create(
+        store=store,
+        acting_user=owner,
+        values={
+            "name_suffix": " Winter thanks",
+            "denomination": "5.00",
+            "threshold": "30.00",
+            "currency": "USD",
+            "quantity": 300,
+            "valid_until": (local_today + timedelta(days=60)).isoformat(),
+        },
+    )
+    autoreply_settings_update(
+        store=store,
+        acting_user=owner,
+        enabled=True,
+        welcome_text=(
+            "Hello and welcome to Aurora Electronics! Pick a topic below or write your question: "
+            "we answer within 24 hours."
+        ),
+        keywords=[
+            {
+                "keyword": "Where is my order?",
+                "reply_type": "text",
+                "text": "Open the order in the app and tap Track: the latest scan is shown there. "
+                "Parcels to Europe take 15-25 days, to the Americas 20-35 days.",
+            },
+            {
+                "keyword": "Cancel my order",
+                "reply_type": "text",
+                "text": "Orders that have not shipped can be cancelled on the order detail page; "
+                "we handle cancellation requests the same day.",
+            },
+            {"keyword": "A coupon for the wait", "reply_type": "coupon", "coupon_id": coupon.pk},
+        ],
+    )
+
+
 def demo_seed(*, now: datetime | None = None, reset: bool = False) -> DemoSeedResult:
     """Create the demo stores, people, buyers, orders and conversations; idempotent.
 
@@ -1230,6 +1276,8 @@ def demo_seed(*, now: datetime | None = None, reset: bool = False) -> DemoSeedRe
             counts = _write_conversations(
                 store=store, spec=spec, plans=plans, repliers=repliers, photo=photo, now=now
             )
+            if spec.tier != "basic":
+                _write_coupon_and_autoreply(store=store, owner=repliers[0], now=now)
         counts.update(buyers=Buyer.objects.filter(store=store).count(), orders=len(orders))
         results.append(
             DemoStoreResult(

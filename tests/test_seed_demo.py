@@ -185,3 +185,15 @@ def test_demo_data_is_the_same_every_time_it_is_rebuilt(seeded):
     before = _snapshot()
     demo_seed(now=now, reset=True)
     assert _snapshot() == before
+
+
+def test_demo_advanced_store_has_an_attachable_coupon_and_auto_reply_on(seeded):
+    from autoreply.models import AutoReplySettings, Keyword
+    from coupons.selectors import coupon_list_attachable
+
+    aurora = Store.objects.get(tier="advanced")
+    settings_row = AutoReplySettings.objects.get(store=aurora)
+    assert settings_row.enabled
+    assert Keyword.objects.filter(store=aurora).count() == 3
+    assert [c.name for c in coupon_list_attachable(store=aurora)] == ["DDWL Winter thanks"]
+    assert not AutoReplySettings.objects.filter(store__tier="basic", enabled=True).exists()
