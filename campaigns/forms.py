@@ -114,7 +114,7 @@ class CampaignForm(forms.Form):
                 label=LANGUAGE_NAMES[lang],
                 required=False,
                 strip=False,
-                widget=_textarea(3, "rtl" if lang in ("ar", "he") else "ltr", lang=lang),
+                widget=_textarea(4, "rtl" if lang in ("ar", "he") else "ltr", lang=lang),
             )
 
     @property

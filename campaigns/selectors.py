@@ -263,6 +263,7 @@ class Identification:
     count: int
     plan: list[PlanDay]
     first_day_capacity: int
+    start_day: date
 
 
 def send_plan(*, store: Store, members: list[CrowdMember], start_day: date) -> Identification:
@@ -304,6 +305,7 @@ def send_plan(*, store: Store, members: list[CrowdMember], start_day: date) -> I
         count=len(members) - skipped,
         plan=plan,
         first_day_capacity=first_capacity,
+        start_day=start_day,
     )
 
 
