@@ -644,7 +644,7 @@ def campaign_send_batch(*, campaign_id: int, day: date | None = None) -> BatchRe
                 "stopped": result.stopped,
             },
         )
-    if result.stopped == "no_pending":
+    if result.stopped in ("no_pending", "quota"):
         _finish_if_done(campaign)
     return result
 

@@ -1027,3 +1027,13 @@ def test_create_api_shape(store, owner):
     }
     assert body["counts"] == {"sent": 0, "pending": 0, "skipped": 0, "failed": 0}
     assert (body["last_window"], body["last_sent_at"], body["coupon_id"]) == (None, None, coupon.pk)
+
+
+def test_a_crowd_that_uses_the_days_quota_exactly_is_done_the_same_day(store, small_cap):
+    today = today_of(store)
+    crowd_of(store, 5, today)
+    campaign = new_campaign(store, crowd=conditions(store, today, today))
+    send(campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == "done"
+    assert counts(campaign)["sent"] == 5
