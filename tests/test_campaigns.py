@@ -1037,3 +1037,20 @@ def test_a_crowd_that_uses_the_days_quota_exactly_is_done_the_same_day(store, sm
     campaign.refresh_from_db()
     assert campaign.status == "done"
     assert counts(campaign)["sent"] == 5
+
+
+def test_deleting_a_store_removes_its_campaigns_groups_and_quota(store, other_store):
+    today = today_of(store)
+    buyers = crowd_of(store, 3, today)
+    services.customer_group_create(
+        store=store, acting_user=None, name="All", buyer_ids=[b.external_id for b in buyers]
+    )
+    send(new_campaign(store, crowd=conditions(store, today, today), image=picture_upload("p.png")))
+    kept = services.customer_group_create(
+        store=other_store, acting_user=None, name="Kept", buyer_ids=[make_buyer(other_store).external_id]
+    )
+    store.delete()
+    assert not Campaign.objects.exists()
+    assert not CampaignRecipient.objects.exists()
+    assert not StoreDailyQuota.objects.exists()
+    assert list(CustomerGroup.objects.all()) == [kept]
