@@ -23,7 +23,6 @@ from campaigns.models import (
 from conversations.models import Conversation, Message
 from coupons.models import CouponGrant
 from coupons.services import coupon_create, coupon_grant
-from seller_desk.celery import app as celery_app
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Buyer, Order, OrderStatus
 from seller_desk.selectors import store_local_date
@@ -149,16 +148,6 @@ def send(campaign, user=None, **kwargs):
 
 def counts(campaign) -> dict:
     return selectors.campaign_counts(Campaign.objects.get(pk=campaign.pk))
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process(settings):
-    """Run Celery tasks in-process even when REDIS_URL is set (CI); the worker test uses a real worker."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from campaigns.models import Campaign, CampaignRecipient, StoreDailyQuota
 from conversations.models import Message
 from seller_desk.selectors import store_local_date
 from tests.factories import make_store
-from tests.test_campaigns import conditions, crowd_of, new_campaign, tasks_in_process  # noqa: F401 (autouse)
+from tests.test_campaigns import conditions, crowd_of, new_campaign
 
 WORKERS = 16
 

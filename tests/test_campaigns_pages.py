@@ -18,7 +18,6 @@ from tests.test_campaigns import (  # noqa: F401 (fixtures)
     new_campaign,
     order_for,
     small_cap,
-    tasks_in_process,
     today_of,
 )
 

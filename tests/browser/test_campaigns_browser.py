@@ -11,7 +11,7 @@ from seller_desk.models import OrderStatus
 from seller_desk.selectors import store_local_date
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import make_buyer, make_inbound, make_member, make_store
-from tests.test_campaigns import make_coupon, order_for, tasks_in_process  # noqa: F401 (autouse fixture)
+from tests.test_campaigns import make_coupon, order_for
 
 pytestmark = [pytest.mark.browser]
 
