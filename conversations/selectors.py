@@ -35,7 +35,8 @@ def conversation_list(
 def _conversations_filtered(
     *, store: Store, channel: str | None, language: str | None, search: str | None
 ) -> QuerySet[Conversation]:
-    qs = Conversation.objects.filter(store=store)
+    # A chat opened only to carry campaign pushes has no seller-visible message (R10): not an inbox row.
+    qs = Conversation.objects.filter(store=store, last_message_at__isnull=False)
     if channel:
         qs = qs.filter(channel=channel)
     if language:

@@ -142,3 +142,14 @@ def test_reply_with_an_unfilled_placeholder_is_refused_naming_it(store):
     assert r.status_code == 400
     assert r.json()["errors"]["text"] == ["Fill the placeholder {days} before sending this reply."]
     assert not Message.objects.filter(direction="outbound").exists()
+
+
+def test_a_chat_holding_only_campaign_pushes_is_not_listed_for_the_seller(store):
+    from conversations.services import conversation_get_or_create
+    from tests.factories import make_buyer
+
+    buyer = make_buyer(store)
+    chat = conversation_get_or_create(store=store, buyer=buyer, order=None, channel="chat")
+    outbound_message_create(conversation=chat, sender="campaign", text="Sale today", buyer_only=True)
+    listed = token_client(make_member(store)).get("/api/v1/conversations?queue=all").json()
+    assert chat.pk not in [c["id"] for c in listed]
