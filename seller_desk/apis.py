@@ -152,7 +152,9 @@ class DisputeListApi(StoreAPIMixin, APIView):
 class DisputeResponseInSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=DisputeAction.choices)
     text = serializers.CharField(max_length=5000)
-    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    refund_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
     image = serializers.FileField(required=False, allow_empty_file=False)
 
 

@@ -312,7 +312,11 @@ def dispute_respond(
         store=dispute.store,
         dispute=dispute,
         action=action,
-        refund_amount=dispute.refund_amount if action == DisputeAction.AGREE else refund_amount,
+        refund_amount={
+            DisputeAction.AGREE: dispute.refund_amount,
+            DisputeAction.PROPOSE: refund_amount,
+            DisputeAction.REJECT: None,
+        }[action],
         message=message,
         author=acting_user,
     )

@@ -180,3 +180,24 @@ def test_other_stores_dispute_and_order_are_404(store, other_store):
     r = client.post(f"/api/v1/orders/{order.external_id}/protection-extensions", {"days": 5}, format="json")
     assert r.status_code == 404
     assert Decimal(theirs.refund_amount) == Decimal("25.00")
+
+
+def test_a_rejection_records_no_refund_and_a_negative_proposal_is_refused(store):
+    order = shipped_order(store)
+    ingress(store).post("/api/v1/ingress/disputes", dispute_body(order, timezone.now()), format="json")
+    dispute = Dispute.objects.get(store=store)
+    client = token_client(make_member(store))
+    r = client.post(
+        f"/api/v1/disputes/{dispute.pk}/responses",
+        {"action": "propose", "text": "We pay you to keep it?", "refund_amount": "-5.00"},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert "refund_amount" in r.json()["errors"]
+    r = client.post(
+        f"/api/v1/disputes/{dispute.pk}/responses",
+        {"action": "reject", "text": "Delivered, see the tracking.", "refund_amount": "10.00"},
+        format="json",
+    )
+    assert r.status_code == 201
+    assert r.json()["refund_amount"] is None
