@@ -32,7 +32,11 @@ class IngressAPIMixin:
 class IngressMessageApi(IngressAPIMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=IngressMessageSerializer, responses={201: IngressMessageResultSerializer})
+    @extend_schema(
+        request=IngressMessageSerializer,
+        responses={201: IngressMessageResultSerializer, 200: IngressMessageResultSerializer},
+        description="201 when the message is new; the same message_id again is 200 with the same body.",
+    )
     def post(self, request):
         payload = IngressMessageSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

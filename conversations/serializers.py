@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from seller_desk.models import OrderStatus
+from templates_i18n.languages import SUPPORTED_LANGUAGES, bcp47, normalize_language
 
 from .models import Channel
 
@@ -52,7 +53,12 @@ class BuyerOutSerializer(serializers.Serializer):
     buyer_id = serializers.CharField(source="external_id")
     name = serializers.CharField()
     country = serializers.CharField()
-    locale = serializers.CharField()
+    locale = serializers.SerializerMethodField(
+        help_text="BCP 47, e.g. pt-BR (the marketplace may send pt_BR)."
+    )
+
+    def get_locale(self, buyer) -> str:
+        return bcp47(buyer.locale)
 
 
 class OrderOutSerializer(serializers.Serializer):
@@ -104,6 +110,17 @@ class ReplyInSerializer(serializers.Serializer):
     variables = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
     coupon_id = serializers.IntegerField(required=False, allow_null=True)
     image = serializers.FileField(required=False, allow_empty_file=False)
+
+    def validate_language(self, value: str) -> str:
+        """'pt_BR' or 'pt-br' -> 'pt-BR': replies are stored and shown with BCP 47 codes."""
+        if not value:
+            return value
+        code = normalize_language(value)
+        if code is None:
+            raise serializers.ValidationError(
+                f"Language '{value}' is not supported; use one of: {', '.join(SUPPORTED_LANGUAGES)}."
+            )
+        return code
 
     def validate(self, attrs):
         if (

@@ -11,7 +11,7 @@ from seller_desk.errors import ApplicationError
 from seller_desk.models import Order, Store
 from seller_desk.services import buyer_upsert
 from templates_i18n.guard import text_guard_enforce
-from templates_i18n.languages import detect_language
+from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
 
 from .delivery import deliver_after_commit
@@ -55,6 +55,14 @@ def _existing_ingest(store: Store, message_id: str) -> IngestResult | None:
     replies = list(message.triggered.order_by("created_at", "id"))
     return IngestResult(
         conversation=message.conversation, message=message, created=False, auto_replies=replies
+    )
+
+
+def _message_language(*, text: str, conversation: Conversation, buyer) -> str:
+    """A message's language, one of the nine: detected in its text, else the conversation's, else the buyer's
+    locale, else English; a picture or a coupon without text still gets one (API.md's Message.language)."""
+    return (
+        detect_language(text) or conversation.language or normalize_language(buyer.locale) or DEFAULT_LANGUAGE
     )
 
 
@@ -173,7 +181,7 @@ def inbound_message_append(
         direction=Direction.INBOUND,
         sender=SenderKind.BUYER,
         text=text,
-        language=detect_language(text) or "",
+        language=_message_language(text=text, conversation=conversation, buyer=buyer),
         image=image or "",
         external_id=external_id,
         created_at=sent_at,
@@ -218,7 +226,8 @@ def outbound_message_create(
         sender=sender,
         sent_by=sent_by,
         text=text or "",
-        language=language or "",
+        language=language
+        or _message_language(text=text or "", conversation=conversation, buyer=conversation.buyer),
         image=image or "",
         coupon=coupon,
         card=card,

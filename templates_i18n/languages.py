@@ -33,6 +33,22 @@ def normalize_language(value: str | None) -> str | None:
     return primary if primary in SUPPORTED_LANGUAGES else None
 
 
+def bcp47(tag: str | None) -> str:
+    """A locale as a BCP 47 tag, for API output: 'pt_BR' -> 'pt-BR', 'ru_ru' -> 'ru-RU', 'EN' -> 'en'."""
+    parts = [p for p in (tag or "").strip().replace("_", "-").split("-") if p]
+    if not parts:
+        return ""
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
 def direction(language: str) -> str:
     return "rtl" if language in RTL_LANGUAGES else "ltr"
 
