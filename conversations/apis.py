@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from seller_desk.auth import IntegrationTokenAuthentication, IsMarketplace, StoreAPIMixin
+from seller_desk.errors import ApplicationError
 
 from . import selectors, services
 from .serializers import (
@@ -85,7 +86,10 @@ class ConversationListApi(StoreAPIMixin, APIView):
             channel=request.query_params.get("channel") or None,
             language=request.query_params.get("language") or None,
         )
-        limit = min(int(request.query_params.get("limit", 200) or 200), 1000)
+        raw_limit = request.query_params.get("limit") or "200"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
+            raise ApplicationError({"limit": "limit is a whole number from 1 to 1000."})
+        limit = int(raw_limit)
         return Response(ConversationSerializer(qs[:limit], many=True).data)
 
 

@@ -130,12 +130,16 @@ def message_ingest(
         picture_validate(image)
     order = None
     if order_id:
-        order = Order.objects.filter(store=store, external_id=order_id).first()
+        order = Order.objects.select_related("buyer").filter(store=store, external_id=order_id).first()
         if order is None:
             raise ApplicationError(
                 {
                     "order_id": f"Order '{order_id}' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
                 }
+            )
+        if order.buyer.external_id != buyer["buyer_id"]:
+            raise ApplicationError(
+                {"order_id": f"Order '{order_id}' belongs to another buyer of this store."}
             )
     try:
         with transaction.atomic():

@@ -98,3 +98,11 @@ def _celery_in_process(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _no_login_throttle(monkeypatch):
+    """The token endpoint's rate limit counts in the shared cache across the whole run; tests log in often."""
+    from seller_desk.apis import LoginRateThrottle
+
+    monkeypatch.setattr(LoginRateThrottle, "allow_request", lambda self, request, view: True)

@@ -153,3 +153,32 @@ def test_a_chat_holding_only_campaign_pushes_is_not_listed_for_the_seller(store)
     outbound_message_create(conversation=chat, sender="campaign", text="Sale today", buyer_only=True)
     listed = token_client(make_member(store)).get("/api/v1/conversations?queue=all").json()
     assert chat.pk not in [c["id"] for c in listed]
+
+
+@pytest.mark.parametrize("limit", ["abc", "0", "-1", "1001"])
+def test_conversation_list_limit_out_of_range_is_a_400(store, limit):
+    r = token_client(make_member(store)).get(f"/api/v1/conversations?limit={limit}")
+    assert r.status_code == 400
+    assert "limit" in r.json()["errors"]
+
+
+def test_ingress_message_naming_another_buyers_order_is_refused(store):
+    order = make_order(store)
+    stranger = {"buyer_id": "someone-else", "name": "X", "country": "US", "locale": "en_US"}
+    ingress = APIClient()
+    ingress.credentials(HTTP_AUTHORIZATION=f"Bearer {store.integration_token}")
+    r = ingress.post(
+        "/api/v1/ingress/messages",
+        {
+            "message_id": "m-x",
+            "buyer": stranger,
+            "order_id": order.external_id,
+            "channel": "message",
+            "text": "hi",
+            "sent_at": timezone.now().isoformat(),
+        },
+        format="json",
+    )
+    assert r.status_code == 400
+    assert "another buyer" in r.json()["errors"]["order_id"][0]
+    assert not Message.objects.exists()
