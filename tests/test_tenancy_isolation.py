@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 # Routes outside tenancy, with the reason. Matched against the full route (re.search).
 EXCLUDED_ROUTES = {
     r"^admin/": "Django admin: platform staff only; not a store-scoped surface",
-    r"^media/": "uploaded files are served by path for the buyer's chat; no store id in the URL",
+    r"^media/": "pictures are served only under signed URLs (tests/test_security_review.py); no store id in the URL",
     r"^static/": "static assets",
     r"^api/schema/|^api/docs/": "the OpenAPI schema and its UI",
     r"(^|/)banned-words/": "banned words are one platform-wide list edited by platform admins; no store owns a row",
