@@ -1,12 +1,11 @@
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
 WORKDIR /app
-COPY pyproject.toml ./
 COPY . .
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir -e . \
     && DJANGO_ENV=production DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
        python manage.py collectstatic --noinput
-RUN useradd --create-home desk && mkdir -p /data/media && chown desk /data/media
+RUN useradd --create-home desk && mkdir -p /data/media /app/.cache && chown desk /data/media /app/.cache
 USER desk
 EXPOSE 8000
 CMD ["gunicorn", "seller_desk.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
