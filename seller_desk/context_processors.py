@@ -8,10 +8,11 @@ NAV_ITEMS = (
     ("dashboard", "Dashboard", "member"),
     ("coupons", "Coupons", "member"),
     ("campaigns", "Campaigns", "member"),
+    ("autoreply", "Auto-reply", "member"),
     ("scenario-library", "Replies", "any"),
     ("banned-words", "Banned words", "any"),
     ("buyer-simulator", "Buyer simulator", "member"),
-    ("autoreply", "Auto-reply", "member"),
+    ("team", "Team", "owner"),
 )
 
 
@@ -21,6 +22,8 @@ def desk(request):
     admin = is_platform_admin(user)
     nav = []
     for name, label, who in NAV_ITEMS:
+        if who == "owner" and (membership is None or membership.role != "owner"):
+            continue
         if who == "member" and membership is None:
             continue
         if who == "any" and membership is None and not admin:

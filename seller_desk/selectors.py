@@ -42,3 +42,19 @@ def dispute_get(*, store: Store, dispute_id: int):
     return get_object_or_404(
         Dispute.objects.select_related("order", "conversation"), store=store, pk=dispute_id
     )
+
+
+def member_list(*, store: Store):
+    from .models import Membership
+
+    return (
+        Membership.objects.filter(store=store, user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+
+
+def member_get(*, store: Store, membership_id: int):
+    from .models import Membership
+
+    return get_object_or_404(Membership.objects.select_related("user"), store=store, pk=membership_id)

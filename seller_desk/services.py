@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from rest_framework.authtoken.models import Token
 
 from .errors import ApplicationError
 from .models import (
@@ -366,3 +367,65 @@ def protection_extend(*, store: Store, order: Order, days: int, acting_user) -> 
         data={"days": days, "from": previous.isoformat(), "to": order.protection_ends_at.isoformat()},
     )
     return order
+
+
+@transaction.atomic
+def member_invite(*, store: Store, acting_user, username: str, password: str, role: str) -> Membership:
+    """An owner adds a new person to the store. Unlike ``member_add`` (the bootstrap command), an existing
+    username is refused: an owner must never move another store's user into their own."""
+    username = (username or "").strip()
+    errors: dict[str, str] = {}
+    if not username:
+        errors["username"] = "Give the new member a username."
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = f"The username '{username}' is taken; choose another."
+    if role not in MemberRole.values:
+        errors["role"] = f"Role must be one of {', '.join(MemberRole.values)}."
+    if len(password or "") < 8:
+        errors["password"] = "Passwords have at least 8 characters."
+    if errors:
+        raise ApplicationError(errors)
+    user = User.objects.create_user(username=username, password=password)
+    return Membership.objects.create(user=user, store=store, role=role)
+
+
+def _other_owner_exists(store: Store, membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(store=store, role=MemberRole.OWNER, user__is_active=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def member_role_change(*, store: Store, acting_user, membership_id: int, role: str) -> Membership:
+    """Make a member owner or agent; a store always keeps at least one owner."""
+    if role not in MemberRole.values:
+        raise ApplicationError({"role": f"Role must be one of {', '.join(MemberRole.values)}."})
+    membership = Membership.objects.select_for_update().get(store=store, pk=membership_id)
+    if (
+        membership.role == MemberRole.OWNER
+        and role != MemberRole.OWNER
+        and not _other_owner_exists(store, membership)
+    ):
+        raise ApplicationError({"role": "A store needs at least one owner; make someone else owner first."})
+    if membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, store: Store, acting_user, membership_id: int) -> None:
+    """Take a member off the store: their account is deactivated (history keeps their name), never yourself."""
+    membership = (
+        Membership.objects.select_for_update().select_related("user").get(store=store, pk=membership_id)
+    )
+    if membership.user_id == acting_user.pk:
+        raise ApplicationError({"member": "You can't remove yourself; ask another owner."})
+    if membership.role == MemberRole.OWNER and not _other_owner_exists(store, membership):
+        raise ApplicationError({"member": "A store needs at least one owner."})
+    membership.user.is_active = False
+    membership.user.save(update_fields=["is_active"])
+    Token.objects.filter(user=membership.user).delete()
+    membership.delete()

@@ -311,6 +311,7 @@ REGISTRY: dict[str, Builder] = {
     "campaign_id": Builder(lambda w: w.row_of("campaigns", ("Campaign",))),
     "group_id": Builder(lambda w: w.row_of("campaigns", ("CustomerGroup", "BuyerGroup", "Group"))),
     "customer_group_id": Builder(lambda w: w.row_of("campaigns", ("CustomerGroup", "BuyerGroup", "Group"))),
+    "member_id": Builder(lambda w: make_member(w.store, role="agent").membership),
     "keyword_id": Builder(lambda w: w.row_of("autoreply", ("Keyword", "AutoReplyKeyword", "KeywordCard"))),
 }
 
