@@ -106,3 +106,12 @@ def _no_login_throttle(monkeypatch):
     from seller_desk.apis import LoginRateThrottle
 
     monkeypatch.setattr(LoginRateThrottle, "allow_request", lambda self, request, view: True)
+
+
+@pytest.fixture
+def celery_worker_process(require_postgres, require_redis):
+    """A real Celery worker (subprocess) on Redis against the test database; see tests/workers.py."""
+    from tests.workers import running_worker
+
+    with running_worker(require_redis) as proc:
+        yield proc

@@ -1,10 +1,5 @@
 """A campaign batch sent end to end by a real Celery worker on Redis against the PostgreSQL test database."""
 
-import os
-import subprocess
-import sys
-import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,49 +7,14 @@ from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, CampaignRecipient, StoreDailyQuota
 from conversations.models import Message
-from seller_desk.celery import app as celery_app
 from seller_desk.selectors import store_local_date
 from tests.factories import make_member, make_store
 from tests.test_campaigns import conditions, crowd_of, make_coupon
-from tests.test_celery_worker import ROOT, _database_url
-
-# The worker also queues tasks (each message's delivery): its default queue is the test's unique queue too.
-WORKER = (
-    "from seller_desk.celery import app; import sys; q = sys.argv[1]; app.conf.task_default_queue = q; "
-    "app.worker_main(['worker', '--pool=solo', '-Q', q, '--loglevel=WARNING'])"
-)
-
-
-@pytest.fixture
-def campaign_worker(require_postgres, require_redis):
-    queue = f"test-campaigns-{uuid.uuid4().hex[:8]}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": require_redis}
-    proc = subprocess.Popen([sys.executable, "-c", WORKER, queue], cwd=ROOT, env=env)
-    try:
-        yield proc
-    finally:
-        celery_app.conf.task_default_queue = previous
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def _wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
+from tests.workers import wait_for
 
 
 @pytest.mark.celery_worker
-def test_send_now_is_worked_by_a_real_worker_within_the_daily_cap(
-    transactional_db, settings, campaign_worker
-):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.task_always_eager = False
+def test_send_now_is_worked_by_a_real_worker_within_the_daily_cap(transactional_db, celery_worker_process):
     store = make_store(name="Worker Campaign Store", tier="high_potential")
     owner = make_member(store, role="owner")
     today = store_local_date(store)
@@ -81,11 +41,9 @@ def test_send_now_is_worked_by_a_real_worker_within_the_daily_cap(
     assert client.post(f"/api/v1/campaigns/{campaign_id}/send").status_code == 202
 
     sent = CampaignRecipient.objects.filter(campaign_id=campaign_id, status="sent")
-    assert _wait_for(lambda: sent.count() == 4), "the worker did not send the first batch within 60 s"
+    assert wait_for(lambda: sent.count() == 4), "the worker did not send the first batch within 60 s"
     messages = Message.objects.filter(store=store, sender="campaign")
-    assert _wait_for(
-        lambda: not messages.filter(delivered_at__isnull=True).exists() and messages.count() == 4
-    )
+    assert wait_for(lambda: not messages.filter(delivered_at__isnull=True).exists() and messages.count() == 4)
     assert set(messages.values_list("buyer_only", flat=True)) == {True}
     assert StoreDailyQuota.objects.get(store=store, day=today).used == 4
 
