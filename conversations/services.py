@@ -289,8 +289,3 @@ def reply_send(
     )
     _wait_close(conversation, message)
     return message
-
-
-def wait_close_for_reply(*, conversation: Conversation, message: Message) -> None:
-    """Public for other apps' seller replies (dispute responses): the first seller reply closes the wait."""
-    _wait_close(conversation, message)

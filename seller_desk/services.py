@@ -277,9 +277,9 @@ def dispute_open(
 def dispute_respond(
     *, dispute: Dispute, acting_user, action: str, text: str, refund_amount: Decimal | None = None, image=None
 ) -> DisputeResponse:
-    """The seller answers a dispute: the text goes to the buyer through the one outbound path (guard included)."""
-    from conversations.models import SenderKind
-    from conversations.services import outbound_message_create, wait_close_for_reply
+    """The seller answers a dispute: the text is a reply in the dispute conversation, so it passes the same
+    reply rules (guard, placeholders, picture check) and closes the 24-hour wait like any reply."""
+    from conversations.services import reply_send
 
     dispute = (
         Dispute.objects.select_for_update(of=("self",))
@@ -301,14 +301,7 @@ def dispute_respond(
             raise ApplicationError(
                 {"refund_amount": f"A refund cannot exceed the order amount ({dispute.order.amount})."}
             )
-    message = outbound_message_create(
-        conversation=dispute.conversation,
-        sender=SenderKind.AGENT,
-        text=text.strip(),
-        image=image,
-        sent_by=acting_user,
-    )
-    wait_close_for_reply(conversation=dispute.conversation, message=message)
+    message = reply_send(conversation=dispute.conversation, acting_user=acting_user, text=text, image=image)
     response = DisputeResponse.objects.create(
         store=dispute.store,
         dispute=dispute,
