@@ -368,7 +368,7 @@ def _banned_word_check_duplicate(*, term: str, language: str, exclude_id: int | 
 def banned_words_seed_ensure() -> int:
     """Put back any seed word missing from the list (after a test flush or a fresh database); returns how many."""
     from .banned_seed import SEED
-    from .models import BannedWord
+    from .models import BannedWord, BannedWordListVersion
 
     existing = set(BannedWord.objects.values_list("term", "language"))
     missing = [
@@ -378,6 +378,7 @@ def banned_words_seed_ensure() -> int:
     ]
     if missing:
         BannedWord.objects.bulk_create(missing)
+    if missing or not BannedWordListVersion.objects.exists():
         banned_word_list_changed()
     return len(missing)
 

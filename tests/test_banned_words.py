@@ -1,6 +1,5 @@
 """The banned-word guard (R19): what it catches, what it lets pass, spans, list changes, API and pages."""
 
-import importlib
 import os
 import subprocess
 import sys
@@ -18,12 +17,12 @@ from conversations.models import Direction, Message
 from seller_desk.errors import ApplicationError
 from seller_desk.services import platform_admin_create
 from templates_i18n import matcher, services
+from templates_i18n.banned_seed import SEED
 from templates_i18n.guard import text_check, text_guard_enforce
 from templates_i18n.matcher import Matcher, MatcherCache, TermSpec
 from templates_i18n.models import BannedWord, BannedWordListVersion
 from tests.factories import make_inbound, make_member
 
-SEED = importlib.import_module("templates_i18n.migrations.0003_seed_banned_words").SEED
 SEED_MATCHER = Matcher([TermSpec(*row) for row in SEED], version=1)
 SUGGESTION = {term: suggestion for term, _language, suggestion, _match in SEED}
 
@@ -60,14 +59,7 @@ def _fresh_matcher():
 @pytest.fixture
 def seeded(db):
     """The migration seeds the list; a transactional test elsewhere may have flushed it, so top it up."""
-    created = False
-    for term, language, suggestion, match in SEED:
-        _, made = BannedWord.objects.get_or_create(
-            term=term, language=language, defaults={"suggestion": suggestion, "match": match}
-        )
-        created = created or made
-    if created or not BannedWordListVersion.objects.exists():
-        services.banned_word_list_changed()
+    services.banned_words_seed_ensure()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 scenario for the conversation, and the banned-word check as the agent types (docs/reply-assist.md)."""
 
 import html
-import importlib
 import re
 from html.parser import HTMLParser
 
@@ -13,10 +12,8 @@ from django.utils import timezone
 
 from conversations.services import message_ingest
 from templates_i18n import services
-from templates_i18n.models import BannedWord, BannedWordListVersion
 from tests.factories import buyer_payload, make_buyer, make_inbound, make_member, make_order, picture_upload
 
-SEED = importlib.import_module("templates_i18n.migrations.0003_seed_banned_words").SEED
 IN_TRANSIT_SCENARIOS = {
     "shipping_delay",
     "refuse_in_transit",
@@ -31,14 +28,7 @@ CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 def reference_data(db):
     """The data migrations load these; a transactional test run earlier may have flushed them."""
     services.official_scenarios_sync()
-    created = False
-    for term, language, suggestion, match in SEED:
-        _, made = BannedWord.objects.get_or_create(
-            term=term, language=language, defaults={"suggestion": suggestion, "match": match}
-        )
-        created = created or made
-    if created or not BannedWordListVersion.objects.exists():
-        services.banned_word_list_changed()
+    services.banned_words_seed_ensure()
 
 
 @pytest.fixture
