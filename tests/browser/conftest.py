@@ -36,6 +36,23 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def _sync_api():
+    """Playwright's sync API; missing it skips locally and fails in CI, like any service a test needs."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        from tests.conftest import service_missing
+
+        service_missing("browser tests need Playwright (make install)")
+    return sync_api
+
+
+@pytest.fixture
+def expect():
+    """Playwright's ``expect`` (auto-waiting assertions)."""
+    return _sync_api().expect
+
+
 @pytest.fixture
 def chromium_browser():
     """A Chromium for one test; skipped locally (failed in CI) when Playwright or Chromium is missing.
@@ -43,7 +60,7 @@ def chromium_browser():
     Function-scoped on purpose: Playwright's sync API allows one running instance per thread, and other
     browser tests may start their own.
     """
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = _sync_api()
     if not Path(CHROMIUM).exists():
         from tests.conftest import service_missing
 

@@ -1,6 +1,5 @@
 """The response-rate dashboard in a real browser: numbers and chart render, a bucket drills down (R20)."""
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -16,17 +15,7 @@ from tests.factories import make_buyer, make_inbound, make_member, make_store
 
 pytestmark = [pytest.mark.browser]
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 BUYERS = [
     ("Olga Smirnova", "RU", "ru_RU"),
@@ -44,17 +33,10 @@ REPLY_MINUTES = [12, 45, 95, 30, 200, 8, 380, 620, 25, 1100, 55, 1700, 140, 18, 
 
 
 @pytest.fixture
-def chromium_page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        from tests.conftest import service_missing
-
-        service_missing("browser tests need /usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
+def chromium_page(chromium_browser):
+    page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
+    yield page
+    page.close()
 
 
 def demo_waits(store, agent, *, days: int = 30) -> None:

@@ -14,11 +14,6 @@ pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def expect():
-    return pytest.importorskip("playwright.sync_api").expect
-
-
-@pytest.fixture
 def desk(transactional_db):
     store = make_store(name="Aurora Home Goods", tier="advanced")
     make_member(store, username="anna", role="agent")

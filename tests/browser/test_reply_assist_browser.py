@@ -30,11 +30,6 @@ SUGGESTIONS_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
-def expect():
-    return pytest.importorskip("playwright.sync_api").expect
-
-
-@pytest.fixture
 def desk(transactional_db):
     """A store with an agent, the official library and the seeded banned words (a flush removes them)."""
     services.official_scenarios_sync()
