@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from seller_desk.errors import ApplicationError
@@ -217,10 +218,14 @@ def outbound_message_create(
     triggered_by: Message | None = None,
     text_field: str = "text",
 ) -> Message:
-    """The one path for every outbound message: guard, picture check, store, deliver after commit."""
+    """The one path for every outbound message: guard, picture check, store, deliver after commit.
+
+    ``image`` is a new upload (checked here) or a picture the desk already stored and checked when it was
+    saved (a campaign's or a keyword's): that one is referenced, not copied or checked again per message.
+    """
     if text:
         text_guard_enforce(text=text, field=text_field)
-    if image is not None:
+    if image is not None and not isinstance(image, FieldFile):
         picture_validate(image)
     message = Message.objects.create(
         store=conversation.store,
