@@ -1,4 +1,4 @@
-"""Auto-reply APIs: the store's set-up (members read, the owner writes) and the marketplace's keyword taps."""
+"""Auto-reply API: the store's set-up (members read, the owner writes); taps come in through marketplace/."""
 
 import json
 import re
@@ -9,11 +9,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from conversations.apis import IngressAPIMixin
-from conversations.serializers import CouponBriefSerializer, MessageSerializer
+from conversations.serializers import CouponBriefSerializer
 from seller_desk.auth import IsStoreOwner, StoreAPIMixin
 from seller_desk.errors import ApplicationError
-from seller_desk.selectors import buyer_get
 
 from . import selectors, services
 from .models import ReplyType
@@ -231,21 +229,3 @@ class AutoReplyApi(StoreAPIMixin, APIView):
             keywords=_with_pictures(values["keywords"], pictures),
         )
         return Response(autoreply_out(self.store, request), status=status.HTTP_200_OK)
-
-
-class CardClickInSerializer(serializers.Serializer):
-    buyer_id = serializers.CharField(max_length=64)
-    keyword_id = serializers.IntegerField()
-
-
-class IngressCardClickApi(IngressAPIMixin, APIView):
-    @extend_schema(request=CardClickInSerializer, responses={201: MessageSerializer})
-    def post(self, request):
-        payload = CardClickInSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        buyer = buyer_get(store=self.store, external_id=data["buyer_id"])
-        message = services.card_click_answer(store=self.store, buyer=buyer, keyword_id=data["keyword_id"])
-        return Response(
-            MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )

@@ -170,27 +170,3 @@ class StoreDailyQuota(models.Model):
             models.UniqueConstraint(fields=["store", "day"], name="daily_quota_per_store_day"),
             models.CheckConstraint(condition=Q(used__lte=F("cap")), name="daily_quota_used_within_cap"),
         ]
-
-
-class CampaignEventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    IDENTIFIED = "identified", "Crowd identified"
-    SEND_REQUESTED = "send_requested", "Send now"
-    BATCH = "batch", "Batch sent"
-    PAUSED = "paused", "Paused"
-    AUTO_PAUSED = "auto_paused", "Paused automatically"
-    RESUMED = "resumed", "Resumed"
-    CANCELLED = "cancelled", "Cancelled"
-    DONE = "done", "Done"
-
-
-class CampaignEvent(models.Model):
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="campaign_events")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=CampaignEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]

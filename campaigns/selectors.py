@@ -9,12 +9,11 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from seller_desk.models import Buyer, Order, OrderStatus, Store
-from seller_desk.selectors import store_local_date
+from seller_desk.selectors import audit_events_for, store_local_date
 from templates_i18n.languages import DEFAULT_LANGUAGE, normalize_language
 
 from .models import (
     Campaign,
-    CampaignEvent,
     CampaignRecipient,
     CampaignStatus,
     CrowdMethod,
@@ -83,10 +82,9 @@ def campaign_counts(campaign: Campaign) -> dict[str, int]:
     return {s: rows.get(s, 0) for s in ("sent", "pending", "skipped", "failed")}
 
 
-def campaign_events(*, campaign: Campaign) -> QuerySet[CampaignEvent]:
-    return (
-        CampaignEvent.objects.filter(campaign=campaign).select_related("actor").order_by("-created_at", "-id")
-    )
+def campaign_events(*, campaign: Campaign):
+    """The campaign's audit events, newest first."""
+    return audit_events_for(store_id=campaign.store_id, subject=campaign)
 
 
 def campaign_recipients(*, campaign: Campaign, status: str | None = None, limit: int = 50):

@@ -27,6 +27,7 @@ from coupons.services import coupon_grant
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Buyer, Store, StoreTier
 from seller_desk.selectors import store_local_date
+from seller_desk.services import AuditKind, audit_log
 from templates_i18n.guard import banned_words_message, text_check
 from templates_i18n.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, normalize_language
 
@@ -36,8 +37,6 @@ from .models import (
     TRANSACTIONS_MAX,
     TRANSACTIONS_MIN,
     Campaign,
-    CampaignEvent,
-    CampaignEventKind,
     CampaignRecipient,
     CampaignStatus,
     CrowdMethod,
@@ -321,16 +320,6 @@ def single_picture(files: list) -> object | None:
 # ----------------------------------------------------------------- events
 
 
-def _event(campaign: Campaign, kind: str, actor=None, data: dict | None = None) -> CampaignEvent:
-    return CampaignEvent.objects.create(
-        store_id=campaign.store_id,
-        campaign=campaign,
-        kind=kind,
-        actor=actor if getattr(actor, "pk", None) is not None else None,
-        data=data or {},
-    )
-
-
 # ----------------------------------------------------------------- customer groups (R4)
 
 
@@ -425,11 +414,12 @@ def campaign_create(*, store: Store, acting_user, values: dict, image=None) -> C
     )
     if groups:
         campaign.groups.set(groups)
-    _event(
-        campaign,
-        CampaignEventKind.CREATED,
-        acting_user,
-        {"scenario": scenario, "method": campaign.crowd_method},
+    audit_log(
+        store_id=campaign.store_id,
+        kind=AuditKind.CAMPAIGN_CREATED,
+        subject=campaign,
+        actor=acting_user,
+        details={"scenario": scenario, "method": campaign.crowd_method},
     )
     return campaign
 
@@ -459,11 +449,12 @@ def campaign_identify(*, campaign: Campaign, acting_user) -> selectors.Identific
     Campaign.objects.filter(pk=campaign.pk).update(
         identified_count=result.count, identified_at=timezone.now()
     )
-    _event(
-        campaign,
-        CampaignEventKind.IDENTIFIED,
-        acting_user,
-        {"count": result.count, "matched": result.matched, "days": len(result.plan)},
+    audit_log(
+        store_id=campaign.store_id,
+        kind=AuditKind.CAMPAIGN_IDENTIFIED,
+        subject=campaign,
+        actor=acting_user,
+        details={"count": result.count, "matched": result.matched, "days": len(result.plan)},
     )
     return result
 
@@ -523,11 +514,12 @@ def campaign_send_now(*, campaign: Campaign, acting_user, start_on: date | None 
     locked.status = CampaignStatus.SCHEDULED if scheduled else CampaignStatus.SENDING
     locked.start_on = start_on or today
     locked.save(update_fields=["status", "start_on"])
-    _event(
-        locked,
-        CampaignEventKind.SEND_REQUESTED,
-        acting_user,
-        {"recipients": len(members), "start_on": locked.start_on.isoformat()},
+    audit_log(
+        store_id=locked.store_id,
+        kind=AuditKind.CAMPAIGN_SEND_REQUESTED,
+        subject=locked,
+        actor=acting_user,
+        details={"recipients": len(members), "start_on": locked.start_on.isoformat()},
     )
     if not scheduled:
         _enqueue_batch(locked.pk)
@@ -548,7 +540,7 @@ def campaign_pause(*, campaign: Campaign, acting_user) -> Campaign:
         )
     locked.status = CampaignStatus.PAUSED
     locked.save(update_fields=["status"])
-    _event(locked, CampaignEventKind.PAUSED, acting_user)
+    audit_log(store_id=locked.store_id, kind=AuditKind.CAMPAIGN_PAUSED, subject=locked, actor=acting_user)
     return locked
 
 
@@ -569,7 +561,7 @@ def campaign_resume(*, campaign: Campaign, acting_user) -> Campaign:
     scheduled = locked.start_on is not None and locked.start_on > today
     locked.status = CampaignStatus.SCHEDULED if scheduled else CampaignStatus.SENDING
     locked.save(update_fields=["status"])
-    _event(locked, CampaignEventKind.RESUMED, acting_user)
+    audit_log(store_id=locked.store_id, kind=AuditKind.CAMPAIGN_RESUMED, subject=locked, actor=acting_user)
     if not scheduled:
         _enqueue_batch(locked.pk)
     return locked
@@ -588,7 +580,13 @@ def campaign_cancel(*, campaign: Campaign, acting_user) -> Campaign:
     skipped = CampaignRecipient.objects.filter(campaign=locked, status=RecipientStatus.PENDING).update(
         status=RecipientStatus.SKIPPED, reason="Campaign cancelled before this buyer was reached."
     )
-    _event(locked, CampaignEventKind.CANCELLED, acting_user, {"not_reached": skipped})
+    audit_log(
+        store_id=locked.store_id,
+        kind=AuditKind.CAMPAIGN_CANCELLED,
+        subject=locked,
+        actor=acting_user,
+        details={"not_reached": skipped},
+    )
     return locked
 
 
@@ -632,11 +630,11 @@ def campaign_send_batch(*, campaign_id: int, day: date | None = None) -> BatchRe
         result.failed += chunk.failed
         result.stopped = chunk.stop
     if result.sent or result.skipped or result.failed:
-        _event(
-            campaign,
-            CampaignEventKind.BATCH,
-            None,
-            {
+        audit_log(
+            store_id=campaign.store_id,
+            kind=AuditKind.CAMPAIGN_BATCH,
+            subject=campaign,
+            details={
                 "day": day.isoformat(),
                 "sent": result.sent,
                 "skipped": result.skipped,
@@ -656,14 +654,24 @@ def _finish_if_done(campaign: Campaign) -> None:
         if Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).update(
             status=CampaignStatus.DONE
         ):
-            _event(campaign, CampaignEventKind.DONE, None, selectors.campaign_counts(campaign))
+            audit_log(
+                store_id=campaign.store_id,
+                kind=AuditKind.CAMPAIGN_DONE,
+                subject=campaign,
+                details=selectors.campaign_counts(campaign),
+            )
 
 
 def _auto_pause(campaign: Campaign, reason: str) -> None:
     if Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).update(
         status=CampaignStatus.PAUSED
     ):
-        _event(campaign, CampaignEventKind.AUTO_PAUSED, None, {"reason": reason})
+        audit_log(
+            store_id=campaign.store_id,
+            kind=AuditKind.CAMPAIGN_AUTO_PAUSED,
+            subject=campaign,
+            details={"reason": reason},
+        )
 
 
 def _claim(campaign: Campaign, limit: int) -> list[CampaignRecipient]:
@@ -822,7 +830,12 @@ def campaigns_run_daily(*, day: date | None = None, enqueue: bool = False) -> li
                     status=CampaignStatus.SENDING
                 ):
                     continue
-                _event(campaign, CampaignEventKind.RESUMED, None, {"started": store_day.isoformat()})
+                audit_log(
+                    store_id=campaign.store_id,
+                    kind=AuditKind.CAMPAIGN_RESUMED,
+                    subject=campaign,
+                    details={"started": store_day.isoformat()},
+                )
         if enqueue:
             from .tasks import send_batch
 

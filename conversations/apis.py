@@ -1,73 +1,23 @@
-"""Conversation APIs: marketplace ingress of messages and the seller's conversations and replies."""
+"""Conversation APIs: the seller's conversations, replies and dispute responses."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from seller_desk.auth import IntegrationTokenAuthentication, IsMarketplace, StoreAPIMixin
+from seller_desk.auth import StoreAPIMixin
 from seller_desk.errors import ApplicationError
+from seller_desk.models import DisputeAction
+from seller_desk.selectors import dispute_get
 
 from . import selectors, services
 from .serializers import (
     ConversationDetailSerializer,
     ConversationSerializer,
-    IngressMessageResultSerializer,
-    IngressMessageSerializer,
     MessageSerializer,
     ReplyInSerializer,
 )
-
-
-class IngressAPIMixin:
-    authentication_classes = [IntegrationTokenAuthentication]
-    permission_classes = [IsAuthenticated, IsMarketplace]
-
-    @property
-    def store(self):
-        return self.request.user.store
-
-
-class IngressMessageApi(IngressAPIMixin, APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    @extend_schema(
-        request=IngressMessageSerializer,
-        responses={201: IngressMessageResultSerializer, 200: IngressMessageResultSerializer},
-        description="201 when the message is new; the same message_id again is 200 with the same body.",
-    )
-    def post(self, request):
-        payload = IngressMessageSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        result = services.message_ingest(
-            store=self.store,
-            message_id=data["message_id"],
-            buyer=data["buyer"],
-            order_id=data.get("order_id") or None,
-            channel=data["channel"],
-            text=data.get("text", ""),
-            sent_at=data["sent_at"],
-            image=data.get("image"),
-        )
-        body = IngressMessageResultSerializer(
-            {
-                "conversation_id": result.conversation.pk,
-                "message_id": result.message.external_id,
-                "auto_replies": result.auto_replies,
-            },
-            context={"request": request},
-        ).data
-        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
-
-
-class IngressBuyerMessagesApi(IngressAPIMixin, APIView):
-    @extend_schema(responses=MessageSerializer(many=True))
-    def get(self, request, buyer_id: str):
-        messages = selectors.buyer_chat_messages(store=self.store, buyer_external_id=buyer_id)
-        return Response(MessageSerializer(messages, many=True, context={"request": request}).data)
 
 
 class ConversationListApi(StoreAPIMixin, APIView):
@@ -111,9 +61,7 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
         data = payload.validated_data
         text, language = data.get("text", ""), data.get("language", "")
         if data.get("scenario") and not text:
-            from templates_i18n.selectors import reply_text_for_conversation
-
-            rendered = reply_text_for_conversation(
+            rendered = selectors.reply_text_for_conversation(
                 store=self.store,
                 conversation=conversation,
                 code=data["scenario"],
@@ -132,3 +80,34 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
         return Response(
             MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+
+class DisputeResponseInSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=DisputeAction.choices)
+    text = serializers.CharField(max_length=5000)
+    refund_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    image = serializers.FileField(required=False, allow_empty_file=False)
+
+
+class DisputeResponseOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    message_id = serializers.IntegerField()
+    dispute_status = serializers.CharField(source="dispute.status")
+
+
+class DisputeResponsesApi(StoreAPIMixin, APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=DisputeResponseInSerializer, responses={201: DisputeResponseOutSerializer})
+    def post(self, request, dispute_id: int):
+        dispute = dispute_get(store=self.store, dispute_id=dispute_id)
+        payload = DisputeResponseInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        response = services.dispute_respond(
+            dispute=dispute, acting_user=request.user, **payload.validated_data
+        )
+        return Response(DisputeResponseOutSerializer(response).data, status=201)

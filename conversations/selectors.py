@@ -1,12 +1,14 @@
 """Reads for conversations; every read is scoped to a store and a fetch raises 404 itself."""
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from seller_desk.models import Buyer, Order, Store
+from seller_desk.models import Buyer, Dispute, Order, Store
+from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
-from .models import Channel, Conversation, ConversationStatus, Message
+from .models import Channel, Conversation, ConversationStatus, Direction, Message, SenderKind
 
 QUEUES = ("needs_reply", "all", "answered")
 
@@ -151,6 +153,90 @@ def conversation_dispute(*, conversation: Conversation):
     """The dispute behind a dispute-channel conversation (None for other channels)."""
     if conversation.channel != Channel.DISPUTE:
         return None
-    from seller_desk.models import Dispute
-
     return Dispute.objects.filter(store_id=conversation.store_id, conversation=conversation).first()
+
+
+def inbound_message_find(*, store: Store, external_id: str) -> Message | None:
+    """The message stored for a marketplace message id, with its conversation; None when it is new."""
+    return Message.objects.select_related("conversation").filter(store=store, external_id=external_id).first()
+
+
+# --- what reply assist reads of a conversation (templates_i18n gets plain inputs) ---
+# How many of the buyer's latest messages the language detection and the suggestion read.
+DETECTION_MESSAGES = 3
+SUGGESTION_MESSAGES = 3
+
+
+def reply_language_for(conversation: Conversation) -> str:
+    """The buyer's language: their locale if it is one of the nine, else detected in their latest messages,
+    else English."""
+    texts = list(
+        conversation.messages.filter(direction=Direction.INBOUND)
+        .exclude(text="")
+        .order_by("-created_at", "-id")
+        .values_list("text", flat=True)[:DETECTION_MESSAGES]
+    )
+    return reply_language(locale=conversation.buyer.locale, buyer_texts=list(reversed(texts)))
+
+
+def conversation_variables(conversation: Conversation) -> dict[str, str]:
+    """Placeholder values known from the conversation: the order id and the buyer's name."""
+    values = {}
+    if conversation.order_id:
+        values["order_id"] = conversation.order.external_id
+    if conversation.buyer.name:
+        values["buyer_name"] = conversation.buyer.name
+    return values
+
+
+def reply_text_for_conversation(*, store: Store, conversation: Conversation, code: str, language, variables):
+    """Scenario ``code`` rendered for the conversation's buyer: order id and buyer name filled in."""
+    return reply_text_render(
+        store=store,
+        code=code,
+        language=language,
+        buyer_language=reply_language_for(conversation),
+        known=conversation_variables(conversation),
+        variables=variables,
+    )
+
+
+def suggestion_text_for_conversation(conversation: Conversation) -> str:
+    """The buyer's messages since the seller last answered (at most SUGGESTION_MESSAGES), oldest first.
+
+    When the seller has already answered everything, the buyer's latest messages are used instead.
+    Auto-replies and campaign pushes do not count as answers.
+    """
+    recent = (
+        conversation.messages.filter(buyer_only=False)
+        .order_by("-created_at", "-id")
+        .values_list("direction", "sender", "text")[: SUGGESTION_MESSAGES * 4]
+    )
+    unanswered: list[str] = []
+    latest: list[str] = []
+    answered = False
+    for message_direction, sender, text in recent:
+        if message_direction == Direction.OUTBOUND:
+            answered = answered or sender == SenderKind.AGENT
+            continue
+        if not text.strip():
+            continue
+        if len(latest) < SUGGESTION_MESSAGES:
+            latest.append(text)
+        if not answered and len(unanswered) < SUGGESTION_MESSAGES:
+            unanswered.append(text)
+    chosen = unanswered or latest
+    return "\n".join(reversed(chosen))
+
+
+def suggestions_for_conversation(*, store: Store, conversation: Conversation):
+    """Scenario suggestions for the reply box: the buyer's latest messages and the order's status, to answer
+    in the buyer's language. A conversation of another store is a 404."""
+    if conversation.store_id != store.pk:
+        raise Http404("No such conversation.")
+    return suggestions_for_text(
+        store=store,
+        text=suggestion_text_for_conversation(conversation),
+        order_status=conversation.order.status if conversation.order_id else None,
+        language=reply_language_for(conversation),
+    )

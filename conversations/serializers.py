@@ -42,13 +42,6 @@ class MessageSerializer(serializers.Serializer):
         return data
 
 
-class BuyerInSerializer(serializers.Serializer):
-    buyer_id = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, allow_blank=True, default="")
-    locale = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
-
-
 class BuyerOutSerializer(serializers.Serializer):
     buyer_id = serializers.CharField(source="external_id")
     name = serializers.CharField()
@@ -85,22 +78,6 @@ class ConversationSerializer(serializers.Serializer):
 
 class ConversationDetailSerializer(ConversationSerializer):
     messages = MessageSerializer(many=True, source="seller_messages")
-
-
-class IngressMessageSerializer(serializers.Serializer):
-    message_id = serializers.CharField(max_length=64)
-    buyer = BuyerInSerializer()
-    order_id = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
-    channel = serializers.ChoiceField(choices=[Channel.MESSAGE, Channel.CHAT, Channel.COMMENT])
-    text = serializers.CharField(allow_blank=True, max_length=10000, required=False, default="")
-    sent_at = serializers.DateTimeField()
-    image = serializers.FileField(required=False, allow_empty_file=False)
-
-
-class IngressMessageResultSerializer(serializers.Serializer):
-    conversation_id = serializers.IntegerField()
-    message_id = serializers.CharField()
-    auto_replies = MessageSerializer(many=True)
 
 
 class ReplyInSerializer(serializers.Serializer):

@@ -1,33 +1,26 @@
 """Writes for conversations: inbound messages from the marketplace and replies from the desk."""
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
-from seller_desk.models import Order, Store
-from seller_desk.services import buyer_upsert
+from seller_desk.models import Dispute, DisputeAction, DisputeResponse, DisputeStatus, Order, Store
+from seller_desk.services import AuditKind, audit_log
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
 
 from .delivery import deliver_after_commit
-from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
+from .models import Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
 from .uploads import picture_validate
 
 PREVIEW_CHARS = 140
-
-
-@dataclass
-class IngestResult:
-    conversation: Conversation
-    message: Message
-    created: bool
-    auto_replies: list[Message] = field(default_factory=list)
 
 
 def _reply_due(opened_at: datetime) -> datetime:
@@ -45,18 +38,6 @@ def conversation_get_or_create(*, store: Store, buyer, order: Order | None, chan
             return Conversation.objects.create(**lookup)
     except IntegrityError:
         return Conversation.objects.get(**lookup)
-
-
-def _existing_ingest(store: Store, message_id: str) -> IngestResult | None:
-    message = (
-        Message.objects.select_related("conversation").filter(store=store, external_id=message_id).first()
-    )
-    if message is None:
-        return None
-    replies = list(message.triggered.order_by("created_at", "id"))
-    return IngestResult(
-        conversation=message.conversation, message=message, created=False, auto_replies=replies
-    )
 
 
 def _message_language(*, text: str, conversation: Conversation, buyer) -> str:
@@ -108,64 +89,6 @@ def _wait_close(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
 
 
-def message_ingest(
-    *,
-    store: Store,
-    message_id: str,
-    buyer: dict,
-    channel: str,
-    text: str,
-    sent_at: datetime,
-    order_id: str | None = None,
-    image=None,
-) -> IngestResult:
-    """Append a buyer message to its conversation; the same marketplace ``message_id`` is stored once."""
-    existing = _existing_ingest(store, message_id)
-    if existing is not None:
-        return existing
-    if channel not in (Channel.MESSAGE, Channel.CHAT, Channel.COMMENT):
-        raise ApplicationError({"channel": "Channel must be one of message, chat, comment."})
-    if not (text or "").strip() and image is None:
-        raise ApplicationError({"text": "A message needs text or a picture."})
-    if image is not None:
-        picture_validate(image)
-    order = None
-    if order_id:
-        order = Order.objects.select_related("buyer").filter(store=store, external_id=order_id).first()
-        if order is None:
-            raise ApplicationError(
-                {
-                    "order_id": f"Order '{order_id}' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
-                }
-            )
-        if order.buyer.external_id != buyer["buyer_id"]:
-            raise ApplicationError(
-                {"order_id": f"Order '{order_id}' belongs to another buyer of this store."}
-            )
-    try:
-        with transaction.atomic():
-            buyer_row = buyer_upsert(store=store, buyer=buyer)
-            message = inbound_message_append(
-                store=store,
-                buyer=buyer_row,
-                order=order,
-                channel=channel,
-                text=text or "",
-                sent_at=sent_at,
-                external_id=message_id,
-                image=image,
-            )
-            auto_replies = _auto_replies_for(message)
-    except IntegrityError:
-        existing = _existing_ingest(store, message_id)
-        if existing is None:
-            raise
-        return existing
-    return IngestResult(
-        conversation=message.conversation, message=message, created=True, auto_replies=auto_replies
-    )
-
-
 def inbound_message_append(
     *,
     store: Store,
@@ -194,14 +117,6 @@ def inbound_message_append(
     _touch_conversation(conversation, message)
     _wait_open(conversation, message)
     return message
-
-
-def _auto_replies_for(message: Message) -> list[Message]:
-    """Hook for the auto-reply app (R15–R17): the replies an inbound message triggers."""
-    from autoreply import services as autoreply_services
-
-    respond = getattr(autoreply_services, "autoreply_respond", None)
-    return list(respond(message=message)) if respond else []
 
 
 def outbound_message_create(
@@ -278,8 +193,6 @@ def reply_send(
     Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
     coupon = None
     if coupon_id is not None:
-        from coupons.services import coupon_grant_for_reply
-
         coupon = coupon_grant_for_reply(
             store=conversation.store, coupon_id=coupon_id, buyer=conversation.buyer, acting_user=acting_user
         )
@@ -294,3 +207,55 @@ def reply_send(
     )
     _wait_close(conversation, message)
     return message
+
+
+@transaction.atomic
+def dispute_respond(
+    *, dispute: Dispute, acting_user, action: str, text: str, refund_amount: Decimal | None = None, image=None
+) -> DisputeResponse:
+    """The seller answers a dispute: the text is a reply in the dispute conversation, so it passes the same
+    reply rules (guard, placeholders, picture check) and closes the 24-hour wait like any reply."""
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("conversation", "order")
+        .get(pk=dispute.pk)
+    )
+    if dispute.status != DisputeStatus.OPEN:
+        raise ApplicationError(
+            {"dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no response."}
+        )
+    if action not in DisputeAction.values:
+        raise ApplicationError({"action": f"Action must be one of {', '.join(DisputeAction.values)}."})
+    if not (text or "").strip():
+        raise ApplicationError({"text": "Explain your answer to the buyer."})
+    if action == DisputeAction.PROPOSE:
+        if refund_amount is None or refund_amount < 0:
+            raise ApplicationError({"refund_amount": "A proposal needs a refund amount of 0 or more."})
+        if refund_amount > dispute.order.amount:
+            raise ApplicationError(
+                {"refund_amount": f"A refund cannot exceed the order amount ({dispute.order.amount})."}
+            )
+    message = reply_send(conversation=dispute.conversation, acting_user=acting_user, text=text, image=image)
+    response = DisputeResponse.objects.create(
+        store=dispute.store,
+        dispute=dispute,
+        action=action,
+        refund_amount={
+            DisputeAction.AGREE: dispute.refund_amount,
+            DisputeAction.PROPOSE: refund_amount,
+            DisputeAction.REJECT: None,
+        }[action],
+        message=message,
+        author=acting_user,
+    )
+    if action == DisputeAction.AGREE:
+        dispute.status = DisputeStatus.AGREED
+        dispute.save(update_fields=["status"])
+    audit_log(
+        store=dispute.store,
+        kind=AuditKind.DISPUTE_ANSWERED,
+        subject=dispute.order,
+        actor=acting_user,
+        details={"dispute_id": dispute.external_id, "action": action},
+    )
+    return response

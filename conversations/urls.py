@@ -8,12 +8,12 @@ urlpatterns = [
     path("inbox/<int:conversation_id>/", views.inbox, name="inbox-thread"),
     path("inbox/<int:conversation_id>/messages/", views.thread_messages_since, name="inbox-thread-since"),
     path("inbox/<int:conversation_id>/reply/", views.inbox_reply, name="inbox-reply"),
-    path("simulator/", views.buyer_simulator, name="buyer-simulator"),
-    path("simulator/<str:buyer_id>/", views.buyer_simulator_chat, name="buyer-simulator-chat"),
-    path("simulator/<str:buyer_id>/messages/", views.buyer_simulator_since, name="buyer-simulator-since"),
+    path("inbox/<int:conversation_id>/assist/", views.reply_assist, name="reply-assist"),
     path(
-        "simulator/<str:buyer_id>/card-clicks/",
-        views.buyer_simulator_card_click,
-        name="buyer-simulator-card-click",
+        "inbox/<int:conversation_id>/assist/suggestions/",
+        views.reply_assist_suggestions,
+        name="reply-assist-suggestions",
     ),
+    path("inbox/<int:conversation_id>/assist/render/", views.reply_assist_render, name="reply-assist-render"),
+    path("inbox/<int:conversation_id>/assist/check/", views.reply_assist_check, name="reply-assist-check"),
 ]

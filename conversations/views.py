@@ -1,30 +1,28 @@
-"""Browser pages: the three-pane inbox (queue, thread, order) and the buyer simulator.
+"""Browser pages: the three-pane inbox (queue, thread, order).
 
 Views stay thin: reads through ``selectors``, writes through ``services``; htmx asks for partials
 (queue rows, messages since an id, the reply box) and the same URLs serve full pages without JavaScript.
 """
 
-import uuid
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib import messages as flash_messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from coupons.selectors import coupon_list_attachable
 from seller_desk.auth import store_member_required
 from seller_desk.errors import ApplicationError
-from seller_desk.selectors import buyer_get
-from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, normalize_language
+from templates_i18n import selectors as scenario_selectors
+from templates_i18n.guard import text_check
+from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction, normalize_language
 
 from . import selectors, services
-from .forms import BuyerMessageForm, NewBuyerForm, ReplyForm
+from .forms import ReplyForm
 from .models import Channel
 
 QUEUE_LIMIT = 200
@@ -224,149 +222,217 @@ def _query_suffix(request) -> str:
     return f"?{query}" if query else ""
 
 
-# Buyer simulator: the buyer's side of the chat, for demos and browser tests.
+# --- reply assist ---
+# The panel above the inbox reply box (docs/reply-assist.md): suggested scenarios, the reply language,
+# the "/" search over every scenario the store can use, rendering a pick for the conversation, and the
+# banned-word check as the agent types. The conversation comes from conversations.selectors, scoped to
+# the member's store (another store's conversation is a 404).
+
+REPLY_ASSIST_SUGGESTIONS = 3
+# Snippet of text shown on each side of a banned word under the reply box.
+REPLY_ASSIST_CONTEXT = 32
 
 
-@require_http_methods(["GET", "POST"])
-@store_member_required
-def buyer_simulator(request):
-    """Pick a buyer to act as, or start a chat as a new buyer."""
-    search = (request.GET.get("q") or "").strip()[:100] or None
-    form = NewBuyerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        buyer_id = f"sim-{uuid.uuid4().hex[:10]}"
-        try:
-            services.message_ingest(
-                store=request.store,
-                message_id=_simulated_message_id(),
-                buyer={
-                    "buyer_id": buyer_id,
-                    "name": data["name"],
-                    "country": data["country"],
-                    "locale": data["locale"],
-                },
-                channel=data["channel"],
-                text=data["text"],
-                sent_at=timezone.now(),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            return redirect("buyer-simulator-chat", buyer_id=buyer_id)
-    buyers = list(selectors.simulator_buyers(store=request.store, search=search))
-    context = {"nav": "buyer-simulator", "buyers": buyers, "form": form, "search": search or ""}
-    return _render(
-        request, "conversations/simulator_picker.html", context, status=400 if form.errors else 200
-    )
+def _assist_conversation(request, conversation_id: int):
+    return selectors.conversation_get(store=request.store, conversation_id=conversation_id)
 
 
-def _simulated_message_id() -> str:
-    return f"sim-{uuid.uuid4().hex}"
+def _assist_language(request, conversation) -> str:
+    """The language asked for (one of the nine), else the buyer's language."""
+    return normalize_language(request.GET.get("language")) or selectors.reply_language_for(conversation)
 
 
-def _chat_context(request, buyer, form: BuyerMessageForm | None = None) -> dict:
-    messages = list(selectors.buyer_chat_since(store=request.store, buyer_external_id=buyer.external_id))
-    orders = list(selectors.buyer_orders(store=request.store, buyer=buyer))
+def _language_reason(conversation) -> str:
+    """Why this language was chosen, in the words of the rule (locale, else detected, else English)."""
+    locale = conversation.buyer.locale
+    if normalize_language(locale):
+        return f"buyer's locale: {locale}"
+    shown = f"{locale} (not one of the nine)" if locale else "not set"
+    return f"buyer's locale: {shown} — read from their messages, else English"
+
+
+def _assist_languages(available=None) -> list[dict]:
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES[code],
+            "dir": direction(code),
+            "present": available is None or code in available,
+        }
+        for code in SUPPORTED_LANGUAGES
+    ]
+
+
+def _assist_scenario(scenario) -> dict:
     return {
-        "nav": "buyer-simulator",
-        "buyer": buyer,
-        "chat_messages": messages,
-        "last_message_id": max((m.id for m in messages), default=0),
-        "orders": orders,
-        "form": form or _buyer_form(orders, last=messages[-1] if messages else None),
-        "poll_ms": _poll_ms(),
+        "code": scenario.code,
+        "title": scenario_selectors.scenario_title(scenario),
+        "official": scenario.is_official,
+        "languages": scenario_selectors.scenario_languages(scenario),
     }
 
 
-def _buyer_form(orders, data=None, files=None, last=None) -> BuyerMessageForm:
-    """The composer, defaulting to the channel and order the buyer last wrote about."""
-    initial = {"channel": Channel.CHAT, "order_id": ""}
-    if last is not None and last.conversation.channel in (Channel.CHAT, Channel.MESSAGE, Channel.COMMENT):
-        initial = {
-            "channel": last.conversation.channel,
-            "order_id": last.conversation.order.external_id if last.conversation.order else "",
-        }
-    return BuyerMessageForm(data, files, orders=orders, initial=initial)
-
-
-@require_http_methods(["GET", "POST"])
+@require_GET
 @store_member_required
-def buyer_simulator_chat(request, buyer_id: str):
-    """The buyer's chat as the marketplace shows it; posting sends a message as this buyer (ingress path)."""
-    buyer = buyer_get(store=request.store, external_id=buyer_id)
-    if request.method == "GET":
-        return _render(request, "conversations/simulator_chat.html", _chat_context(request, buyer))
-    orders = list(selectors.buyer_orders(store=request.store, buyer=buyer))
-    form = _buyer_form(orders, request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.message_ingest(
-                store=request.store,
-                message_id=_simulated_message_id(),
-                buyer={
-                    "buyer_id": buyer.external_id,
-                    "name": buyer.name,
-                    "country": buyer.country,
-                    "locale": buyer.locale,
-                },
-                order_id=data["order_id"] or None,
-                channel=data["channel"],
-                text=data["text"],
-                sent_at=timezone.now(),
-                image=data["image"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            if not request.htmx:
-                return redirect("buyer-simulator-chat", buyer_id=buyer.external_id)
-            fresh = BuyerMessageForm(
-                orders=orders, initial={"channel": data["channel"], "order_id": data["order_id"]}
-            )
-            response = _render(request, "conversations/_buyer_composer.html", {"form": fresh, "buyer": buyer})
-            response["HX-Trigger"] = "chat-changed"
-            return response
-    if request.htmx:
-        return _render(request, "conversations/_buyer_composer.html", {"form": form, "buyer": buyer})
-    return _render(
-        request, "conversations/simulator_chat.html", _chat_context(request, buyer, form=form), status=400
+def reply_assist(request, conversation_id: int):
+    """The assist panel: reply language with the nine to switch to, the "/" list, and a slot the
+    suggestions load into (they may take a moment on a cold process, the rest must not wait)."""
+    conversation = _assist_conversation(request, conversation_id)
+    language = _assist_language(request, conversation)
+    scenarios = [_assist_scenario(s) for s in scenario_selectors.scenario_list(store=request.store)]
+    return render(
+        request,
+        "templates_i18n/_reply_assist.html",
+        {
+            "conversation": conversation,
+            "language": language,
+            "language_name": LANGUAGE_NAMES[language],
+            "language_reason": _language_reason(conversation),
+            "languages": _assist_languages(),
+            "scenarios": scenarios,
+        },
     )
 
 
 @require_GET
 @store_member_required
-def buyer_simulator_since(request, buyer_id: str):
-    """Messages in the buyer's chat newer than ``after`` (204 when there are none)."""
-    after = request.GET.get("after", "0")
-    new = list(
-        selectors.buyer_chat_since(
-            store=request.store, buyer_external_id=buyer_id, after_id=int(after) if after.isdigit() else 0
+def reply_assist_suggestions(request, conversation_id: int):
+    """The top suggestions for the conversation (buyer's latest messages + order status), best first."""
+    conversation = _assist_conversation(request, conversation_id)
+    result = selectors.suggestions_for_conversation(store=request.store, conversation=conversation)
+    language = _assist_language(request, conversation)
+    by_code = {s.code: s for s in scenario_selectors.scenario_list(store=request.store)}
+    ranked = [s for s in result.suggestions if s.code in by_code]
+    lowest = ranked[-1].score if ranked else 0.0
+    top = ranked[0].score if ranked else 0.0
+    suggestions = []
+    for rank, suggestion in enumerate(ranked[:REPLY_ASSIST_SUGGESTIONS], start=1):
+        item = _assist_scenario(by_code[suggestion.code])
+        spread = top - lowest
+        item.update(
+            rank=rank,
+            score=suggestion.score,
+            # Scores only compare within one ranking: the bar shows how close to the best it is,
+            # measured against the weakest candidate of the same ranking.
+            bar=round(100 * (suggestion.score - lowest) / spread) if spread > 0 else 100,
+            has_language=language in item["languages"],
         )
+        item["bar"] = max(item["bar"], 6)
+        suggestions.append(item)
+    return render(
+        request,
+        "templates_i18n/_reply_assist_suggestions.html",
+        {
+            "conversation": conversation,
+            "suggestions": suggestions,
+            "language": language,
+            "language_name": LANGUAGE_NAMES[language],
+            "order_status": conversation.order.get_status_display() if conversation.order_id else "",
+        },
     )
-    if not new:
-        return HttpResponse(status=204)
-    return _render(request, "conversations/_chat_messages.html", {"chat_messages": new})
+
+
+@require_GET
+@store_member_required
+def reply_assist_render(request, conversation_id: int):
+    """A scenario rendered for the conversation: order id and buyer name filled in, any other
+    placeholder left as ``{name}`` for the agent to fill; a missing language names the ones there are."""
+    conversation = _assist_conversation(request, conversation_id)
+    if not request.GET.get("code"):
+        return HttpResponseBadRequest("code: name the scenario to render (?code=…).")
+    scenario = scenario_selectors.scenario_get(store=request.store, code=request.GET["code"])
+    language = _assist_language(request, conversation)
+    known = selectors.conversation_variables(conversation)
+    # Placeholders the conversation cannot fill stay visible as {name}: the agent fills them in the box.
+    variables = {name: f"{{{name}}}" for name in scenario_selectors.scenario_placeholders(scenario)}
+    variables.update(known)
+    available = scenario_selectors.scenario_languages(scenario)
+    context = {
+        "conversation": conversation,
+        "scenario": _assist_scenario(scenario),
+        "language": language,
+        "language_name": LANGUAGE_NAMES[language],
+        "available": [{"code": code, "name": LANGUAGE_NAMES[code]} for code in available],
+        "languages": _assist_languages(available),
+    }
+    if language not in available:
+        # Nothing is machine-translated: say so, and offer the languages the scenario is written in.
+        context["missing_language"] = True
+        return render(request, "templates_i18n/_reply_assist_render.html", context)
+    try:
+        rendered = scenario_selectors.scenario_render(
+            store=request.store, code=scenario.code, language=language, variables=variables
+        )
+    except ApplicationError as exc:
+        context["errors"] = [m for msgs in exc.errors.values() for m in msgs]
+    else:
+        context["rendered"] = rendered
+        used = scenario_selectors.placeholders(scenario_selectors.scenario_texts(scenario)[language])
+        context["unfilled"] = scenario_selectors.placeholders(rendered.text)
+        context["filled"] = [{"name": name, "value": known[name]} for name in used if name in known]
+    return render(request, "templates_i18n/_reply_assist_render.html", context)
+
+
+def _utf16_length(text: str) -> int:
+    """Length in UTF-16 code units: JavaScript's string offsets (an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 @require_POST
 @store_member_required
-def buyer_simulator_card_click(request, buyer_id: str):
-    """The buyer taps a keyword on an auto-reply card: the same service as ``POST /api/v1/ingress/card-clicks``."""
-    from autoreply.services import card_click_answer
+def reply_assist_check(request, conversation_id: int):
+    """POST ``text`` → the banned words in it, each in context with its suggestion (``data-ok`` says
+    whether the text may be sent). Offsets are given in UTF-16 units for the box's "Replace" buttons."""
+    _assist_conversation(request, conversation_id)
+    text = request.POST.get("text", "")
+    hits = []
+    for hit in text_check(text):
+        before, cut_before = _context_before(text, hit.start)
+        after, cut_after = _context_after(text, hit.end)
+        hits.append(
+            {
+                "hit": hit,
+                "before": before,
+                "after": after,
+                "cut_before": cut_before,
+                "cut_after": cut_after,
+                "start16": _utf16_length(text[: hit.start]),
+                "end16": _utf16_length(text[: hit.end]),
+                "replacement": _matching_case(hit.found, hit.suggestion),
+            }
+        )
+    return render(
+        request,
+        "templates_i18n/_reply_assist_check.html",
+        {"hits": hits, "ok": not hits, "text": text},
+    )
 
-    buyer = buyer_get(store=request.store, external_id=buyer_id)
-    try:
-        card_click_answer(store=request.store, buyer=buyer, keyword_id=request.POST.get("keyword_id"))
-    except ApplicationError as error:
-        problem = " ".join(m for found in error.errors.values() for m in found)
-        if request.htmx:
-            return HttpResponse(format_html('<p class="field-errors" role="alert">{}</p>', problem))
-        flash_messages.error(request, problem)
-        return redirect("buyer-simulator-chat", buyer_id=buyer.external_id)
-    if not request.htmx:
-        return redirect("buyer-simulator-chat", buyer_id=buyer.external_id)
-    response = HttpResponse("")
-    response["HX-Trigger"] = "chat-changed"
-    return response
+
+def _context_before(text: str, start: int) -> tuple[str, bool]:
+    """Up to REPLY_ASSIST_CONTEXT characters before a hit, starting at a whole word; and whether it was cut."""
+    if start <= REPLY_ASSIST_CONTEXT:
+        return text[:start], False
+    piece = text[start - REPLY_ASSIST_CONTEXT : start]
+    space = next((i for i, ch in enumerate(piece) if ch.isspace()), -1)
+    return (piece[space + 1 :] if 0 <= space < len(piece) - 1 else piece), True
+
+
+def _context_after(text: str, end: int) -> tuple[str, bool]:
+    """Up to REPLY_ASSIST_CONTEXT characters after a hit, ending at a whole word; and whether it was cut."""
+    if end + REPLY_ASSIST_CONTEXT >= len(text):
+        return text[end:], False
+    piece = text[end : end + REPLY_ASSIST_CONTEXT]
+    space = max((i for i, ch in enumerate(piece) if ch.isspace()), default=-1)
+    return (piece[:space] if space > 0 else piece), True
+
+
+def _matching_case(found: str, suggestion: str) -> str:
+    """The suggestion written like the word it replaces: capitalised or all capitals when that was."""
+    if not suggestion:
+        return ""
+    letters = [c for c in found if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return suggestion.upper()
+    if letters and letters[0].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion

@@ -8,7 +8,7 @@ from seller_desk.errors import ApplicationError
 from seller_desk.models import Store
 
 from . import services
-from .models import Coupon, CouponEvent, CouponGrant, CouponRedemption
+from .models import Coupon, CouponGrant, CouponRedemption
 
 SETTINGS_FIELDS = services.EDITABLE_FIELDS
 
@@ -113,9 +113,3 @@ class CouponGrantAdmin(ReadOnlyAdmin):
 @admin.register(CouponRedemption)
 class CouponRedemptionAdmin(ReadOnlyAdmin):
     list_display = ("coupon", "order", "order_amount", "redeemed_at")
-
-
-@admin.register(CouponEvent)
-class CouponEventAdmin(ReadOnlyAdmin):
-    list_display = ("coupon", "kind", "actor", "created_at")
-    list_filter = ("kind",)

@@ -180,9 +180,9 @@ def coupon_detail_out(coupon: Coupon) -> dict:
     ]
     data["events"] = [
         {
-            "kind": e.kind,
+            "kind": e.action,
             "actor": e.actor.username if e.actor else None,
-            "data": e.data,
+            "data": e.details,
             "created_at": e.created_at,
         }
         for e in selectors.coupon_events(coupon=coupon)

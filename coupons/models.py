@@ -120,24 +120,3 @@ class CouponRedemption(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["coupon", "redeemed_at"])]
-
-
-class CouponEventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    EDITED = "edited", "Edited"
-    ACTIVATED = "activated", "Activated"
-    ENDED = "ended", "Ended"
-
-
-class CouponEvent(models.Model):
-    """Set-up changes people ask about later, with the actor. Grants are logged by CouponGrant itself."""
-
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="coupon_events")
-    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=CouponEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]

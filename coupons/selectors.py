@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404
 
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Order, OrderStatus, Store
-from seller_desk.selectors import store_local_date
+from seller_desk.selectors import audit_events_for, store_local_date
 
-from .models import Coupon, CouponEvent, CouponGrant, CouponRedemption, CouponStatus
+from .models import Coupon, CouponGrant, CouponRedemption, CouponStatus
 
 DISCOUNT_RATE_WARNING = Decimal("0.30")
 RATE_PLACES = Decimal("0.0001")
@@ -259,12 +259,9 @@ def coupon_daily(*, coupon: Coupon, today: date | None = None) -> list[DayCount]
     ]
 
 
-def coupon_events(*, coupon: Coupon) -> QuerySet[CouponEvent]:
-    return (
-        CouponEvent.objects.filter(store=coupon.store, coupon=coupon)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
+def coupon_events(*, coupon: Coupon):
+    """The coupon's audit events, newest first."""
+    return audit_events_for(store_id=coupon.store_id, subject=coupon)
 
 
 def coupon_recent_grants(*, coupon: Coupon, limit: int = 20) -> QuerySet[CouponGrant]:

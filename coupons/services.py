@@ -17,12 +17,11 @@ from django.db.models import F
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Buyer, Order, OrderStatus, Store
 from seller_desk.selectors import store_local_date
+from seller_desk.services import AuditKind, actor_or_none, audit_log
 
 from .models import (
     FIXED_NAME_PREFIX,
     Coupon,
-    CouponEvent,
-    CouponEventKind,
     CouponGrant,
     CouponRedemption,
     CouponStatus,
@@ -342,16 +341,6 @@ def _new_code() -> str:
     return f"{FIXED_NAME_PREFIX}-{random_part[:4]}-{random_part[4:]}"
 
 
-def _event(coupon: Coupon, kind: str, actor, data: dict | None = None) -> CouponEvent:
-    return CouponEvent.objects.create(
-        store=coupon.store, coupon=coupon, kind=kind, actor=_user_or_none(actor), data=data or {}
-    )
-
-
-def _user_or_none(user):
-    return user if getattr(user, "pk", None) is not None else None
-
-
 def _jsonable(value):
     return (
         value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
@@ -379,7 +368,7 @@ def coupon_create(
                     store=store,
                     code=code,
                     status=status,
-                    created_by=_user_or_none(acting_user),
+                    created_by=actor_or_none(acting_user),
                     **cleaned,
                 )
             break
@@ -388,11 +377,12 @@ def coupon_create(
                 raise
     else:
         raise ApplicationError({"code": "Could not pick a unique coupon code; try again."})
-    _event(
-        coupon,
-        CouponEventKind.CREATED,
-        acting_user,
-        {k: _jsonable(v) for k, v in cleaned.items()} | {"status": status},
+    audit_log(
+        store_id=coupon.store_id,
+        kind=AuditKind.COUPON_CREATED,
+        subject=coupon,
+        actor=acting_user,
+        details={k: _jsonable(v) for k, v in cleaned.items()} | {"status": status},
     )
     return coupon
 
@@ -438,7 +428,13 @@ def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
             raise ApplicationError(
                 {"quantity": "Quantity can't go below the coupons already granted."}
             ) from exc
-        _event(locked, CouponEventKind.EDITED, acting_user, {"changes": diff})
+        audit_log(
+            store_id=locked.store_id,
+            kind=AuditKind.COUPON_EDITED,
+            subject=locked,
+            actor=acting_user,
+            details={"changes": diff},
+        )
     if status is not None and status != locked.status:
         _status_move(locked, status, acting_user)
     coupon.refresh_from_db()
@@ -454,8 +450,14 @@ def _status_move(coupon: Coupon, status: str, acting_user) -> None:
         raise ApplicationError({"status": "An active coupon can't go back to draft; end it instead."})
     coupon.status = status
     coupon.save(update_fields=["status"])
-    kind = CouponEventKind.ACTIVATED if status == CouponStatus.ACTIVE else CouponEventKind.ENDED
-    _event(coupon, kind, acting_user, {"granted": coupon.granted_count})
+    kind = AuditKind.COUPON_ACTIVATED if status == CouponStatus.ACTIVE else AuditKind.COUPON_ENDED
+    audit_log(
+        store_id=coupon.store_id,
+        kind=kind,
+        subject=coupon,
+        actor=acting_user,
+        details={"granted": coupon.granted_count},
+    )
 
 
 def coupon_activate(*, coupon: Coupon, acting_user) -> Coupon:
@@ -527,7 +529,7 @@ def coupon_grant(*, coupon: Coupon, buyer: Buyer, source: str, acting_user=None)
                 coupon=coupon,
                 buyer=buyer,
                 source=source,
-                granted_by=_user_or_none(acting_user),
+                granted_by=actor_or_none(acting_user),
             )
     except IntegrityError as exc:
         if CouponGrant.objects.filter(coupon=coupon, buyer=buyer).exists():

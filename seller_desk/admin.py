@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Buyer, Membership, Order, OrderEvent, Store
+from .models import AuditEvent, Buyer, Membership, Order, Store
 
 
 @admin.register(Store)
@@ -35,6 +35,20 @@ class OrderAdmin(admin.ModelAdmin):
     raw_id_fields = ("buyer",)
 
 
-@admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
-    list_display = ("order", "kind", "actor", "created_at")
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is written by the services alone."""
+
+    list_display = ("created_at", "store", "kind", "subject_label", "actor")
+    list_filter = ("kind", "store")
+    search_fields = ("subject_label", "subject_id")
+    raw_id_fields = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

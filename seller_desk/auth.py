@@ -48,6 +48,17 @@ class IsMarketplace(permissions.BasePermission):
         return isinstance(request.user, MarketplaceClient)
 
 
+class IngressAPIMixin:
+    """API views the marketplace calls with its integration token; ``self.store`` is the token's store."""
+
+    authentication_classes = [IntegrationTokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated, IsMarketplace]
+
+    @property
+    def store(self):
+        return self.request.user.store
+
+
 def membership_of(user):
     if not getattr(user, "is_authenticated", False) or isinstance(user, MarketplaceClient):
         return None

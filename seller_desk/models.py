@@ -2,10 +2,12 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def default_store_timezone() -> str:
@@ -111,15 +113,70 @@ class Order(models.Model):
         return self.external_id
 
 
-class OrderEvent(models.Model):
-    """Things people ask about later (protection extended, dispute answered), with the actor."""
+class AuditKind(models.TextChoices):
+    """Every change people ask about later, one list for the whole desk (Zulip's RealmAuditLog)."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="order_events")
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=40)
+    MEMBER_ADDED = "member.added", "Member added"
+    MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
+    MEMBER_REMOVED = "member.removed", "Member removed"
+    INTEGRATION_TOKEN_ROTATED = "store.integration_token_rotated", "Integration token rotated"
+    PROTECTION_EXTENDED = "order.protection_extended", "Buyer protection extended"
+    DISPUTE_OPENED = "dispute.opened", "Dispute opened"
+    DISPUTE_ANSWERED = "dispute.answered", "Dispute answered"
+    DISPUTE_ESCALATED = "dispute.escalated", "Dispute escalated to the platform"
+    COUPON_CREATED = "coupon.created", "Coupon created"
+    COUPON_EDITED = "coupon.edited", "Coupon edited"
+    COUPON_ACTIVATED = "coupon.activated", "Coupon activated"
+    COUPON_ENDED = "coupon.ended", "Coupon ended"
+    CAMPAIGN_CREATED = "campaign.created", "Campaign created"
+    CAMPAIGN_IDENTIFIED = "campaign.identified", "Campaign crowd identified"
+    CAMPAIGN_SEND_REQUESTED = "campaign.send_requested", "Campaign send now"
+    CAMPAIGN_BATCH = "campaign.batch", "Campaign batch sent"
+    CAMPAIGN_PAUSED = "campaign.paused", "Campaign paused"
+    CAMPAIGN_AUTO_PAUSED = "campaign.auto_paused", "Campaign paused automatically"
+    CAMPAIGN_RESUMED = "campaign.resumed", "Campaign resumed"
+    CAMPAIGN_CANCELLED = "campaign.cancelled", "Campaign cancelled"
+    CAMPAIGN_DONE = "campaign.done", "Campaign done"
+    AUTOREPLY_UPDATED = "autoreply.updated", "Auto-reply settings changed"
+    BANNED_WORD_ADDED = "banned_word.added", "Banned word added"
+    BANNED_WORD_EDITED = "banned_word.edited", "Banned word edited"
+    BANNED_WORD_REMOVED = "banned_word.removed", "Banned word removed"
+    SCENARIO_EDITED = "scenario.edited", "Official scenario edited"
+
+
+class AuditEvent(models.Model):
+    """One row per change people will ask about later: who, what, on which thing, when.
+
+    ``store`` is empty for platform-wide changes (banned words, official scenarios), which every store's
+    audit page shows because they change what its agents may send.
+    """
+
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=40, choices=AuditKind.choices)
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject_label = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["store", "created_at"], name="audit_store_time"),
+            models.Index(fields=["store", "kind", "created_at"], name="audit_store_kind_time"),
+            models.Index(fields=["subject_type", "subject_id"], name="audit_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def action(self) -> str:
+        """The kind without its subject: ``created`` for ``coupon.created``."""
+        return self.kind.partition(".")[2]
 
 
 class DisputeStatus(models.TextChoices):
@@ -131,6 +188,9 @@ class DisputeStatus(models.TextChoices):
 
 class Dispute(models.Model):
     """A buyer's dispute on an order (R22); its conversation is the inbox side (channel dispute)."""
+
+    OPENS_AFTER_SHIPMENT = timedelta(days=6)
+    ESCALATES_AFTER = timedelta(days=15)
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="disputes")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="disputes")

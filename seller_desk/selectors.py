@@ -1,8 +1,13 @@
 """Reads for the tenancy core; every read is scoped to a store."""
 
-from django.shortcuts import get_object_or_404
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from .models import Buyer, Order, Store
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import AuditEvent, Buyer, Order, Store
 
 
 def order_get(*, store: Store, external_id: str) -> Order:
@@ -13,14 +18,15 @@ def buyer_get(*, store: Store, external_id: str) -> Buyer:
     return get_object_or_404(Buyer, store=store, external_id=external_id)
 
 
-def store_local_date(store: Store, when=None):
-    """The store-local calendar date of ``when`` (default: now)."""
-    from zoneinfo import ZoneInfo
-
-    from django.utils import timezone
-
+def store_local_date(store: Store, when=None) -> date:
+    """The store-local calendar date of ``when`` (default: now): "today" is always the store's day."""
     when = when or timezone.now()
     return when.astimezone(ZoneInfo(store.timezone)).date()
+
+
+def store_day_start(store: Store, day: date) -> datetime:
+    """The aware instant the store-local ``day`` begins (DST-safe: midnight in the store's zone)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(store.timezone))
 
 
 def dispute_list(*, store: Store, status: str | None = None):
@@ -58,3 +64,51 @@ def member_get(*, store: Store, membership_id: int):
     from .models import Membership
 
     return get_object_or_404(Membership.objects.select_related("user"), store=store, pk=membership_id)
+
+
+def audit_events_for(*, store_id: int, subject) -> QuerySet[AuditEvent]:
+    """The audit events about one row of a store (a coupon, a campaign, an order), newest first."""
+    return (
+        AuditEvent.objects.filter(
+            store_id=store_id, subject_type=subject._meta.model_name, subject_id=str(subject.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_event_list(
+    *,
+    store: Store,
+    kind: str | None = None,
+    kind_group: str | None = None,
+    actor_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The store's audit log, newest first, with the platform-wide changes (banned words, official scenarios)
+    that decide what its agents may send. ``kind_group`` is the part before the dot (``campaign``);
+    ``since``/``until`` are store-local dates, both included."""
+    events = AuditEvent.objects.filter(Q(store=store) | Q(store__isnull=True)).select_related("actor")
+    if kind:
+        events = events.filter(kind=kind)
+    elif kind_group:
+        events = events.filter(kind__startswith=f"{kind_group}.")
+    if actor_id:
+        events = events.filter(actor_id=actor_id)
+    if since:
+        events = events.filter(created_at__gte=store_day_start(store, since))
+    if until:
+        events = events.filter(created_at__lt=store_day_start(store, until + timedelta(days=1)))
+    return events.order_by("-created_at", "-id")
+
+
+def audit_actors(*, store: Store):
+    """People who appear in the store's audit log, for the actor filter."""
+    from django.contrib.auth import get_user_model
+
+    ids = AuditEvent.objects.filter(store=store, actor__isnull=False).values("actor_id").distinct()
+    return get_user_model().objects.filter(pk__in=ids).order_by("username")

@@ -13,15 +13,14 @@ from rest_framework.authtoken.models import Token
 
 from .errors import ApplicationError
 from .models import (
+    AuditEvent,
+    AuditKind,
     Buyer,
     Dispute,
-    DisputeAction,
-    DisputeResponse,
     DisputeStatus,
     MemberRole,
     Membership,
     Order,
-    OrderEvent,
     OrderStatus,
     Store,
     StoreTier,
@@ -30,6 +29,40 @@ from .models import (
 )
 
 User = get_user_model()
+
+
+def actor_or_none(user):
+    """The user to record as the actor of a change: a signed-in person, else nobody (the marketplace, a task)."""
+    return (
+        user if getattr(user, "pk", None) is not None and getattr(user, "is_authenticated", False) else None
+    )
+
+
+def audit_log(
+    *,
+    kind: str,
+    store: Store | None = None,
+    store_id: int | None = None,
+    subject=None,
+    actor=None,
+    details: dict | None = None,
+    at=None,
+) -> AuditEvent:
+    """Record a change people will ask about later; ``subject`` is the model row it is about.
+
+    Give ``store`` or ``store_id`` (neither for a platform-wide change). Call it inside the transaction of
+    the change, so the row exists exactly when the change does.
+    """
+    return AuditEvent.objects.create(
+        store_id=store.pk if store is not None else store_id,
+        actor=actor_or_none(actor),
+        kind=kind,
+        subject_type=subject._meta.model_name if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
+        subject_label=str(subject)[:200] if subject is not None else "",
+        details=details or {},
+        **({"created_at": at} if at is not None else {}),
+    )
 
 
 @dataclass(frozen=True)
@@ -69,10 +102,13 @@ def store_create(
     return CreatedStore(store=store, integration_token=token)
 
 
-def store_rotate_integration_token(*, store: Store) -> str:
+@transaction.atomic
+def store_rotate_integration_token(*, store: Store, acting_user=None) -> str:
+    """A new integration token for the store; the old one stops working at once."""
     token = new_integration_token()
     store.integration_token_hash = hash_token(token)
     store.save(update_fields=["integration_token_hash"])
+    audit_log(store=store, kind=AuditKind.INTEGRATION_TOKEN_ROTATED, subject=store, actor=acting_user)
     return token
 
 
@@ -88,6 +124,12 @@ def member_add(*, store: Store, username: str, password: str, role: str) -> Memb
     user.is_active = True
     user.save()
     membership, _ = Membership.objects.update_or_create(user=user, defaults={"store": store, "role": role})
+    audit_log(
+        store=store,
+        kind=AuditKind.MEMBER_ADDED,
+        subject=membership,
+        details={"username": username, "role": role, "by": "bootstrap command"},
+    )
     return membership
 
 
@@ -148,13 +190,11 @@ ORDER_FIELDS = (
 
 
 @transaction.atomic
-def orders_upsert(*, store: Store, orders: list[dict]) -> dict[str, int]:
+def orders_upsert(*, store: Store, orders: list[dict]) -> tuple[dict[str, int], list[Order]]:
     """Upsert a validated batch of orders with their buyers; all or nothing.
 
-    Orders carrying a ``coupon_code`` of one of the store's coupons record a redemption.
+    Returns the counts and the orders that carry a ``coupon_code`` (the caller records the redemptions).
     """
-    from coupons.services import coupon_redemptions_record
-
     buyers = _buyer_upsert_many(store=store, buyers=[o["buyer"] for o in orders])
     ids = [o["order_id"] for o in orders]
     existing = {o.external_id: o for o in Order.objects.filter(store=store, external_id__in=ids)}
@@ -185,44 +225,18 @@ def orders_upsert(*, store: Store, orders: list[dict]) -> dict[str, int]:
     if to_update:
         Order.objects.bulk_update(to_update, ["buyer", *ORDER_FIELDS])
     with_coupon = [o for o in [*to_create, *to_update] if o.coupon_code]
-    if with_coupon:
-        coupon_redemptions_record(store=store, orders=with_coupon)
-    return {"created": len(to_create), "updated": len(to_update)}
+    return {"created": len(to_create), "updated": len(to_update)}, with_coupon
 
 
-DISPUTE_OPENS_AFTER_SHIPMENT = timedelta(days=6)
-DISPUTE_ESCALATES_AFTER = timedelta(days=15)
 MAX_PROTECTION_EXTENSION_DAYS = 90
 
 
-def dispute_open(
-    *,
-    store: Store,
-    dispute_id: str,
-    order_id: str,
-    opened_at: datetime,
-    reason: str,
-    refund_amount: Decimal,
-    return_goods: bool,
-    description: str,
-) -> tuple[Dispute, bool]:
-    """Open a dispute from the marketplace (R22); idempotent by ``dispute_id``.
-
-    A dispute can be opened from 6 days after shipment until buyer protection ends; its
-    description lands in a dispute conversation in the inbox, with the 24-hour wait opened.
-    """
-    from conversations.models import Channel
-    from conversations.services import inbound_message_append
-
-    existing = Dispute.objects.filter(store=store, external_id=dispute_id).first()
-    if existing is not None:
-        return existing, False
-    order = Order.objects.select_related("buyer").filter(store=store, external_id=order_id).first()
-    if order is None:
-        raise ApplicationError({"order_id": f"Order '{order_id}' is unknown to this store."})
+def dispute_window_check(*, order: Order, opened_at: datetime, refund_amount: Decimal) -> None:
+    """R22: a dispute can be opened from 6 days after shipment until buyer protection ends, for at most the
+    order's amount."""
     if order.shipped_at is None:
         raise ApplicationError({"opened_at": "A dispute can only be opened once the order has shipped."})
-    window_opens = order.shipped_at + DISPUTE_OPENS_AFTER_SHIPMENT
+    window_opens = order.shipped_at + Dispute.OPENS_AFTER_SHIPMENT
     if opened_at < window_opens:
         raise ApplicationError(
             {
@@ -239,100 +253,35 @@ def dispute_open(
         raise ApplicationError(
             {"refund_amount": f"The refund asked exceeds the order amount ({order.amount})."}
         )
-    try:
-        with transaction.atomic():
-            message = inbound_message_append(
-                store=store,
-                buyer=order.buyer,
-                order=order,
-                channel=Channel.DISPUTE,
-                text=f"{reason}\n\n{description}".strip(),
-                sent_at=opened_at,
-                external_id=f"dispute:{dispute_id}",
-            )
-            dispute = Dispute.objects.create(
-                store=store,
-                order=order,
-                external_id=dispute_id,
-                conversation=message.conversation,
-                opened_at=opened_at,
-                reason=reason,
-                refund_amount=refund_amount,
-                return_goods=return_goods,
-                description=description,
-                escalates_at=opened_at + DISPUTE_ESCALATES_AFTER,
-            )
-            OrderEvent.objects.create(
-                store=store,
-                order=order,
-                kind="dispute_opened",
-                data={"dispute_id": dispute_id, "reason": reason},
-            )
-    except IntegrityError:
-        return Dispute.objects.get(store=store, external_id=dispute_id), False
-    return dispute, True
 
 
 @transaction.atomic
-def dispute_respond(
-    *, dispute: Dispute, acting_user, action: str, text: str, refund_amount: Decimal | None = None, image=None
-) -> DisputeResponse:
-    """The seller answers a dispute: the text is a reply in the dispute conversation, so it passes the same
-    reply rules (guard, placeholders, picture check) and closes the 24-hour wait like any reply."""
-    from conversations.services import reply_send
-
-    dispute = (
-        Dispute.objects.select_for_update(of=("self",))
-        .select_related("conversation", "order")
-        .get(pk=dispute.pk)
-    )
-    if dispute.status != DisputeStatus.OPEN:
-        raise ApplicationError(
-            {"dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no response."}
-        )
-    if action not in DisputeAction.values:
-        raise ApplicationError({"action": f"Action must be one of {', '.join(DisputeAction.values)}."})
-    if not (text or "").strip():
-        raise ApplicationError({"text": "Explain your answer to the buyer."})
-    if action == DisputeAction.PROPOSE:
-        if refund_amount is None or refund_amount < 0:
-            raise ApplicationError({"refund_amount": "A proposal needs a refund amount of 0 or more."})
-        if refund_amount > dispute.order.amount:
-            raise ApplicationError(
-                {"refund_amount": f"A refund cannot exceed the order amount ({dispute.order.amount})."}
-            )
-    message = reply_send(conversation=dispute.conversation, acting_user=acting_user, text=text, image=image)
-    response = DisputeResponse.objects.create(
-        store=dispute.store,
-        dispute=dispute,
-        action=action,
-        refund_amount={
-            DisputeAction.AGREE: dispute.refund_amount,
-            DisputeAction.PROPOSE: refund_amount,
-            DisputeAction.REJECT: None,
-        }[action],
-        message=message,
-        author=acting_user,
-    )
-    if action == DisputeAction.AGREE:
-        dispute.status = DisputeStatus.AGREED
-        dispute.save(update_fields=["status"])
-    OrderEvent.objects.create(
-        store=dispute.store,
-        order=dispute.order,
-        kind="dispute_answered",
-        actor=acting_user,
-        data={"dispute_id": dispute.external_id, "action": action},
-    )
-    return response
-
-
 def disputes_escalate_due(*, now: datetime | None = None) -> int:
-    """Disputes without agreement 15 days after opening go to the platform (R22). Safe to run twice."""
+    """Disputes without agreement 15 days after opening go to the platform (R22), each with an audit event.
+    Safe to run twice and from two workers at once: a dispute is claimed by a locked, skipped-if-taken read."""
     now = now or timezone.now()
-    return Dispute.objects.filter(status=DisputeStatus.OPEN, escalates_at__lte=now).update(
-        status=DisputeStatus.ESCALATED
+    due = list(
+        Dispute.objects.select_for_update(skip_locked=True)
+        .filter(status=DisputeStatus.OPEN, escalates_at__lte=now)
+        .select_related("order")
     )
+    for dispute in due:
+        dispute.status = DisputeStatus.ESCALATED
+    Dispute.objects.bulk_update(due, ["status"])
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                store_id=d.store_id,
+                kind=AuditKind.DISPUTE_ESCALATED,
+                subject_type="order",
+                subject_id=str(d.order_id),
+                subject_label=str(d.order),
+                details={"dispute_id": d.external_id, "escalates_at": d.escalates_at.isoformat()},
+            )
+            for d in due
+        ]
+    )
+    return len(due)
 
 
 @transaction.atomic
@@ -352,12 +301,12 @@ def protection_extend(*, store: Store, order: Order, days: int, acting_user) -> 
     previous = order.protection_ends_at
     order.protection_ends_at = previous + timedelta(days=days)
     order.save(update_fields=["protection_ends_at", "updated_at"])
-    OrderEvent.objects.create(
+    audit_log(
         store=store,
-        order=order,
-        kind="protection_extended",
+        kind=AuditKind.PROTECTION_EXTENDED,
+        subject=order,
         actor=acting_user,
-        data={"days": days, "from": previous.isoformat(), "to": order.protection_ends_at.isoformat()},
+        details={"days": days, "from": previous.isoformat(), "to": order.protection_ends_at.isoformat()},
     )
     return order
 
@@ -379,7 +328,15 @@ def member_invite(*, store: Store, acting_user, username: str, password: str, ro
     if errors:
         raise ApplicationError(errors)
     user = User.objects.create_user(username=username, password=password)
-    return Membership.objects.create(user=user, store=store, role=role)
+    membership = Membership.objects.create(user=user, store=store, role=role)
+    audit_log(
+        store=store,
+        kind=AuditKind.MEMBER_ADDED,
+        subject=membership,
+        actor=acting_user,
+        details={"username": username, "role": role},
+    )
+    return membership
 
 
 def _other_owner_exists(store: Store, membership: Membership) -> bool:
@@ -403,8 +360,16 @@ def member_role_change(*, store: Store, acting_user, membership_id: int, role: s
     ):
         raise ApplicationError({"role": "A store needs at least one owner; make someone else owner first."})
     if membership.role != role:
+        previous = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
+        audit_log(
+            store=store,
+            kind=AuditKind.MEMBER_ROLE_CHANGED,
+            subject=membership,
+            actor=acting_user,
+            details={"username": membership.user.username, "from": previous, "to": role},
+        )
     return membership
 
 
@@ -421,4 +386,11 @@ def member_remove(*, store: Store, acting_user, membership_id: int) -> None:
     membership.user.is_active = False
     membership.user.save(update_fields=["is_active"])
     Token.objects.filter(user=membership.user).delete()
+    audit_log(
+        store=store,
+        kind=AuditKind.MEMBER_REMOVED,
+        subject=membership,
+        actor=acting_user,
+        details={"username": membership.user.username, "role": membership.role},
+    )
     membership.delete()

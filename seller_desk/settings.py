@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "coupons",
     "campaigns",
     "autoreply",
+    "marketplace",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

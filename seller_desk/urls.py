@@ -7,25 +7,19 @@ from . import apis, views
 
 api_v1 = [
     path("auth/token", apis.AuthTokenApi.as_view(), name="api-auth-token"),
-    path("ingress/orders", apis.IngressOrdersApi.as_view(), name="api-ingress-orders"),
-    path("ingress/disputes", apis.IngressDisputesApi.as_view(), name="api-ingress-disputes"),
     path("disputes", apis.DisputeListApi.as_view(), name="api-disputes"),
-    path(
-        "disputes/<int:dispute_id>/responses",
-        apis.DisputeResponsesApi.as_view(),
-        name="api-dispute-responses",
-    ),
     path(
         "orders/<str:order_id>/protection-extensions",
         apis.ProtectionExtensionsApi.as_view(),
         name="api-protection-extensions",
     ),
     path("", include("conversations.api_urls")),
-    path("", include("conversations.metrics_api_urls")),
+    path("", include("reports.api_urls")),
     path("", include("templates_i18n.api_urls")),
     path("", include("coupons.api_urls")),
     path("", include("campaigns.api_urls")),
     path("", include("autoreply.api_urls")),
+    path("", include("marketplace.api_urls")),
 ]
 
 urlpatterns = [
@@ -40,11 +34,12 @@ urlpatterns = [
     path("team/<int:member_id>/role/", views.team_member_role, name="team-member-role"),
     path("team/<int:member_id>/remove/", views.team_member_remove, name="team-member-remove"),
     path("", include("conversations.urls")),
-    path("", include("conversations.metrics_urls")),
+    path("", include("reports.urls")),
     path("", include("templates_i18n.urls")),
     path("", include("coupons.urls")),
     path("", include("campaigns.urls")),
     path("", include("autoreply.urls")),
+    path("", include("marketplace.urls")),
 ]
 
 urlpatterns += [

@@ -28,7 +28,6 @@ from .models import Scenario
 
 PLACEHOLDER_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 # How many of the buyer's latest messages the language detector reads when the locale says nothing.
-DETECTION_MESSAGES = 3
 
 
 @dataclass(frozen=True)
@@ -167,50 +166,32 @@ def scenario_render(*, store, code: str, language: str | None, variables: dict |
     )
 
 
-def reply_language_for(conversation) -> str:
-    """The buyer's language: their locale if it is one of the nine, else detected in their latest messages, else English."""
-    from conversations.models import Direction
-
-    locale_language = normalize_language(conversation.buyer.locale)
+def reply_language(*, locale: str, buyer_texts: list[str]) -> str:
+    """The buyer's language: their locale if it is one of the nine, else detected in their latest messages
+    (``buyer_texts``, oldest first), else English."""
+    locale_language = normalize_language(locale)
     if locale_language:
         return locale_language
-    texts = list(
-        conversation.messages.filter(direction=Direction.INBOUND)
-        .exclude(text="")
-        .order_by("-created_at", "-id")
-        .values_list("text", flat=True)[:DETECTION_MESSAGES]
-    )
-    detected = detect_language("\n".join(reversed(texts))) if texts else None
+    texts = [t for t in buyer_texts if t]
+    detected = detect_language("\n".join(texts)) if texts else None
     return detected or DEFAULT_LANGUAGE
 
 
-def conversation_variables(conversation) -> dict[str, str]:
-    """Placeholder values known from the conversation: the order id and the buyer's name."""
-    values = {}
-    if conversation.order_id:
-        values["order_id"] = conversation.order.external_id
-    if conversation.buyer.name:
-        values["buyer_name"] = conversation.buyer.name
-    return values
-
-
-def reply_text_for_conversation(
-    *, store, conversation, code: str, language: str | None, variables: dict
+def reply_text_render(
+    *, store, code: str, language: str | None, buyer_language: str, known: dict, variables: dict
 ) -> RenderedText:
-    """Render scenario ``code`` for the conversation's buyer, in ``language`` or the buyer's language.
+    """Render scenario ``code`` in ``language`` or else the buyer's language.
 
-    ``order_id`` and ``buyer_name`` are filled from the conversation unless the agent gives them; ``days``
-    and any other placeholder must come from the agent.
+    ``known`` holds the values the caller knows (order id, buyer name); the agent's ``variables`` win over
+    them; ``days`` and any other placeholder must come from the agent.
     """
-    lang = _checked_language(language) if language else reply_language_for(conversation)
-    values = conversation_variables(conversation)
+    lang = _checked_language(language) if language else buyer_language
+    values = dict(known)
     values.update({k: v for k, v in (variables or {}).items() if v not in (None, "")})
     return scenario_render(store=store, code=code, language=lang, variables=values)
 
 
 # --- suggestions ---
-# How many of the buyer's latest messages (since the seller's last reply) a conversation's suggestion reads.
-SUGGESTION_MESSAGES = 3
 
 
 def scenario_suggestions(*, store, text: str, order_status: str | None = None):
@@ -220,51 +201,12 @@ def scenario_suggestions(*, store, text: str, order_status: str | None = None):
     return suggest_scenarios(store=store, text=text, order_status=order_status)
 
 
-def suggestion_text_for_conversation(conversation) -> str:
-    """The buyer's messages since the seller last answered (at most SUGGESTION_MESSAGES), oldest first.
-
-    When the seller has already answered everything, the buyer's latest messages are used instead.
-    Auto-replies and campaign pushes do not count as answers.
-    """
-    from conversations.models import Direction, SenderKind
-
-    recent = (
-        conversation.messages.filter(buyer_only=False)
-        .order_by("-created_at", "-id")
-        .values_list("direction", "sender", "text")[: SUGGESTION_MESSAGES * 4]
-    )
-    unanswered: list[str] = []
-    latest: list[str] = []
-    answered = False
-    for message_direction, sender, text in recent:
-        if message_direction == Direction.OUTBOUND:
-            answered = answered or sender == SenderKind.AGENT
-            continue
-        if not text.strip():
-            continue
-        if len(latest) < SUGGESTION_MESSAGES:
-            latest.append(text)
-        if not answered and len(unanswered) < SUGGESTION_MESSAGES:
-            unanswered.append(text)
-    chosen = unanswered or latest
-    return "\n".join(reversed(chosen))
-
-
-def suggestions_for_conversation(*, store, conversation):
-    """Scenario suggestions for the reply box: the buyer's latest messages and the order's status.
-
-    ``language`` is the language to reply in (buyer locale, else detected, else English). A conversation
-    of another store is a 404; one without any buyer text gets no suggestions.
-    """
+def suggestions_for_text(*, store, text: str, order_status: str | None, language: str):
+    """Scenario suggestions for the reply box, answered in ``language``; no text gets no suggestions."""
     from .suggest import SuggestionResult, suggest_scenarios
 
-    if conversation.store_id != store.pk:
-        raise Http404("No such conversation.")
-    language = reply_language_for(conversation)
-    text = suggestion_text_for_conversation(conversation)
     if not text:
         return SuggestionResult(language=language, suggestions=[])
-    order_status = conversation.order.status if conversation.order_id else None
     result = suggest_scenarios(store=store, text=text, order_status=order_status)
     return SuggestionResult(language=language, suggestions=result.suggestions)
 

@@ -22,15 +22,3 @@ urlpatterns += [
     path("banned-words/<int:banned_word_id>/delete", views.banned_word_delete, name="banned-word-delete"),
     path("text-check/", views.text_check_partial, name="text-check-partial"),
 ]
-
-# --- reply assist (the panel above the inbox reply box; docs/reply-assist.md) ---
-urlpatterns += [
-    path("inbox/<int:conversation_id>/assist/", views.reply_assist, name="reply-assist"),
-    path(
-        "inbox/<int:conversation_id>/assist/suggestions/",
-        views.reply_assist_suggestions,
-        name="reply-assist-suggestions",
-    ),
-    path("inbox/<int:conversation_id>/assist/render/", views.reply_assist_render, name="reply-assist-render"),
-    path("inbox/<int:conversation_id>/assist/check/", views.reply_assist_check, name="reply-assist-check"),
-]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from conversations.models import Channel
-from conversations.services import message_ingest
+from marketplace.services import message_ingest
 from seller_desk.models import Buyer, Order, OrderStatus, Store
 from seller_desk.services import member_add, store_create
 
@@ -107,3 +107,12 @@ def picture_upload(
 ) -> SimpleUploadedFile:
     data = content if content is not None else picture_bytes(fmt)
     return SimpleUploadedFile(name, data, content_type="image/png" if fmt == "PNG" else "image/jpeg")
+
+
+def events_of(subject):
+    """The audit events about one row (a coupon, a campaign, an order), oldest first."""
+    from seller_desk.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        subject_type=subject._meta.model_name, subject_id=str(subject.pk)
+    ).order_by("created_at", "id")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from autoreply.models import AutoReplyDay
 from autoreply.services import autoreply_settings_update
 from conversations.models import Message
-from conversations.services import message_ingest
+from marketplace.services import message_ingest
 from seller_desk.models import Store
 from tests.factories import buyer_payload, make_buyer, make_order, make_store
 

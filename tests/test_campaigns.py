@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from campaigns import selectors, services
 from campaigns.models import (
     Campaign,
-    CampaignEvent,
     CampaignRecipient,
     CustomerGroup,
     StoreDailyQuota,
@@ -26,7 +25,15 @@ from coupons.services import coupon_create, coupon_grant
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Buyer, Order, OrderStatus
 from seller_desk.selectors import store_local_date
-from tests.factories import make_buyer, make_inbound, make_member, make_store, picture_bytes, picture_upload
+from tests.factories import (
+    events_of,
+    make_buyer,
+    make_inbound,
+    make_member,
+    make_store,
+    picture_bytes,
+    picture_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -281,8 +288,8 @@ def test_R2_a_store_downgraded_while_sending_is_paused_with_the_reason(store, sm
     services.campaign_send_batch(campaign_id=campaign.pk, day=today + timedelta(days=1))
     campaign.refresh_from_db()
     assert campaign.status == "paused"
-    event = CampaignEvent.objects.filter(campaign=campaign, kind="auto_paused").get()
-    assert "tier" in event.data["reason"]
+    event = events_of(campaign).filter(kind="campaign.auto_paused").get()
+    assert "tier" in event.details["reason"]
     with pytest.raises(ApplicationError) as error:
         services.campaign_resume(campaign=campaign, acting_user=None)
     assert "store" in error.value.errors
@@ -386,7 +393,7 @@ def test_R3_identify_shows_the_count_and_the_day_by_day_plan(store, owner, small
     ]
     campaign.refresh_from_db()
     assert campaign.identified_count == 12
-    assert CampaignEvent.objects.filter(campaign=campaign, kind="identified").count() == 1
+    assert events_of(campaign).filter(kind="campaign.identified").count() == 1
 
 
 def test_R3_identify_plan_starts_with_what_is_left_of_todays_quota(store, small_cap):
@@ -790,7 +797,7 @@ def test_R9_a_sold_out_coupon_fails_the_recipient_and_pauses_the_campaign(store)
     failed = CampaignRecipient.objects.get(campaign=campaign, status="failed")
     assert "sold out" in failed.reason and failed.message is None and failed.send_day is None
     assert campaign.status == "paused"
-    assert "sold out" in CampaignEvent.objects.get(campaign=campaign, kind="auto_paused").data["reason"]
+    assert "sold out" in events_of(campaign).get(kind="campaign.auto_paused").details["reason"]
     assert Message.objects.filter(sender="campaign").count() == 2
     assert StoreDailyQuota.objects.get(store=store, day=today).used == 2
     with pytest.raises(ApplicationError) as error:
@@ -857,9 +864,9 @@ def test_send_now_is_202_and_the_batch_is_queued_after_commit(
     assert body["counts"] == {"sent": 3, "pending": 0, "skipped": 0, "failed": 0}
     assert body["last_sent_at"] is not None
     assert body["last_window"] == {"from": today.isoformat(), "to": (today + timedelta(days=1)).isoformat()}
-    kinds = list(CampaignEvent.objects.filter(campaign=campaign).values_list("kind", flat=True))
-    assert kinds == ["created", "send_requested", "batch", "done"]
-    assert CampaignEvent.objects.get(campaign=campaign, kind="send_requested").actor == owner
+    kinds = list(events_of(campaign).values_list("kind", flat=True))
+    assert kinds == ["campaign.created", "campaign.send_requested", "campaign.batch", "campaign.done"]
+    assert events_of(campaign).get(kind="campaign.send_requested").actor == owner
 
 
 def test_a_crowd_with_nobody_in_it_cannot_be_sent(store, owner):

@@ -12,10 +12,18 @@ from rest_framework.test import APIClient
 
 from conversations.models import ConversationStatus, Direction, Message
 from coupons import selectors, services
-from coupons.models import Coupon, CouponEvent, CouponGrant, CouponRedemption, GrantSource
-from seller_desk.models import OrderStatus
+from coupons.models import Coupon, CouponGrant, CouponRedemption, GrantSource
+from seller_desk.models import AuditEvent, OrderStatus
 from seller_desk.selectors import store_local_date
-from tests.factories import make_buyer, make_inbound, make_member, make_order, make_store, picture_upload
+from tests.factories import (
+    events_of,
+    make_buyer,
+    make_inbound,
+    make_member,
+    make_order,
+    make_store,
+    picture_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +165,7 @@ def test_R11_admin_shows_the_prefix_read_only_and_saves_through_the_services(sto
     assert r.status_code == 302, r.content.decode()[:3000]
     coupon = Coupon.objects.get(store=store)
     assert (coupon.name, coupon.currency, coupon.code.startswith("DDWL-")) == ("DDWL-Admin", "USD", True)
-    assert CouponEvent.objects.get(coupon=coupon).actor == admin_user
+    assert events_of(coupon).get().actor == admin_user
     bad = client.post(f"/admin/coupons/coupon/{coupon.pk}/change/", {**form, "denomination": "0"})
     assert bad.status_code == 200 and "Denomination must be more than 0" in bad.content.decode()
     assert Coupon.objects.get(pk=coupon.pk).denomination == Decimal("3.00")
@@ -444,7 +452,7 @@ def test_bad_coupon_input_is_refused_with_a_field_error_and_nothing_stored(
     assert list(r.json()["errors"]) == [field]
     assert phrase in r.json()["errors"][field][0]
     assert list(Coupon.objects.values_list("pk", flat=True)) == [existing.pk]
-    assert CouponEvent.objects.count() == 1
+    assert AuditEvent.objects.filter(kind__startswith="coupon.").count() == 1
     assert snapshot(existing) == before
 
 
@@ -577,9 +585,9 @@ def test_draft_coupon_cannot_be_granted_until_activated(store, owner):
     r = api_as(owner).patch(f"/api/v1/coupons/{coupon.pk}", {"status": "active"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "active"
     grant_to(coupon, buyer)
-    assert [(e.kind, e.actor) for e in CouponEvent.objects.filter(coupon=coupon)] == [
-        ("created", owner),
-        ("activated", owner),
+    assert [(e.kind, e.actor) for e in events_of(coupon)] == [
+        ("coupon.created", owner),
+        ("coupon.activated", owner),
     ]
 
 
@@ -595,7 +603,7 @@ def test_ended_coupon_cannot_be_granted_and_stays_ended(store, owner):
     assert r.status_code == 400 and "stays ended" in r.json()["errors"]["status"][0]
     r = client.patch(f"/api/v1/coupons/{coupon.pk}", {"denomination": "4"}, format="json")
     assert r.status_code == 400 and list(r.json()["errors"]) == ["status"]
-    ended = CouponEvent.objects.get(coupon=coupon, kind="ended")
+    ended = events_of(coupon).get(kind="coupon.ended")
     assert ended.actor == owner
 
 
@@ -640,8 +648,8 @@ def test_edit_without_grants_may_change_terms(store, owner):
     )
     assert r.status_code == 200, r.content
     assert (r.json()["denomination"], r.json()["threshold"]) == ("4.00", "40.00")
-    edited = CouponEvent.objects.get(coupon=coupon, kind="edited")
-    assert edited.data == {"changes": {"denomination": ["5.00", "4.00"], "threshold": ["30.00", "40.00"]}}
+    edited = events_of(coupon).get(kind="coupon.edited")
+    assert edited.details == {"changes": {"denomination": ["5.00", "4.00"], "threshold": ["30.00", "40.00"]}}
 
 
 @pytest.mark.parametrize(
@@ -664,7 +672,7 @@ def test_edit_with_grants_keeps_what_buyers_were_promised(store, owner, field, v
     assert list(r.json()["errors"]) == [field]
     assert "can't change once 1 buyers already hold this coupon" in r.json()["errors"][field][0]
     assert snapshot(coupon) == before
-    assert not CouponEvent.objects.filter(kind="edited").exists()
+    assert not AuditEvent.objects.filter(kind="coupon.edited").exists()
 
 
 def test_edit_with_grants_allows_name_more_quantity_and_longer_periods(store, owner):
@@ -701,7 +709,9 @@ def test_edit_that_changes_nothing_logs_nothing(store, owner):
         f"/api/v1/coupons/{coupon.pk}", {"quantity": 50, "currency": "usd"}, format="json"
     )
     assert r.status_code == 200
-    assert list(CouponEvent.objects.values_list("kind", flat=True)) == ["created"]
+    assert list(AuditEvent.objects.filter(kind__startswith="coupon.").values_list("kind", flat=True)) == [
+        "coupon.created"
+    ]
 
 
 def test_bad_edit_leaves_the_coupon_untouched(store, owner):

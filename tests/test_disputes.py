@@ -6,9 +6,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conversations.models import Conversation, Message
-from seller_desk.models import Dispute, OrderEvent
+from seller_desk.models import Dispute
 from seller_desk.services import disputes_escalate_due
-from tests.factories import make_inbound, make_member, make_order, picture_upload
+from tests.factories import events_of, make_inbound, make_member, make_order, picture_upload
 from tests.test_seller_api import token_client
 
 pytestmark = pytest.mark.django_db
@@ -150,8 +150,8 @@ def test_R23_seller_extends_buyer_protection(store):
     assert r.status_code == 201, r.content
     order.refresh_from_db()
     assert order.protection_ends_at == before + timedelta(days=15)
-    event = OrderEvent.objects.get(order=order, kind="protection_extended")
-    assert event.actor == user and event.data["days"] == 15
+    event = events_of(order).get(kind="order.protection_extended")
+    assert event.actor == user and event.details["days"] == 15
 
 
 @pytest.mark.parametrize("days", [0, -3, 91])

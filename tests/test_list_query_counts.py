@@ -26,12 +26,13 @@ from rest_framework.test import APIClient
 from autoreply.models import Keyword, KeywordClick
 from autoreply.services import autoreply_settings_update, card_click_answer
 from campaigns.services import campaign_create, campaign_send_now, customer_group_create
-from conversations.services import reply_send
+from conversations.services import dispute_respond, reply_send
 from coupons.models import GrantSource
 from coupons.services import coupon_create, coupon_grant, coupon_redemptions_record, coupon_update
+from marketplace.services import dispute_open
 from seller_desk.models import OrderStatus
 from seller_desk.selectors import store_local_date
-from seller_desk.services import dispute_open, dispute_respond, platform_admin_create
+from seller_desk.services import platform_admin_create
 from templates_i18n.services import banned_word_create, store_template_create
 from tests.factories import make_buyer, make_inbound, make_member, make_order, picture_upload
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.services import message_ingest
+from marketplace.services import message_ingest
 from templates_i18n import services
 from tests.factories import buyer_payload, make_buyer, make_inbound, make_member, make_order, picture_upload
 

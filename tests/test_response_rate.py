@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from conversations import metrics
 from conversations.models import Message, ReplyWait, SenderKind
 from conversations.services import outbound_message_create, reply_send
+from reports import selectors as metrics
 from tests.factories import make_buyer, make_inbound, make_member
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 import templates_i18n
+from conversations import selectors as conv_selectors
 from conversations.models import Message
 from seller_desk.errors import ApplicationError
 from seller_desk.services import platform_admin_create
@@ -332,7 +333,7 @@ def test_scenario_list_filters_by_order_status(store):
 def test_reply_language_is_the_buyer_locale_when_it_is_one_of_the_nine(store):
     buyer = make_buyer(store, name="Ana", country="BR", locale="pt_BR")
     conversation = make_inbound(store, buyer=buyer, text="Где мой заказ? Прошло уже три недели").conversation
-    assert selectors.reply_language_for(conversation) == "pt-BR"
+    assert conv_selectors.reply_language_for(conversation) == "pt-BR"
 
 
 def test_reply_language_is_detected_from_recent_messages_without_a_usable_locale(store):
@@ -340,18 +341,18 @@ def test_reply_language_is_detected_from_recent_messages_without_a_usable_locale
     conversation = make_inbound(
         store, buyer=buyer, text="Здравствуйте! Где мой заказ, когда его отправят?"
     ).conversation
-    assert selectors.reply_language_for(conversation) == "ru"
+    assert conv_selectors.reply_language_for(conversation) == "ru"
     buyer = make_buyer(store, name="Kasia", country="PL", locale="")
     conversation = make_inbound(
         store, buyer=buyer, text="Dzień dobry, kiedy przyjdzie moja paczka?"
     ).conversation
-    assert selectors.reply_language_for(conversation) == "pl"
+    assert conv_selectors.reply_language_for(conversation) == "pl"
 
 
 def test_reply_language_falls_back_to_english(store):
     buyer = make_buyer(store, name="X", country="CN", locale="")
     conversation = make_inbound(store, buyer=buyer, text="12345 ??? !!!").conversation
-    assert selectors.reply_language_for(conversation) == "en"
+    assert conv_selectors.reply_language_for(conversation) == "en"
 
 
 def test_conversation_reply_with_a_scenario_uses_the_buyer_language_and_order_facts(store):

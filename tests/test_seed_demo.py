@@ -18,8 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conversations.models import Channel, Conversation, Message, ReplyWait
-from seller_desk.demo import ADMIN_USERNAME, COUNTRIES, STORES, demo_seed
-from seller_desk.models import Buyer, Dispute, Membership, Order, OrderEvent, OrderStatus, Store
+from demo.services import ADMIN_USERNAME, COUNTRIES, STORES, demo_seed
+from seller_desk.models import AuditEvent, Buyer, Dispute, Membership, Order, OrderStatus, Store
 from templates_i18n.languages import SUPPORTED_LANGUAGES, normalize_language
 
 FAST = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
@@ -127,7 +127,7 @@ def test_demo_conversations_cover_every_channel_and_language_detected_from_the_t
     assert set(
         Conversation.objects.filter(channel="dispute").values_list("dispute__order__store", flat=True)
     ) == set(Store.objects.values_list("id", flat=True))
-    assert OrderEvent.objects.filter(kind="protection_extended").exists()
+    assert AuditEvent.objects.filter(kind="order.protection_extended").exists()
 
 
 @pytest.mark.django_db

@@ -9,11 +9,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conversations.models import SenderKind
-from conversations.services import message_ingest, outbound_message_create
+from conversations.selectors import suggestion_text_for_conversation, suggestions_for_conversation
+from conversations.services import outbound_message_create
+from marketplace.services import message_ingest
 from seller_desk.models import OrderStatus
 from templates_i18n import suggest
 from templates_i18n.scenario_seed import OFFICIAL_CODES
-from templates_i18n.selectors import suggestion_text_for_conversation, suggestions_for_conversation
 from templates_i18n.services import store_template_create, store_template_update
 from tests.factories import buyer_payload, make_buyer, make_inbound, make_member, make_order, picture_upload
 

@@ -164,7 +164,7 @@ class World:
 
     @cached_property
     def dispute(self):
-        from seller_desk.services import dispute_open
+        from marketplace.services import dispute_open
 
         dispute, _ = dispute_open(
             store=self.store,

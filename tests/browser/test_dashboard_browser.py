@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from conversations import metrics
-from conversations.metrics_views import _percent
 from conversations.models import Message, ReplyWait
 from conversations.services import reply_send
+from reports import selectors as metrics
+from reports.views import _percent
 from tests.factories import make_buyer, make_inbound, make_member, make_store
 
 pytestmark = [pytest.mark.browser]

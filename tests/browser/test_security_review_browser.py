@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conversations.services import message_ingest
+from marketplace.services import message_ingest
 from tests.factories import make_member, make_store, picture_bytes
 
 pytestmark = [pytest.mark.browser]

@@ -19,10 +19,9 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from conversations.models import ReplyWait
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Store
-
-from .models import ReplyWait
 
 WITHIN = timedelta(hours=24)
 DEFAULT_DAYS = 30

@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.models import Channel
 from seller_desk.auth import store_member_required
 from seller_desk.errors import ApplicationError
 
-from . import metrics
-from .models import Channel
+from . import selectors
 
 WINDOW_CHOICES = (7, 30, 90)
 WAITS_PER_PAGE = 100
@@ -113,7 +113,7 @@ def _distribution_rows(data: dict, *, days: int) -> list[dict]:
     everything = sum(counts.values())
     top = max(counts.values(), default=0) or 1
     rows = []
-    for key, label in metrics.DISTRIBUTION:
+    for key, label in selectors.DISTRIBUTION:
         n = counts[key]
         rows.append(
             {
@@ -133,11 +133,11 @@ def dashboard(request):
     now = timezone.now()
     error = None
     try:
-        days = metrics.days_parse(request.GET.get("days"))
+        days = selectors.days_parse(request.GET.get("days"))
     except ApplicationError as exc:
-        error, days = exc.errors["days"][0], metrics.DEFAULT_DAYS
-    data = metrics.response_rate(store=request.store, days=days, now=now)
-    target = metrics.response_rate_target()
+        error, days = exc.errors["days"][0], selectors.DEFAULT_DAYS
+    data = selectors.response_rate(store=request.store, days=days, now=now)
+    target = selectors.response_rate_target()
     stats = [
         ("within_24h", "Answered within 24 h", data["answered_within_24h"]),
         ("over_24h", "Answered later", data["distribution"]["over_24h"]),
@@ -168,7 +168,7 @@ def dashboard(request):
             for day in reversed(data["daily"])
         ],
     }
-    return render(request, "conversations/dashboard.html", context, status=400 if error else 200)
+    return render(request, "reports/dashboard.html", context, status=400 if error else 200)
 
 
 def duration_text(value: timedelta | None) -> str:
@@ -194,7 +194,7 @@ def _local(value: datetime | None, tz) -> datetime | None:
 
 def _wait_row(wait, *, now: datetime, tz) -> dict:
     conversation = wait.conversation
-    outcome = metrics.wait_outcome(wait, now=now)
+    outcome = selectors.wait_outcome(wait, now=now)
     return {
         "conversation_id": conversation.pk,
         "buyer_id": conversation.buyer.external_id,
@@ -288,7 +288,7 @@ def _filter_chips(*, days: int, bucket: str | None, day) -> list[dict]:
     """Quick filters on the drill-down; the list being shown gets a chip of its own when it is not one of them."""
     chips = list(CHIPS)
     if bucket is not None and bucket not in dict(CHIPS):
-        chips.insert(0, (bucket, metrics.BUCKETS[bucket]))
+        chips.insert(0, (bucket, selectors.BUCKETS[bucket]))
     return [
         {
             "key": key,
@@ -305,18 +305,18 @@ def dashboard_waits(request):
     """The conversations behind one dashboard number (same filters as the number), as a page or ?format=csv."""
     now = timezone.now()
     try:
-        days = metrics.days_parse(request.GET.get("days"))
-        bucket = metrics.bucket_parse(request.GET.get("bucket"))
-        day = metrics.date_parse(request.GET.get("date"))
-        waits = metrics.waits_for_bucket(store=request.store, days=days, bucket=bucket, date=day, now=now)
+        days = selectors.days_parse(request.GET.get("days"))
+        bucket = selectors.bucket_parse(request.GET.get("bucket"))
+        day = selectors.date_parse(request.GET.get("date"))
+        waits = selectors.waits_for_bucket(store=request.store, days=days, bucket=bucket, date=day, now=now)
     except ApplicationError as exc:
         return render(
             request,
-            "conversations/waits.html",
+            "reports/waits.html",
             {"nav": "dashboard", "errors": exc.errors, "back_url": reverse("dashboard")},
             status=400,
         )
-    window = metrics.response_window(store=request.store, days=days, now=now)
+    window = selectors.response_window(store=request.store, days=days, now=now)
     tz = window.tz
     if request.GET.get("format") == "csv":
         span = day.isoformat() if day else f"{window.start.isoformat()}_{window.end.isoformat()}"
@@ -329,7 +329,7 @@ def dashboard_waits(request):
         "nav": "dashboard",
         "days": days,
         "bucket": bucket,
-        "bucket_label": metrics.BUCKETS[bucket] if bucket else "All buyer messages",
+        "bucket_label": selectors.BUCKETS[bucket] if bucket else "All buyer messages",
         "day": day,
         "window": window,
         "page": page,
@@ -341,4 +341,4 @@ def dashboard_waits(request):
         "buckets": _filter_chips(days=days, bucket=bucket, day=day),
         "all_href": _waits_url(days=days, day=day),
     }
-    return render(request, "conversations/waits.html", context)
+    return render(request, "reports/waits.html", context)

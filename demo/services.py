@@ -2,7 +2,7 @@
 orders in every status and a realistic 30-day inbox.
 
 Everything is written through the real services (``store_create``, ``member_add``,
-``orders_upsert``, ``message_ingest``, ``reply_send``, ``dispute_open``, ``dispute_respond``,
+``orders_ingest``, ``message_ingest``, ``reply_send``, ``dispute_open``, ``dispute_respond``,
 ``protection_extend``), so the demo exercises the same paths as production. The one thing done
 directly is back-dating: the seller-side services stamp their rows "now", and a 30-day history
 needs them at the planned times (see ``_Backdating``).
@@ -25,23 +25,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from autoreply.services import autoreply_settings_update
 from conversations.models import Channel, Conversation, Message, ReplyWait
-from conversations.services import message_ingest, reply_send
+from conversations.services import dispute_respond, reply_send
+from coupons.services import coupon_create
+from marketplace.services import dispute_open, message_ingest, orders_ingest
 from seller_desk.models import (
+    AuditEvent,
+    AuditKind,
     Buyer,
     DisputeAction,
     DisputeResponse,
     Membership,
-    OrderEvent,
     OrderStatus,
     Store,
 )
 from seller_desk.services import (
-    dispute_open,
-    dispute_respond,
     disputes_escalate_due,
     member_add,
-    orders_upsert,
     platform_admin_create,
     protection_extend,
     store_create,
@@ -1075,7 +1076,7 @@ def _write_dispute(
         return_goods=not missing,
         description=text,
     )
-    OrderEvent.objects.filter(order=dispute.order, kind="dispute_opened").update(created_at=turn.at)
+    _audit_backdate(dispute.order, AuditKind.DISPUTE_OPENED, turn.at)
     if turn.reply_at is not None:
         response = dispute_respond(
             dispute=dispute,
@@ -1085,10 +1086,13 @@ def _write_dispute(
             refund_amount=(order["amount"] / 2).quantize(Decimal("0.01")),
         )
         backdating.reply(response.message, turn.reply_at)
-        OrderEvent.objects.filter(order=dispute.order, kind="dispute_answered").update(
-            created_at=turn.reply_at
-        )
+        _audit_backdate(dispute.order, AuditKind.DISPUTE_ANSWERED, turn.reply_at)
     return dispute.conversation
+
+
+def _audit_backdate(order, kind: str, at: datetime) -> None:
+    """The audit rows of a planned change carry the planned time, like the change itself."""
+    AuditEvent.objects.filter(subject_type="order", subject_id=str(order.pk), kind=kind).update(created_at=at)
 
 
 def _write_conversations(
@@ -1148,9 +1152,7 @@ def _write_conversations(
                 protection_extend(
                     store=store, order=orders[order_id], days=15, acting_user=repliers[turn.replier]
                 )
-                OrderEvent.objects.filter(order=orders[order_id], kind="protection_extended").update(
-                    created_at=turn.reply_at
-                )
+                _audit_backdate(orders[order_id], AuditKind.PROTECTION_EXTENDED, turn.reply_at)
         backdating.conversation(conversation.pk, plan.turns[0].at, last)
     backdating.apply()
     # What the hourly escalation task would have done by now: disputes without agreement after 15 days.
@@ -1190,9 +1192,6 @@ def demo_stores_delete() -> int:
 def _write_coupon_and_autoreply(*, store: Store, owner, now: datetime) -> None:
     """A DDWL coupon agents can attach, and auto-reply switched on with a welcome and a 3-keyword card,
     set up after the history so only new buyer messages get the welcome."""
-    from autoreply.services import autoreply_settings_update
-    from coupons.services import coupon_create
-
     local_today = now.astimezone(ZoneInfo(store.timezone)).date()
     coupon = coupon_create(
         store=store,
@@ -1272,7 +1271,7 @@ def demo_seed(*, now: datetime | None = None, reset: bool = False) -> DemoSeedRe
             for login in store_logins:
                 _ensure_member(store, login.username, login.role)
             repliers = [User.objects.get(username=login.username) for login in store_logins]
-            orders_upsert(store=store, orders=orders)
+            orders_ingest(store=store, orders=orders)
             counts = _write_conversations(
                 store=store, spec=spec, plans=plans, repliers=repliers, photo=photo, now=now
             )

@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from seller_desk.demo import demo_seed
+from demo.services import demo_seed
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from seller_desk.auth import StoreAPIMixin
 
-from . import metrics
+from . import selectors
 
 
 class ResponseRateDaySerializer(serializers.Serializer):
@@ -31,7 +31,7 @@ class ResponseRateDistributionSerializer(serializers.Serializer):
     """How long each buyer message in the window waited for its first agent reply."""
 
     def get_fields(self):
-        return {key: serializers.IntegerField(help_text=label) for key, label in metrics.DISTRIBUTION}
+        return {key: serializers.IntegerField(help_text=label) for key, label in selectors.DISTRIBUTION}
 
 
 class ResponseRateSerializer(serializers.Serializer):
@@ -99,6 +99,6 @@ class ResponseRateApi(StoreAPIMixin, APIView):
         ],
     )
     def get(self, request):
-        days = metrics.days_parse(request.query_params.get("days"))
-        data = metrics.response_rate(store=self.store, days=days)
+        days = selectors.days_parse(request.query_params.get("days"))
+        data = selectors.response_rate(store=self.store, days=days)
         return Response(ResponseRateSerializer(data).data)

@@ -1,0 +1,74 @@
+"""Browser forms of the buyer simulator; the rules live in services."""
+
+from django import forms
+
+from conversations.forms import PICTURE_ACCEPT
+from conversations.models import Channel
+from seller_desk.forms import ApplicationErrorFormMixin
+
+BUYER_CHANNELS = [
+    (Channel.CHAT.value, "Chat"),
+    (Channel.MESSAGE.value, "Message"),
+    (Channel.COMMENT.value, "Comment"),
+]
+
+
+class BuyerMessageForm(ApplicationErrorFormMixin, forms.Form):
+    """What the simulated buyer types: a channel, optionally one of their orders, text and/or a photo."""
+
+    channel = forms.ChoiceField(choices=BUYER_CHANNELS, initial=Channel.CHAT)
+    order_id = forms.ChoiceField(required=False, label="Order")
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"id": "buyer-text", "rows": 1, "dir": "auto", "placeholder": "Message the seller…"}
+        ),
+    )
+    image = forms.FileField(
+        required=False, widget=forms.FileInput(attrs={"accept": PICTURE_ACCEPT, "id": "buyer-image"})
+    )
+
+    def __init__(self, *args, orders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order_id"].choices = [("", "No order")] + [
+            (o.external_id, f"#{o.external_id} · {o.get_status_display()}") for o in orders
+        ]
+        self.fields["order_id"].error_messages["invalid_choice"] = (
+            "Pick one of this buyer's orders, or no order."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not data.get("image"):
+            self.add_error("text", "Type a message or attach a photo.")
+        return data
+
+
+class NewBuyerForm(ApplicationErrorFormMixin, forms.Form):
+    """Start a chat as a buyer the store has not heard from yet (the marketplace creates buyers on first message)."""
+
+    name = forms.CharField(max_length=200)
+    country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$",
+        max_length=2,
+        error_messages={"invalid": "Use a two-letter ISO country code, e.g. RU, SA, KR, ES."},
+    )
+    locale = forms.ChoiceField(
+        choices=[
+            ("en_US", "en_US"),
+            ("ar_SA", "ar_SA"),
+            ("es_ES", "es_ES"),
+            ("fr_FR", "fr_FR"),
+            ("he_IL", "he_IL"),
+            ("ko_KR", "ko_KR"),
+            ("pl_PL", "pl_PL"),
+            ("pt_BR", "pt_BR"),
+            ("ru_RU", "ru_RU"),
+        ]
+    )
+    channel = forms.ChoiceField(choices=BUYER_CHANNELS, initial=Channel.CHAT)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="First message")
+
+    def clean_country(self):
+        return self.cleaned_data["country"].upper()

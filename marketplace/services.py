@@ -1,0 +1,172 @@
+"""The marketplace's side of the desk: what it pushes in (orders, buyer messages, disputes).
+
+Each ingest is the orchestration of lower floors, step by step and in one transaction where it writes:
+a buyer message is stored by ``conversations.services.inbound_message_append`` and then answered by
+``autoreply.services.autoreply_respond`` — two explicit calls, no hook.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from autoreply.services import autoreply_respond
+from conversations.models import Channel, Conversation, Message
+from conversations.selectors import inbound_message_find
+from conversations.services import inbound_message_append
+from conversations.uploads import picture_validate
+from coupons.services import coupon_redemptions_record
+from seller_desk.errors import ApplicationError
+from seller_desk.models import Dispute, Order, Store
+from seller_desk.services import (
+    AuditKind,
+    audit_log,
+    buyer_upsert,
+    dispute_window_check,
+    orders_upsert,
+)
+
+
+@dataclass
+class IngestResult:
+    conversation: Conversation
+    message: Message
+    created: bool
+    auto_replies: list[Message] = field(default_factory=list)
+
+
+def _existing_ingest(store: Store, message_id: str) -> IngestResult | None:
+    message = inbound_message_find(store=store, external_id=message_id)
+    if message is None:
+        return None
+    replies = list(message.triggered.order_by("created_at", "id"))
+    return IngestResult(
+        conversation=message.conversation, message=message, created=False, auto_replies=replies
+    )
+
+
+@transaction.atomic
+def orders_ingest(*, store: Store, orders: list[dict]) -> dict[str, int]:
+    """Upsert a validated batch of orders (all or nothing); orders carrying one of the store's coupon codes
+    record a redemption."""
+    result, with_coupon = orders_upsert(store=store, orders=orders)
+    if with_coupon:
+        coupon_redemptions_record(store=store, orders=with_coupon)
+    return result
+
+
+def message_ingest(
+    *,
+    store: Store,
+    message_id: str,
+    buyer: dict,
+    channel: str,
+    text: str,
+    sent_at: datetime,
+    order_id: str | None = None,
+    image=None,
+) -> IngestResult:
+    """Append a buyer message to its conversation, then let auto-reply answer it (R17); the same marketplace
+    ``message_id`` is stored once, also when two requests race."""
+    existing = _existing_ingest(store, message_id)
+    if existing is not None:
+        return existing
+    if channel not in (Channel.MESSAGE, Channel.CHAT, Channel.COMMENT):
+        raise ApplicationError({"channel": "Channel must be one of message, chat, comment."})
+    if not (text or "").strip() and image is None:
+        raise ApplicationError({"text": "A message needs text or a picture."})
+    if image is not None:
+        picture_validate(image)
+    order = None
+    if order_id:
+        order = Order.objects.select_related("buyer").filter(store=store, external_id=order_id).first()
+        if order is None:
+            raise ApplicationError(
+                {
+                    "order_id": f"Order '{order_id}' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
+                }
+            )
+        if order.buyer.external_id != buyer["buyer_id"]:
+            raise ApplicationError(
+                {"order_id": f"Order '{order_id}' belongs to another buyer of this store."}
+            )
+    try:
+        with transaction.atomic():
+            buyer_row = buyer_upsert(store=store, buyer=buyer)
+            message = inbound_message_append(
+                store=store,
+                buyer=buyer_row,
+                order=order,
+                channel=channel,
+                text=text or "",
+                sent_at=sent_at,
+                external_id=message_id,
+                image=image,
+            )
+            auto_replies = autoreply_respond(message=message)
+    except IntegrityError:
+        existing = _existing_ingest(store, message_id)
+        if existing is None:
+            raise
+        return existing
+    return IngestResult(
+        conversation=message.conversation, message=message, created=True, auto_replies=auto_replies
+    )
+
+
+def dispute_open(
+    *,
+    store: Store,
+    dispute_id: str,
+    order_id: str,
+    opened_at: datetime,
+    reason: str,
+    refund_amount: Decimal,
+    return_goods: bool,
+    description: str,
+) -> tuple[Dispute, bool]:
+    """Open a dispute from the marketplace (R22); idempotent by ``dispute_id``.
+
+    A dispute can be opened from 6 days after shipment until buyer protection ends; its
+    description lands in a dispute conversation in the inbox, with the 24-hour wait opened.
+    """
+    existing = Dispute.objects.filter(store=store, external_id=dispute_id).first()
+    if existing is not None:
+        return existing, False
+    order = Order.objects.select_related("buyer").filter(store=store, external_id=order_id).first()
+    if order is None:
+        raise ApplicationError({"order_id": f"Order '{order_id}' is unknown to this store."})
+    dispute_window_check(order=order, opened_at=opened_at, refund_amount=refund_amount)
+    try:
+        with transaction.atomic():
+            message = inbound_message_append(
+                store=store,
+                buyer=order.buyer,
+                order=order,
+                channel=Channel.DISPUTE,
+                text=f"{reason}\n\n{description}".strip(),
+                sent_at=opened_at,
+                external_id=f"dispute:{dispute_id}",
+            )
+            dispute = Dispute.objects.create(
+                store=store,
+                order=order,
+                external_id=dispute_id,
+                conversation=message.conversation,
+                opened_at=opened_at,
+                reason=reason,
+                refund_amount=refund_amount,
+                return_goods=return_goods,
+                description=description,
+                escalates_at=opened_at + Dispute.ESCALATES_AFTER,
+            )
+            audit_log(
+                store=store,
+                kind=AuditKind.DISPUTE_OPENED,
+                subject=order,
+                details={"dispute_id": dispute_id, "reason": reason},
+            )
+    except IntegrityError:
+        return Dispute.objects.get(store=store, external_id=dispute_id), False
+    return dispute, True
