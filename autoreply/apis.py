@@ -4,13 +4,13 @@ import json
 import re
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations.serializers import CouponBriefSerializer
-from seller_desk.auth import IsStoreOwner, StoreAPIMixin
+from seller_desk.auth import StoreAPIMixin, owner_writes
 from seller_desk.errors import ApplicationError
 
 from . import selectors, services
@@ -19,13 +19,7 @@ from .models import ReplyType
 PICTURE_PART = re.compile(r"^keywords\[(\d+)\]\.image$")
 
 
-class OwnerWrites(permissions.BasePermission):
-    """Every member reads the auto-reply; only the store owner changes it."""
-
-    message = "Only the store owner may change the auto-reply."
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or IsStoreOwner().has_permission(request, view)
+OwnerWrites = owner_writes("Only the store owner may change the auto-reply.")
 
 
 class KeywordInSerializer(serializers.Serializer):

@@ -1,22 +1,17 @@
 """Batch campaign and customer-group APIs: owners write, every store member reads."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from seller_desk.auth import IsStoreOwner, StoreAPIMixin
+from seller_desk.auth import IsStoreOwner, StoreAPIMixin, owner_writes
 
 from . import selectors, services
 from .models import Campaign, CampaignStatus, CustomerGroup, Scenario
 
-
-class OwnerWrites(permissions.BasePermission):
-    message = "Only the store owner may create or run batch campaigns."
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or IsStoreOwner().has_permission(request, view)
+OwnerWrites = owner_writes("Only the store owner may create or run batch campaigns.")
 
 
 # ----------------------------------------------------------------- customer groups

@@ -3,11 +3,11 @@
 from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from seller_desk.auth import IsStoreOwner, StoreAPIMixin
+from seller_desk.auth import StoreAPIMixin, owner_writes
 from seller_desk.selectors import store_local_date
 
 from . import selectors, services
@@ -16,13 +16,7 @@ from .models import Coupon, CouponStatus, Distribution, Scope
 CENTS = Decimal("0.01")
 
 
-class OwnerWrites(permissions.BasePermission):
-    """Agents can read coupons; only the store owner creates or edits them."""
-
-    message = "Only the store owner may set up or edit coupons."
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or IsStoreOwner().has_permission(request, view)
+OwnerWrites = owner_writes("Only the store owner may set up or edit coupons.")
 
 
 class CouponInSerializer(serializers.Serializer):

@@ -86,6 +86,17 @@ class IsStoreOwner(permissions.BasePermission):
         return membership is not None and membership.role == MemberRole.OWNER
 
 
+def owner_writes(message: str) -> type[permissions.BasePermission]:
+    """A permission for a store's set-up: every member reads, only an owner writes (403 with ``message``)."""
+
+    class OwnerWrites(permissions.BasePermission):
+        def has_permission(self, request, view):
+            return request.method in permissions.SAFE_METHODS or IsStoreOwner().has_permission(request, view)
+
+    OwnerWrites.message = message
+    return OwnerWrites
+
+
 class IsPlatformAdminOrReadOnly(permissions.BasePermission):
     """Everyone signed in may read; only platform admins write (403 otherwise)."""
 
