@@ -1,14 +1,13 @@
 """Reads for auto-reply; every read is scoped to a store and a fetch raises 404 itself."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from seller_desk.models import Store
-from seller_desk.selectors import store_local_date
+from seller_desk.selectors import store_day_start, store_local_date
 
 from .models import AutoReplyDay, AutoReplySettings, Keyword
 
@@ -59,14 +58,10 @@ def autoreply_activity(*, store: Store, days: int = 7) -> AutoReplyActivity:
     sent = AutoReplyDay.objects.filter(store=store, date__gte=since).aggregate(
         total=Count("id"), today=Count("id", filter=Q(date=today))
     )
-    since_at = _local_midnight(store, since)
+    since_at = store_day_start(store, since)
     taps = dict(
         Keyword.objects.filter(store=store, removed_at__isnull=True)
         .annotate(n=Count("clicks", filter=Q(clicks__clicked_at__gte=since_at)))
         .values_list("id", "n")
     )
     return AutoReplyActivity(days=days, welcomes_today=sent["today"], welcomes=sent["total"], taps=taps)
-
-
-def _local_midnight(store: Store, day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(store.timezone))

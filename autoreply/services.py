@@ -28,6 +28,7 @@ from coupons.services import coupon_grant
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Buyer, Store
 from seller_desk.selectors import store_local_date
+from seller_desk.services import actor_or_none
 from templates_i18n.guard import banned_words_message, text_check
 from templates_i18n.languages import detect_language
 
@@ -312,7 +313,7 @@ def autoreply_settings_update(
     ]
     if fields or changed:
         row.enabled, row.welcome_text = bool(enabled), welcome
-        row.updated_by = acting_user if getattr(acting_user, "pk", None) else None
+        row.updated_by = actor_or_none(acting_user)
         row.updated_at = timezone.now()
         row.save(update_fields=[*fields, "updated_by", "updated_at"])
     return row

@@ -3,7 +3,7 @@
 from django import forms
 
 from coupons.selectors import coupon_state
-from seller_desk.errors import ApplicationError
+from seller_desk.forms import ApplicationErrorFormMixin
 from templates_i18n.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from .models import TRANSACTIONS_MAX, TRANSACTIONS_MIN, CrowdMethod, Scenario
@@ -36,7 +36,9 @@ def _textarea(rows: int, dir_: str = "auto", **attrs):
     return forms.Textarea(attrs={"rows": rows, "data-max": TEXT_MAX_CHARS, "dir": dir_, **attrs})
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(ApplicationErrorFormMixin, forms.Form):
+    error_fields = ERROR_FIELDS
+
     name = forms.CharField(
         label="Campaign name",
         max_length=200,
@@ -150,15 +152,8 @@ class CampaignForm(forms.Form):
             "coupon_id": data.get("coupon") or None,
         }
 
-    def add_application_error(self, error: ApplicationError) -> None:
-        for key, messages in error.errors.items():
-            field = ERROR_FIELDS.get(key, key)
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
 
-
-class CustomerGroupForm(forms.Form):
+class CustomerGroupForm(ApplicationErrorFormMixin, forms.Form):
     name = forms.CharField(label="Group name", max_length=200, required=False)
     buyer_ids = forms.CharField(
         label="Buyer ids",
@@ -166,8 +161,3 @@ class CustomerGroupForm(forms.Form):
         help_text="The marketplace's buyer ids, separated by commas, spaces or new lines.",
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "B1001, B1002, B1003"}),
     )
-
-    def add_application_error(self, error: ApplicationError) -> None:
-        for key, messages in error.errors.items():
-            for message in messages:
-                self.add_error(key if key in self.fields else None, message)

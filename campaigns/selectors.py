@@ -1,7 +1,7 @@
 """Reads for batch campaigns; every read is scoped to a store and a fetch raises 404 itself."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -9,7 +9,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from seller_desk.models import Buyer, Order, OrderStatus, Store
-from seller_desk.selectors import audit_events_for, store_local_date
+from seller_desk.selectors import audit_events_for, store_day_start, store_local_date
 from templates_i18n.languages import DEFAULT_LANGUAGE, normalize_language
 
 from .models import (
@@ -109,11 +109,6 @@ def customer_group_get(*, store: Store, group_id: int) -> CustomerGroup:
 # ----------------------------------------------------------------- the crowd (R3, R4, R5)
 
 
-def local_day_start(store: Store, day: date) -> datetime:
-    """The UTC instant a store-local day starts (DST-safe)."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(store.timezone))
-
-
 @dataclass(frozen=True)
 class CrowdMember:
     buyer_id: int
@@ -143,8 +138,8 @@ def _conditions_rows(campaign: Campaign) -> list[tuple[int, datetime]]:
     store = campaign.store
     orders = Order.objects.filter(
         store=store,
-        placed_at__gte=local_day_start(store, campaign.orders_from),
-        placed_at__lt=local_day_start(store, campaign.orders_to + timedelta(days=1)),
+        placed_at__gte=store_day_start(store, campaign.orders_from),
+        placed_at__lt=store_day_start(store, campaign.orders_to + timedelta(days=1)),
     ).exclude(status__in=NOT_TRANSACTIONS)
     if campaign.unshipped_only:
         orders = orders.filter(status__in=UNSHIPPED)

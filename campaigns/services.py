@@ -24,10 +24,10 @@ from conversations.uploads import picture_validate
 from coupons.models import Coupon, CouponGrant, GrantSource
 from coupons.selectors import coupon_state
 from coupons.services import coupon_grant
-from seller_desk.errors import ApplicationError
+from seller_desk.errors import ApplicationError, date_value
 from seller_desk.models import Buyer, Store, StoreTier
 from seller_desk.selectors import store_local_date
-from seller_desk.services import AuditKind, audit_log
+from seller_desk.services import AuditKind, actor_or_none, audit_log
 from templates_i18n.guard import banned_words_message, text_check
 from templates_i18n.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, normalize_language
 
@@ -119,24 +119,48 @@ def han_characters(text: str) -> list[tuple[int, str]]:
     return [(i, ch) for i, ch in enumerate(text or "") if ord(ch) >= 0x2E80 and _is_han(ch)]
 
 
+@dataclass(frozen=True)
+class TextFindings:
+    """What R7 and the banned-word guard find in one batch text: the page shows it as typed, the service
+    refuses on it."""
+
+    chars: int
+    han: list[tuple[int, str]]
+    hits: list
+
+    @property
+    def too_long(self) -> bool:
+        return self.chars > TEXT_MAX_CHARS
+
+    @property
+    def over(self) -> int:
+        return self.chars - TEXT_MAX_CHARS
+
+    @property
+    def ok(self) -> bool:
+        return not (self.too_long or self.han or self.hits)
+
+
+def campaign_text_findings(text: str) -> TextFindings:
+    """R7 on one text: at most 1,000 characters, no Han characters, no banned word."""
+    return TextFindings(chars=len(text), han=han_characters(text), hits=text_check(text))
+
+
 def _text_rules(text: str, field: str, errors: dict, banned: list) -> None:
-    if len(text) > TEXT_MAX_CHARS:
+    found = campaign_text_findings(text)
+    if found.too_long:
         errors[field] = (
-            f"Batch texts are at most {TEXT_MAX_CHARS:,} characters (this one has {len(text):,}); shorten it."
+            f"Batch texts are at most {TEXT_MAX_CHARS:,} characters (this one has {found.chars:,}); shorten it."
         )
-        return
-    han = han_characters(text)
-    if han:
-        shown = "".join(ch for _, ch in han[:5])
+    elif found.han:
+        shown = "".join(ch for _, ch in found.han[:5])
         errors[field] = (
-            f"Batch texts can't contain Chinese characters (found “{shown}” at position {han[0][0] + 1}); "
+            f"Batch texts can't contain Chinese characters (found “{shown}” at position {found.han[0][0] + 1}); "
             "write in English or the buyer's language."
         )
-        return
-    hits = text_check(text)
-    if hits:
-        errors[field] = banned_words_message(hits)
-        banned.extend({**h.as_dict(), "field": field} for h in hits)
+    elif found.hits:
+        errors[field] = banned_words_message(found.hits)
+        banned.extend({**h.as_dict(), "field": field} for h in found.hits)
 
 
 def content_check(
@@ -212,18 +236,6 @@ def _int_or_none(value):
         return None
 
 
-def _as_date(value, field: str, errors: dict) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = f"'{value}' is not a date; use YYYY-MM-DD."
-        return None
-
-
 def _count(value, field: str, errors: dict, default: int) -> int | None:
     if value in (None, ""):
         return default
@@ -265,8 +277,8 @@ def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
         return {}
     out: dict = {"crowd_method": method}
     if method == CrowdMethod.CONDITIONS:
-        first = _as_date(crowd.get("orders_from"), "crowd.orders_from", errors)
-        last = _as_date(crowd.get("orders_to"), "crowd.orders_to", errors)
+        first = date_value(crowd.get("orders_from"), "crowd.orders_from", errors)
+        last = date_value(crowd.get("orders_to"), "crowd.orders_to", errors)
         if first is None and "crowd.orders_from" not in errors:
             errors["crowd.orders_from"] = "Pick the first order date (e.g. the day shipping stopped)."
         if last is None and "crowd.orders_to" not in errors:
@@ -352,7 +364,7 @@ def customer_group_create(*, store: Store, acting_user, name: str, buyer_ids: li
     try:
         with transaction.atomic():
             group = CustomerGroup.objects.create(
-                store=store, name=name, created_by=acting_user if getattr(acting_user, "pk", None) else None
+                store=store, name=name, created_by=actor_or_none(acting_user)
             )
     except IntegrityError as exc:
         raise ApplicationError(
@@ -409,7 +421,7 @@ def campaign_create(*, store: Store, acting_user, values: dict, image=None) -> C
         variants=content["variants"],
         coupon=content["coupon"],
         image=image or "",
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        created_by=actor_or_none(acting_user),
         **crowd,
     )
     if groups:

@@ -16,7 +16,6 @@ from seller_desk.auth import owner_required, store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import MemberRole
 from seller_desk.selectors import store_local_date
-from templates_i18n.guard import text_check
 from templates_i18n.languages import LANGUAGE_NAMES, direction
 
 from . import selectors, services
@@ -177,27 +176,24 @@ def campaign_text_check(request):
         value = (request.POST.get(name) or "").strip()
         if not value:
             continue
-        han = services.han_characters(value)
+        found = services.campaign_text_findings(value)
         rows.append(
             {
                 "label": label,
                 "lang": lang,
-                "chars": len(value),
-                "too_long": len(value) > services.TEXT_MAX_CHARS,
-                "over": len(value) - services.TEXT_MAX_CHARS,
-                "han": "".join(ch for _, ch in han[:5]),
-                "hits": text_check(value),
+                "chars": found.chars,
+                "too_long": found.too_long,
+                "over": found.over,
+                "han": "".join(ch for _, ch in found.han[:5]),
+                "hits": found.hits,
+                "ok": found.ok,
             }
         )
     return render(
         request,
         "campaigns/_text_check.html",
-        {"rows": rows, "max_chars": services.TEXT_MAX_CHARS, "ok": all(_row_ok(r) for r in rows)},
+        {"rows": rows, "max_chars": services.TEXT_MAX_CHARS, "ok": all(r["ok"] for r in rows)},
     )
-
-
-def _row_ok(row: dict) -> bool:
-    return not (row["too_long"] or row["han"] or row["hits"])
 
 
 @store_member_required

@@ -1,9 +1,8 @@
 """Writes for conversations: inbound messages from the marketplace and replies from the desk."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils import timezone
 from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Dispute, DisputeAction, DisputeResponse, DisputeStatus, Order, Store
+from seller_desk.selectors import reply_due_within
 from seller_desk.services import AuditKind, audit_log
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
@@ -24,7 +24,7 @@ PREVIEW_CHARS = 140
 
 
 def _reply_due(opened_at: datetime) -> datetime:
-    return opened_at + timedelta(hours=settings.SELLER_DESK["REPLY_DUE_HOURS"])
+    return opened_at + reply_due_within()
 
 
 def conversation_get_or_create(*, store: Store, buyer, order: Order | None, channel: str) -> Conversation:

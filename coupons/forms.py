@@ -2,7 +2,7 @@
 
 from django import forms
 
-from seller_desk.errors import ApplicationError
+from seller_desk.forms import ApplicationErrorFormMixin
 
 from .models import FIXED_NAME_PREFIX, Coupon
 from .services import LOCKED_AFTER_GRANTS
@@ -11,7 +11,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 10, "decimal_places": 2, "required": False}
 
 
-class CouponForm(forms.Form):
+class CouponForm(ApplicationErrorFormMixin, forms.Form):
     name_suffix = forms.CharField(
         label="Activity name",
         required=False,
@@ -52,9 +52,3 @@ class CouponForm(forms.Form):
     @property
     def locked(self) -> bool:
         return bool(self.coupon and self.coupon.granted_count)
-
-    def add_application_error(self, error: ApplicationError) -> None:
-        for field, messages in error.errors.items():
-            target = field if field in self.fields and not self.fields[field].disabled else None
-            for message in messages:
-                self.add_error(target, message)

@@ -2,7 +2,7 @@
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Order, OrderStatus, Store
-from seller_desk.selectors import audit_events_for, store_local_date
+from seller_desk.selectors import audit_events_for, store_day_start, store_local_date
 
 from .models import Coupon, CouponGrant, CouponRedemption, CouponStatus
 
@@ -213,7 +213,7 @@ def coupon_quantity_suggestion(*, store: Store, orders_since: date | str | None)
         raise ApplicationError(
             {"orders_since": f"{orders_since} is in the future; count orders from a past date."}
         )
-    start = datetime.combine(orders_since, time.min, tzinfo=ZoneInfo(store.timezone))
+    start = store_day_start(store, orders_since)
     orders = Order.objects.filter(store=store, placed_at__gte=start).count()
     factor = Decimal(str(settings.SELLER_DESK["COUPON_QUANTITY_FACTOR"]))
     suggested = math.ceil(Decimal(orders) * factor)

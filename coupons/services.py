@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from seller_desk.errors import ApplicationError
+from seller_desk.errors import ApplicationError, date_value
 from seller_desk.models import Buyer, Order, OrderStatus, Store
 from seller_desk.selectors import store_local_date
 from seller_desk.services import AuditKind, actor_or_none, audit_log
@@ -111,16 +111,6 @@ def _money(value, field: str, errors: dict, *, label: str) -> Decimal | None:
         errors[field] = f"{label} can be at most {MAX_MONEY}."
         return None
     return amount
-
-
-def _as_date(value, field: str, errors: dict) -> date | None:
-    if value is None or value == "" or isinstance(value, date):
-        return value or None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = f"'{value}' is not a date; use YYYY-MM-DD."
-        return None
 
 
 def name_suffix_tidy(raw: str) -> str:
@@ -232,10 +222,10 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
             )
 
     defaults = coupon_defaults(store=store)
-    activity_start = _as_date(values.get("activity_start"), "activity_start", errors)
-    activity_end = _as_date(values.get("activity_end"), "activity_end", errors)
-    valid_from = _as_date(values.get("valid_from"), "valid_from", errors)
-    valid_until = _as_date(values.get("valid_until"), "valid_until", errors)
+    activity_start = date_value(values.get("activity_start"), "activity_start", errors)
+    activity_end = date_value(values.get("activity_end"), "activity_end", errors)
+    valid_from = date_value(values.get("valid_from"), "valid_from", errors)
+    valid_until = date_value(values.get("valid_until"), "valid_until", errors)
     if "activity_start" not in errors and activity_start is None:
         activity_start = defaults.activity_start
     if "activity_end" not in errors and activity_end is None and activity_start is not None:

@@ -11,7 +11,7 @@ Everything is aggregated in the database: one grouped query per call, whatever t
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,8 +22,8 @@ from django.utils import timezone
 from conversations.models import ReplyWait
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Store
+from seller_desk.selectors import day_start, reply_due_within
 
-WITHIN = timedelta(hours=24)
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 
@@ -73,7 +73,7 @@ def days_parse(raw, *, default: int = DEFAULT_DAYS) -> int:
 def _bucket_conditions(now: datetime) -> dict[str, Q]:
     answered = Q(closed_at__isnull=False)
     open_ = Q(closed_at__isnull=True)
-    within = answered & Q(closed_at__lte=F("opened_at") + WITHIN)
+    within = answered & Q(closed_at__lte=F("opened_at") + reply_due_within())
     overdue = open_ & Q(due_at__lt=now)
     pending = open_ & Q(due_at__gte=now)
 
@@ -105,12 +105,12 @@ class Window:
 
     @property
     def start_at(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=self.tz)
+        return day_start(self.start, self.tz)
 
     @property
     def end_at(self) -> datetime:
         """The store-local midnight after the window's last day (exclusive)."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
+        return day_start(self.end + timedelta(days=1), self.tz)
 
     def dates(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
@@ -220,8 +220,8 @@ def waits_for_bucket(
         raise ApplicationError({"bucket": f"bucket must be one of {', '.join(BUCKETS)}."})
     start_at, end_at = window.start_at, window.end_at
     if date is not None:
-        start_at = datetime.combine(date, time.min, tzinfo=window.tz)
-        end_at = datetime.combine(date + timedelta(days=1), time.min, tzinfo=window.tz)
+        start_at = day_start(date, window.tz)
+        end_at = day_start(date + timedelta(days=1), window.tz)
     qs = ReplyWait.objects.filter(store=store, opened_at__gte=start_at, opened_at__lt=end_at)
     if bucket is not None:
         qs = qs.filter(_bucket_conditions(now)[bucket])
@@ -237,5 +237,5 @@ def waits_for_bucket(
 def wait_outcome(wait: ReplyWait, *, now: datetime) -> str:
     """One word for a wait's state: within_24h, late, overdue or pending."""
     if wait.closed_at is not None:
-        return "within_24h" if wait.closed_at - wait.opened_at <= WITHIN else "late"
+        return "within_24h" if wait.closed_at - wait.opened_at <= reply_due_within() else "late"
     return "overdue" if wait.due_at < now else "pending"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conversations.models import Channel
 from seller_desk.auth import store_member_required
+from seller_desk.charts import DayAxes
 from seller_desk.errors import ApplicationError
 
 from . import selectors
@@ -52,18 +53,24 @@ def _waits_url(*, days: int, bucket: str | None = None, day=None, csv_format: bo
 
 
 def _daily_chart(data: dict, *, days: int, target: float) -> dict:
-    plot_w = CHART_W - PAD_LEFT - PAD_RIGHT
-    plot_h = CHART_H - PAD_TOP - PAD_BOTTOM
-    slot = plot_w / days
-    bar_w = max(1.0, min(slot * 0.72, 26.0))
-    label_every = max(1, math.ceil(days * 52 / plot_w))
-    base_y = PAD_TOP + plot_h
+    axes = DayAxes(
+        width=CHART_W,
+        height=CHART_H,
+        left=PAD_LEFT,
+        right=PAD_RIGHT,
+        top=PAD_TOP,
+        bottom=PAD_BOTTOM,
+        days=days,
+        max_value=1.0,
+    )
+    bar_w = max(1.0, min(axes.slot * 0.72, 26.0))
+    label_every = max(1, math.ceil(days * 52 / axes.plot_w))
     bars = []
     last = len(data["daily"]) - 1
     for i, day in enumerate(data["daily"]):
-        x = PAD_LEFT + i * slot
+        x = axes.left + i * axes.slot
         rate = day["rate"]
-        height = 0.0 if rate is None else max(rate * plot_h, 1.5)
+        height = 0.0 if rate is None else max(axes.height_of(rate), 1.5)
         when = f"{day['date']:%a %b} {day['date'].day}"
         if rate is None:
             title = f"{when}: no rate — nothing decided"
@@ -75,35 +82,35 @@ def _daily_chart(data: dict, *, days: int, target: float) -> dict:
         bars.append(
             {
                 "slot_x": round(x, 2),
-                "slot_w": round(slot, 2),
-                "x": round(x + (slot - bar_w) / 2, 2),
-                "y": round(base_y - height, 2),
+                "slot_w": round(axes.slot, 2),
+                "x": round(x + (axes.slot - bar_w) / 2, 2),
+                "y": round(axes.base - height, 2),
                 "w": round(bar_w, 2),
                 "h": round(height, 2),
                 "pending_only": rate is None and day["pending"] > 0,
                 "below": rate is not None and rate < target,
                 "title": title,
                 "href": _waits_url(days=days, day=day["date"]) if has_waits else None,
+                # Labels count back from today, so the newest day always has one.
                 "label": f"{day['date']:%b} {day['date'].day}" if (last - i) % label_every == 0 else None,
-                "label_x": round(x + slot / 2, 2),
+                "label_x": round(x + axes.slot / 2, 2),
             }
         )
     grid = [
-        {"y": round(base_y - share * plot_h, 2), "label": f"{int(share * 100)}%"}
-        for share in (0, 0.25, 0.5, 0.75, 1)
+        {"y": round(axes.y(share), 2), "label": f"{int(share * 100)}%"} for share in (0, 0.25, 0.5, 0.75, 1)
     ]
     return {
-        "w": CHART_W,
-        "h": CHART_H,
-        "left": PAD_LEFT,
-        "right": CHART_W - PAD_RIGHT,
-        "top": PAD_TOP,
-        "plot_h": plot_h,
-        "base_y": base_y,
-        "label_y": base_y + 20,
+        "w": axes.width,
+        "h": axes.height,
+        "left": axes.left,
+        "right": axes.width - axes.right,
+        "top": axes.top,
+        "plot_h": axes.plot_h,
+        "base_y": axes.base,
+        "label_y": axes.base + 20,
         "bars": bars,
         "grid": grid,
-        "target_y": round(base_y - target * plot_h, 2),
+        "target_y": round(axes.y(target), 2),
         "target_label": _percent(target),
     }
 

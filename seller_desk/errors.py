@@ -61,3 +61,18 @@ def api_exception_handler(exc, context):
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"errors": {"detail": [str(response.data["detail"])]}}
     return response
+
+
+def date_value(value, field: str, errors: dict):
+    """A date from a form or JSON value (``YYYY-MM-DD``); empty is None; a bad one notes ``errors[field]``."""
+    from datetime import date
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = f"'{value}' is not a date; use YYYY-MM-DD."
+        return None

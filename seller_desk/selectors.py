@@ -24,9 +24,21 @@ def store_local_date(store: Store, when=None) -> date:
     return when.astimezone(ZoneInfo(store.timezone)).date()
 
 
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The aware instant ``day`` begins in ``tz`` (DST-safe: local midnight)."""
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
 def store_day_start(store: Store, day: date) -> datetime:
-    """The aware instant the store-local ``day`` begins (DST-safe: midnight in the store's zone)."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(store.timezone))
+    """The aware instant the store-local ``day`` begins."""
+    return day_start(day, ZoneInfo(store.timezone))
+
+
+def reply_due_within() -> timedelta:
+    """The response-rate target (R20): a buyer message is answered in time within this (24 hours)."""
+    from django.conf import settings
+
+    return timedelta(hours=settings.SELLER_DESK["REPLY_DUE_HOURS"])
 
 
 def dispute_list(*, store: Store, status: str | None = None):

@@ -1,6 +1,5 @@
 """Pages: the scenario library (replies) and the banned-word list."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +13,7 @@ from seller_desk.models import OrderStatus
 
 from . import selectors as scenario_selectors
 from . import services as scenario_services
+from .forms import MATCH_CHOICES, MATCH_HELP, BannedWordForm, ScenarioForm
 from .languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction, field_suffix
 from .scenario_seed import official_scenario
 
@@ -135,36 +135,6 @@ def scenario_preview(request, code: str):
     return render(request, "templates_i18n/scenario_preview.html", context)
 
 
-class ScenarioForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    order_statuses = forms.MultipleChoiceField(
-        choices=OrderStatus.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked to offer it for every order status.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for lang in SUPPORTED_LANGUAGES:
-            self.fields[f"body_{field_suffix(lang)}"] = forms.CharField(
-                label=f"{LANGUAGE_NAMES[lang]} ({lang})",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 4, "dir": direction(lang), "lang": lang}),
-            )
-
-    def text_fields(self):
-        return [self[f"body_{field_suffix(lang)}"] for lang in SUPPORTED_LANGUAGES]
-
-    def texts(self) -> dict[str, str]:
-        return {lang: self.cleaned_data.get(f"body_{field_suffix(lang)}", "") for lang in SUPPORTED_LANGUAGES}
-
-    def add_application_error(self, exc: ApplicationError) -> None:
-        for field, msgs in exc.errors.items():
-            for msg in msgs:
-                self.add_error(field if field in self.fields else None, msg)
-
-
 def _scenario_form_page(request, *, form, scenario=None):
     return render(
         request,
@@ -243,44 +213,6 @@ def scenario_delete(request, code: str):
 
 # --- banned words ---
 
-_BANNED_LANGUAGE_CHOICES = [
-    ("", "Every language"),
-    *((code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES),
-]
-_MATCH_CHOICES = [
-    ("word", "Whole word"),
-    ("stem", "All forms (stem)"),
-    ("substring", "Anywhere"),
-]
-_MATCH_HELP = {
-    "word": "The word on its own; English words also with -s, -es, -ly, -al, -ally, -ness.",
-    "stem": "Every inflected form: Russian endings (эпидемии, эпидемией…); other languages: words starting with it.",
-    "substring": "Anywhere, even inside other words.",
-}
-
-
-class BannedWordForm(forms.Form):
-    """Shapes only: the rules are banned_word_clean's, and its errors land on these fields."""
-
-    term = forms.CharField(
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Word"}),
-    )
-    language = forms.ChoiceField(required=False, choices=_BANNED_LANGUAGE_CHOICES)
-    match = forms.ChoiceField(choices=_MATCH_CHOICES, initial="word")
-    suggestion = forms.CharField(
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Say instead…"}),
-    )
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
-
-    def add_application_error(self, exc: ApplicationError) -> None:
-        for field, field_messages in exc.errors.items():
-            for message in field_messages:
-                self.add_error(field if field in self.fields else None, message)
-
 
 def _banned_words_access(view):
     """Store members read the list; platform admins (with or without a store) also edit it."""
@@ -305,8 +237,8 @@ def _banned_words_admin_only(request) -> None:
 def _banned_word_display(banned_word):
     """The entry with the labels its row shows."""
     banned_word.language_name = LANGUAGE_NAMES.get(banned_word.language, "Every language")
-    banned_word.match_label = dict(_MATCH_CHOICES).get(banned_word.match, banned_word.match)
-    banned_word.match_help = _MATCH_HELP.get(banned_word.match, "")
+    banned_word.match_label = dict(MATCH_CHOICES).get(banned_word.match, banned_word.match)
+    banned_word.match_help = MATCH_HELP.get(banned_word.match, "")
     return banned_word
 
 
