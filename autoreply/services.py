@@ -20,16 +20,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conversations.models import Channel, Conversation, Direction, Message, SenderKind
+from conversations.selectors import card_conversation
 from conversations.services import conversation_get_or_create, outbound_message_create
 from conversations.uploads import picture_validate
-from coupons.models import Coupon, CouponGrant, GrantSource
-from coupons.selectors import coupon_state
+from coupons.models import Coupon, GrantSource
+from coupons.selectors import coupon_find, coupon_grant_held, coupon_state
 from coupons.services import coupon_grant
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Buyer, Store
 from seller_desk.selectors import store_local_date
 from seller_desk.services import actor_or_none
-from templates_i18n.guard import banned_words_message, text_check
+from templates_i18n.guard import text_guard_collect
 from templates_i18n.languages import detect_language
 
 from . import selectors
@@ -72,10 +73,7 @@ class _CleanKeyword:
 
 
 def _guard(text: str, field: str, errors: dict, banned: list) -> None:
-    hits = text_check(text)
-    if hits:
-        errors[field] = banned_words_message(hits)
-        banned.extend(h.as_dict() | {"field": field} for h in hits)
+    text_guard_collect(text=text, field=field, errors=errors, banned=banned)
 
 
 def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) -> Coupon | None:
@@ -89,7 +87,7 @@ def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) ->
     except (TypeError, ValueError):
         errors[field] = f"coupon_id is a coupon's number (got '{raw}')."
         return None
-    coupon = Coupon.objects.filter(store=store, pk=coupon_id).select_related("store").first()
+    coupon = coupon_find(store=store, coupon_id=coupon_id)
     if coupon is None:
         errors[field] = f"No coupon {coupon_id} in this store; pick one from the store's coupons."
         return None
@@ -371,24 +369,9 @@ def autoreply_respond(*, message: Message) -> list[Message]:
 def _card_conversation(store: Store, buyer: Buyer, keyword: Keyword) -> Conversation:
     """Where a tap's reply goes: the conversation of the latest welcome whose card holds this keyword, else of the
     latest welcome with a card, else the buyer's chat with the store."""
-    cards = (
-        Message.objects.filter(
-            store=store,
-            buyer=buyer,
-            sender=SenderKind.AUTOREPLY,
-            card__isnull=False,
-            triggered_by__isnull=False,
-        )
-        .select_related("conversation")
-        .order_by("-created_at", "-id")[:20]
+    return card_conversation(store=store, buyer=buyer, keyword_id=keyword.pk) or conversation_get_or_create(
+        store=store, buyer=buyer, order=None, channel=Channel.CHAT
     )
-    cards = list(cards)
-    for card_message in cards:
-        if any(k.get("id") == keyword.pk for k in (card_message.card or {}).get("keywords", [])):
-            return card_message.conversation
-    if cards:
-        return cards[0].conversation
-    return conversation_get_or_create(store=store, buyer=buyer, order=None, channel=Channel.CHAT)
 
 
 def _picture_copy(keyword: Keyword) -> ContentFile:
@@ -436,7 +419,7 @@ def card_click_answer(*, store: Store, buyer: Buyer, keyword_id) -> Message:
         try:
             coupon_grant(coupon=coupon, buyer=buyer, source=GrantSource.AUTOREPLY)
         except ApplicationError as error:
-            if not CouponGrant.objects.filter(coupon=coupon, buyer=buyer).exists():
+            if not coupon_grant_held(coupon=coupon, buyer=buyer):
                 reasons = " ".join(m for messages in error.errors.values() for m in messages)
                 raise ApplicationError(
                     {

@@ -21,14 +21,14 @@ from django.utils import timezone
 from conversations.models import Channel, SenderKind
 from conversations.services import conversation_get_or_create, outbound_message_create
 from conversations.uploads import picture_validate
-from coupons.models import Coupon, CouponGrant, GrantSource
-from coupons.selectors import coupon_state
+from coupons.models import GrantSource
+from coupons.selectors import coupon_find, coupon_grant_held, coupon_state
 from coupons.services import coupon_grant
 from seller_desk.errors import ApplicationError, date_value
 from seller_desk.models import Buyer, Store, StoreTier
 from seller_desk.selectors import store_local_date
 from seller_desk.services import AuditKind, actor_or_none, audit_log
-from templates_i18n.guard import banned_words_message, text_check
+from templates_i18n.guard import text_check, text_guard_collect
 from templates_i18n.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, normalize_language
 
 from . import selectors
@@ -158,9 +158,8 @@ def _text_rules(text: str, field: str, errors: dict, banned: list) -> None:
             f"Batch texts can't contain Chinese characters (found “{shown}” at position {found.han[0][0] + 1}); "
             "write in English or the buyer's language."
         )
-    elif found.hits:
-        errors[field] = banned_words_message(found.hits)
-        banned.extend({**h.as_dict(), "field": field} for h in found.hits)
+    else:
+        text_guard_collect(text=text, field=field, errors=errors, banned=banned, hits=found.hits)
 
 
 def content_check(
@@ -213,9 +212,7 @@ def content_check(
                 "The retention scenario needs exactly one store coupon; pick one (coupon_id)."
             )
     else:
-        coupon = (
-            Coupon.objects.filter(store=store, pk=_int_or_none(coupon_id)).select_related("store").first()
-        )
+        coupon = coupon_find(store=store, coupon_id=coupon_id)
         if coupon is None:
             errors["coupon_id"] = f"No coupon {coupon_id} in this store; pick one of your coupons."
         else:
@@ -794,7 +791,7 @@ def _send_one(campaign: Campaign, recipient: CampaignRecipient, day: date) -> st
     try:
         with transaction.atomic():
             coupon = campaign.coupon
-            if coupon is not None and not CouponGrant.objects.filter(coupon=coupon, buyer=buyer).exists():
+            if coupon is not None and not coupon_grant_held(coupon=coupon, buyer=buyer):
                 coupon_grant(coupon=coupon, buyer=buyer, source=GrantSource.CAMPAIGN, acting_user=None)
             text, language = selectors.campaign_text_for(campaign, buyer.locale)
             conversation = conversation_get_or_create(

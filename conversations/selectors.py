@@ -240,3 +240,23 @@ def suggestions_for_conversation(*, store: Store, conversation: Conversation):
         order_status=conversation.order.status if conversation.order_id else None,
         language=reply_language_for(conversation),
     )
+
+
+def card_conversation(*, store: Store, buyer: Buyer, keyword_id: int) -> Conversation | None:
+    """The conversation of the buyer's latest auto-reply card holding ``keyword_id``, else of their latest card;
+    None when the buyer never got a card."""
+    cards = list(
+        Message.objects.filter(
+            store=store,
+            buyer=buyer,
+            sender=SenderKind.AUTOREPLY,
+            card__isnull=False,
+            triggered_by__isnull=False,
+        )
+        .select_related("conversation")
+        .order_by("-created_at", "-id")[:20]
+    )
+    for card_message in cards:
+        if any(k.get("id") == keyword_id for k in (card_message.card or {}).get("keywords", [])):
+            return card_message.conversation
+    return cards[0].conversation if cards else None

@@ -27,6 +27,20 @@ def coupon_get(*, store: Store, coupon_id: int) -> Coupon:
     return get_object_or_404(coupon_list(store=store), pk=coupon_id)
 
 
+def coupon_find(*, store: Store, coupon_id) -> Coupon | None:
+    """The store's coupon with this id, or None (another store's id, a bad id): for checks that name the field."""
+    try:
+        coupon_id = int(coupon_id)
+    except (TypeError, ValueError):
+        return None
+    return Coupon.objects.filter(store=store, pk=coupon_id).select_related("store").first()
+
+
+def coupon_grant_held(*, coupon: Coupon, buyer) -> bool:
+    """Whether ``buyer`` already holds a grant of ``coupon`` (one per buyer)."""
+    return CouponGrant.objects.filter(coupon=coupon, buyer=buyer).exists()
+
+
 def coupon_list(*, store: Store) -> QuerySet[Coupon]:
     """The store's coupons, newest first, each annotated with ``redeemed_n`` and ``redeemed_value_sum``.
 

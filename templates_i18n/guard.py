@@ -4,7 +4,7 @@ from seller_desk.errors import ApplicationError
 
 from .matcher import BannedWordHit, current_matcher
 
-__all__ = ["BannedWordHit", "text_check", "text_guard_enforce", "banned_words_message"]
+__all__ = ["BannedWordHit", "text_check", "text_guard_collect", "text_guard_enforce", "banned_words_message"]
 
 
 def text_check(text: str) -> list[BannedWordHit]:
@@ -28,3 +28,13 @@ def text_guard_enforce(*, text: str, field: str = "text") -> None:
     hits = text_check(text)
     if hits:
         raise ApplicationError({field: banned_words_message(hits)}, banned_words=[h.as_dict() for h in hits])
+
+
+def text_guard_collect(*, text: str, field: str, errors: dict, banned: list, hits=None) -> bool:
+    """For checks that gather every error before refusing: note the banned words of ``text`` under ``field``
+    in ``errors`` and append them (with the field) to ``banned``. Returns whether the text is clean."""
+    hits = text_check(text) if hits is None else hits
+    if hits:
+        errors[field] = banned_words_message(hits)
+        banned.extend({**h.as_dict(), "field": field} for h in hits)
+    return not hits
