@@ -27,9 +27,9 @@ from coupons.models import Coupon, GrantSource
 from coupons.selectors import coupon_find, coupon_grant_held, coupon_state
 from coupons.services import coupon_grant
 from seller_desk.errors import ApplicationError
-from seller_desk.models import Buyer, Store
+from seller_desk.models import AuditKind, Buyer, Store
 from seller_desk.selectors import store_local_date
-from seller_desk.services import actor_or_none
+from seller_desk.services import actor_or_none, audit_log
 from templates_i18n.guard import text_guard_collect
 from templates_i18n.languages import detect_language
 
@@ -310,10 +310,20 @@ def autoreply_settings_update(
         if getattr(row, name) != value
     ]
     if fields or changed:
+        details = {
+            name: [getattr(row, name), value]
+            for name, value in (("enabled", bool(enabled)), ("welcome_text", welcome))
+            if name in fields
+        }
+        if changed:
+            details["keywords"] = [item.keyword for item in cleaned]
         row.enabled, row.welcome_text = bool(enabled), welcome
         row.updated_by = actor_or_none(acting_user)
         row.updated_at = timezone.now()
         row.save(update_fields=[*fields, "updated_by", "updated_at"])
+        audit_log(
+            store=store, kind=AuditKind.AUTOREPLY_UPDATED, subject=row, actor=acting_user, details=details
+        )
     return row
 
 

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from seller_desk.admin import ReadOnlyAdmin
 from seller_desk.errors import ApplicationError
-from seller_desk.models import Store
 
 from . import services
 from .models import Coupon, CouponGrant, CouponRedemption
@@ -27,7 +27,7 @@ class CouponAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        store: Store | None = self.instance.store if self.instance.pk else cleaned.get("store")
+        store = self.instance.store if self.instance.pk else cleaned.get("store")
         if store is None or self.errors:
             return cleaned
         coupon = self.instance if self.instance.pk else None
@@ -94,14 +94,6 @@ class CouponAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """No related objects are edited here."""
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CouponGrant)

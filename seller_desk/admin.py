@@ -35,20 +35,24 @@ class OrderAdmin(admin.ModelAdmin):
     raw_id_fields = ("buyer",)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is written by the services alone."""
-
-    list_display = ("created_at", "store", "kind", "subject_label", "actor")
-    list_filter = ("kind", "store")
-    search_fields = ("subject_label", "subject_id")
-    raw_id_fields = ("actor",)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows only services write: the admin shows them, it never adds or edits one."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the audit log is written by the services alone."""
+
+    list_display = ("created_at", "store", "kind", "subject_label", "actor")
+    list_filter = ("kind", "store")
+    search_fields = ("subject_label", "subject_id")
+    raw_id_fields = ("actor",)
 
     def has_delete_permission(self, request, obj=None):
         return False

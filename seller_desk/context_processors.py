@@ -13,6 +13,7 @@ NAV_ITEMS = (
     ("banned-words", "Banned words", "any"),
     ("buyer-simulator", "Buyer simulator", "member"),
     ("team", "Team", "owner"),
+    ("audit-log", "Audit log", "owner"),
 )
 
 

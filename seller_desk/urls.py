@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", views.home, name="home"),
     path("team/", views.team, name="team"),
+    path("audit/", views.audit_log_page, name="audit-log"),
     path("team/<int:member_id>/role/", views.team_member_role, name="team-member-role"),
     path("team/<int:member_id>/remove/", views.team_member_remove, name="team-member-remove"),
     path("", include("conversations.urls")),

@@ -1,15 +1,19 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
 from .auth import membership_of, owner_required
-from .errors import ApplicationError
-from .models import MemberRole
-from .selectors import member_get, member_list
+from .errors import ApplicationError, date_value
+from .models import AuditKind, MemberRole
+from .selectors import AUDIT_PAGE_SIZE, audit_actors, audit_event_list, member_get, member_list
 from .services import member_invite, member_remove, member_role_change
 from .storage import SIGNATURE_PARAM, media_signature_valid
 
@@ -94,3 +98,100 @@ def team_member_remove(request, member_id: int):
     else:
         messages.success(request, f"{membership.user.username} no longer has access to the desk.")
     return redirect("team")
+
+
+def _detail_lines(details: dict) -> list[str]:
+    """An event's details as short lines a person reads: ``field: old → new`` for changes."""
+    lines = []
+    for key, value in (details or {}).items():
+        if key == "changes" and isinstance(value, dict):
+            for field, pair in value.items():
+                if isinstance(pair, (list, tuple)) and len(pair) == 2:
+                    lines.append(f"{field}: {_short(pair[0])} → {_short(pair[1])}")
+                else:
+                    lines.append(f"{field}: {_short(pair)}")
+        elif isinstance(value, (list, tuple)) and len(value) == 2 and key in ("enabled", "welcome_text"):
+            lines.append(f"{key}: {_short(value[0])} → {_short(value[1])}")
+        else:
+            lines.append(f"{key}: {_short(value)}")
+    return lines
+
+
+def _short(value, limit: int = 80) -> str:
+    text = ", ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+    if text == "":
+        return "—"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@owner_required
+@require_safe
+def audit_log_page(request):
+    """The owner's audit log: every change people ask about later, with filters by kind, person and date."""
+    errors: dict[str, str] = {}
+    kind = request.GET.get("kind") or ""
+    group = ""
+    if kind.endswith(".*"):
+        group, kind = kind[:-2], ""
+    if kind and kind not in AuditKind.values:
+        errors["kind"] = "Pick a kind from the list."
+        kind = ""
+    if group and group not in AUDIT_GROUPS:
+        errors["kind"] = "Pick a kind from the list."
+        group = ""
+    actor_id = request.GET.get("actor") or ""
+    actor_id = int(actor_id) if actor_id.isdigit() else None
+    dates = {}
+    for field in ("since", "until"):
+        dates[field] = date_value(request.GET.get(field) or None, field, errors)
+    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+        errors["until"] = "The end date is before the start date."
+        dates["until"] = None
+    events = audit_event_list(
+        store=request.store,
+        kind=kind or None,
+        kind_group=group or None,
+        actor_id=actor_id,
+        since=dates["since"],
+        until=dates["until"],
+    )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"event": e, "lines": _detail_lines(e.details)} for e in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    with timezone.override(ZoneInfo(request.store.timezone)):
+        return render(
+            request,
+            "seller_desk/audit.html",
+            {
+                "nav": "audit-log",
+                "rows": rows,
+                "page": page,
+                "query": query.urlencode(),
+                "errors": errors,
+                "kind_groups": [
+                    (key, label, [(k.value, k.label) for k in AuditKind if k.value.startswith(f"{key}.")])
+                    for key, label in AUDIT_GROUPS.items()
+                ],
+                "selected_kind": f"{group}.*" if group else kind,
+                "actors": audit_actors(store=request.store),
+                "selected_actor": actor_id,
+                "since": request.GET.get("since", ""),
+                "until": request.GET.get("until", ""),
+                "store_timezone": request.store.timezone,
+            },
+            status=400 if errors else 200,
+        )
+
+
+AUDIT_GROUPS = {
+    "member": "Team",
+    "store": "Store",
+    "order": "Orders",
+    "dispute": "Disputes",
+    "coupon": "Coupons",
+    "campaign": "Campaigns",
+    "autoreply": "Auto-reply",
+    "banned_word": "Banned words (platform)",
+    "scenario": "Official scenarios (platform)",
+}

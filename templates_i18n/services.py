@@ -7,7 +7,8 @@ from django.utils.text import slugify
 
 from seller_desk.auth import is_platform_admin, membership_of
 from seller_desk.errors import ApplicationError
-from seller_desk.models import OrderStatus
+from seller_desk.models import AuditKind, OrderStatus
+from seller_desk.services import audit_log
 
 from .guard import text_guard_enforce
 from .languages import SUPPORTED_LANGUAGES, field_suffix, normalize_language
@@ -174,7 +175,38 @@ def scenario_update(
     else:
         _scenario_member_check(store=store, acting_user=acting_user)
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
-    return _scenario_update(scenario, title=title, texts=texts, order_statuses=order_statuses)
+    before = {"title": scenario.title, "order_statuses": list(scenario.order_statuses or [])}
+    before_texts = dict(_texts_of(scenario))
+    scenario = _scenario_update(scenario, title=title, texts=texts, order_statuses=order_statuses)
+    if scenario.is_official:
+        after_texts = _texts_of(scenario)
+        changes = {
+            **{
+                field: [before[field], value]
+                for field, value in (
+                    ("title", scenario.title),
+                    ("order_statuses", list(scenario.order_statuses or [])),
+                )
+                if before[field] != value
+            },
+            **{
+                f"text.{lang}": [before_texts.get(lang, ""), text]
+                for lang, text in after_texts.items()
+                if before_texts.get(lang, "") != text
+            },
+        }
+        if changes:
+            audit_log(
+                kind=AuditKind.SCENARIO_EDITED,
+                subject=scenario,
+                actor=acting_user,
+                details={"changes": changes},
+            )
+    return scenario
+
+
+def _texts_of(scenario: Scenario) -> dict[str, str]:
+    return {lang: getattr(scenario, f"body_{field_suffix(lang)}") or "" for lang in SUPPORTED_LANGUAGES}
 
 
 @transaction.atomic
@@ -453,6 +485,12 @@ def banned_word_create(
         raise ApplicationError(
             {"term": f"“{fields['term']}” is already on the list for this language."}
         ) from exc
+    audit_log(
+        kind=AuditKind.BANNED_WORD_ADDED,
+        subject=banned_word,
+        actor=acting_user,
+        details={**fields, "is_active": bool(is_active)},
+    )
     banned_word_list_changed()
     return banned_word
 
@@ -481,6 +519,7 @@ def banned_word_update(
     changed = [field for field, value in new.items() if getattr(banned_word, field) != value]
     if not changed:
         return banned_word
+    changes = {field: [getattr(banned_word, field), new[field]] for field in changed}
     for field in changed:
         setattr(banned_word, field, new[field])
     banned_word.updated_by = acting_user
@@ -491,6 +530,12 @@ def banned_word_update(
         raise ApplicationError(
             {"term": f"“{banned_word.term}” is already on the list for this language."}
         ) from exc
+    audit_log(
+        kind=AuditKind.BANNED_WORD_EDITED,
+        subject=banned_word,
+        actor=acting_user,
+        details={"changes": changes},
+    )
     banned_word_list_changed()
     return banned_word
 
@@ -499,5 +544,15 @@ def banned_word_update(
 def banned_word_delete(*, acting_user, banned_word) -> None:
     """Remove a word from the banned-word list (platform admins only)."""
     _banned_word_admin_check(acting_user)
+    audit_log(
+        kind=AuditKind.BANNED_WORD_REMOVED,
+        subject=banned_word,
+        actor=acting_user,
+        details={
+            "term": banned_word.term,
+            "language": banned_word.language,
+            "suggestion": banned_word.suggestion,
+        },
+    )
     banned_word.delete()
     banned_word_list_changed()

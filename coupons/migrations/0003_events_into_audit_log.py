@@ -15,7 +15,7 @@ def events_into_audit_log(apps, schema_editor):
                 kind=f"coupon.{event.kind}",
                 subject_type="coupon",
                 subject_id=str(event.coupon_id),
-                subject_label=str(event.coupon.name)[:200],
+                subject_label=f"DDWL{event.coupon.name_suffix}"[:200],
                 details=event.data,
                 created_at=event.created_at,
             )
