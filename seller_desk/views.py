@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
@@ -100,10 +102,26 @@ def team_member_remove(request, member_id: int):
     return redirect("team")
 
 
+SUBJECT_LABELS = {
+    "membership": "team member",
+    "store": "store",
+    "order": "order",
+    "coupon": "coupon",
+    "campaign": "campaign",
+    "autoreplysettings": "auto-reply",
+    "bannedword": "banned word",
+    "scenario": "scenario",
+}
+
+
 def _detail_lines(details: dict) -> list[str]:
-    """An event's details as short lines a person reads: ``field: old → new`` for changes."""
+    """An event's details as short lines a person reads: ``field: old → new`` for changes, times and dates
+    in the store's zone."""
+    details = dict(details or {})
     lines = []
-    for key, value in (details or {}).items():
+    if "from" in details and "to" in details:
+        lines.append(f"{_short(details.pop('from'))} → {_short(details.pop('to'))}")
+    for key, value in details.items():
         if key == "changes" and isinstance(value, dict):
             for field, pair in value.items():
                 if isinstance(pair, (list, tuple)) and len(pair) == 2:
@@ -118,7 +136,13 @@ def _detail_lines(details: dict) -> list[str]:
 
 
 def _short(value, limit: int = 80) -> str:
-    text = ", ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+    if isinstance(value, (list, tuple)):
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, str) and len(value) > 19 and value[4:5] == "-" and value[10:11] == "T":
+        when = parse_datetime(value)
+        text = date_format(timezone.localtime(when), "M j, Y H:i") if when else value
+    else:
+        text = str(value)
     if text == "":
         return "—"
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -156,10 +180,17 @@ def audit_log_page(request):
         until=dates["until"],
     )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"event": e, "lines": _detail_lines(e.details)} for e in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     with timezone.override(ZoneInfo(request.store.timezone)):
+        rows = [
+            {
+                "event": e,
+                "lines": _detail_lines(e.details),
+                "subject_kind": SUBJECT_LABELS.get(e.subject_type, e.subject_type),
+            }
+            for e in page.object_list
+        ]
         return render(
             request,
             "seller_desk/audit.html",
