@@ -213,11 +213,13 @@ def reply_text_for_conversation(
 SUGGESTION_MESSAGES = 3
 
 
-def scenario_suggestions(*, store, text: str, order_status: str | None = None):
+def scenario_suggestions(
+    *, store, text: str, order_status: str | None = None, buyer_country: str | None = None
+):
     """Scenarios for a buyer message, best first: official ones and ``store``'s own (templates_i18n/suggest.py)."""
     from .suggest import suggest_scenarios
 
-    return suggest_scenarios(store=store, text=text, order_status=order_status)
+    return suggest_scenarios(store=store, text=text, order_status=order_status, buyer_country=buyer_country)
 
 
 def suggestion_text_for_conversation(conversation) -> str:
@@ -265,7 +267,9 @@ def suggestions_for_conversation(*, store, conversation):
     if not text:
         return SuggestionResult(language=language, suggestions=[])
     order_status = conversation.order.status if conversation.order_id else None
-    result = suggest_scenarios(store=store, text=text, order_status=order_status)
+    result = suggest_scenarios(
+        store=store, text=text, order_status=order_status, buyer_country=conversation.buyer.country or None
+    )
     return SuggestionResult(language=language, suggestions=result.suggestions)
 
 

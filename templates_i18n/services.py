@@ -231,12 +231,18 @@ def official_scenarios_sync(*, force: bool = False) -> dict[str, list]:
     report: dict[str, list] = {"created": [], "filled": [], "overwritten": [], "kept": []}
     existing = {s.code: s for s in Scenario.objects.select_for_update().filter(store__isnull=True)}
     for position, item in enumerate(OFFICIAL_SCENARIOS, start=1):
-        wanted: dict = {"title_en": item["title"], "order_statuses": item["order_statuses"]}
+        wanted: dict = {
+            "title_en": item["title"],
+            "order_statuses": item["order_statuses"],
+            "markets": item.get("markets", []),
+        }
         for language in SUPPORTED_LANGUAGES:
             wanted[f"body_{field_suffix(language)}"] = item["texts"].get(language, "")
         scenario = existing.get(item["code"])
         if scenario is None:
-            scenario = Scenario(store=None, code=item["code"], position=position, **wanted)
+            scenario = Scenario(
+                store=None, code=item["code"], position=position, voice=item.get("voice", "seller"), **wanted
+            )
             scenario.title, scenario.body = wanted["title_en"], wanted["body_en"]
             scenario.save()
             report["created"].append(item["code"])
