@@ -50,13 +50,18 @@ def main() -> int:
     )
     parser.add_argument("--from-seed", action="store_true", help="build the scenarios from scenario_seed.py")
     parser.add_argument("--misses", action="store_true", help="list the messages ranked wrongly")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="score suggestion_fresh.jsonl instead (messages written after tuning; never tune on them)",
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
     from templates_i18n import suggest
-    from templates_i18n.eval.runner import evaluate, format_report, load_cases
+    from templates_i18n.eval.runner import FRESH_FILE, evaluate, format_report, load_cases
     from templates_i18n.models import Scenario
 
     started = time.perf_counter()
@@ -76,7 +81,7 @@ def main() -> int:
                 store=None, text=text, order_status=status, buyer_country=country
             )
 
-    report = evaluate(run, load_cases())
+    report = evaluate(run, load_cases(FRESH_FILE) if args.fresh else load_cases())
     elapsed = time.perf_counter() - started
     print(format_report(report, misses=args.misses))
     print(f"{report.overall.n} messages in {elapsed:.1f} s (model load and scenario embedding included)")

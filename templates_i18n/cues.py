@@ -18,6 +18,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# "I don't want the order any more": cancel, refuse or return, depending only on the order's stage.
+_NOT_WANTED = ("dont want", "don't want", "do not want", "no longer want", "any more", "anymore")
+
 # code -> cue stems. Written as vocabulary lists per language: en, es, fr, pt, pl, ru (Cyrillic and the
 # usual Latin transliteration), then ar, he, ko.
 INTENT_CUES: dict[str, tuple[str, ...]] = {  # fmt: skip
@@ -154,7 +157,8 @@ INTENT_CUES: dict[str, tuple[str, ...]] = {  # fmt: skip
         "연휴",
         "설날",
     ),
-    "cancel_before_shipment": (
+    "cancel_before_shipment": _NOT_WANTED
+    + (
         "cancel",
         "cancelar",
         "cancelen",
@@ -260,7 +264,8 @@ INTENT_CUES: dict[str, tuple[str, ...]] = {  # fmt: skip
         "연장",
         "보증",
     ),
-    "return_after_receipt": (
+    "return_after_receipt": _NOT_WANTED
+    + (
         "return",
         "refund",
         "send it back",

@@ -382,7 +382,9 @@ def warm_up() -> None:
 
 
 def status_prior(order_statuses: frozenset[str], order_status: str | None) -> float:
-    if not order_status or not order_statuses:
+    """+STATUS_BOOST when the scenario lists the status, -STATUS_PENALTY when it lists only others; a scenario
+    listing no status or every status (the outbreak one) says nothing about the order and stays neutral."""
+    if not order_status or not order_statuses or order_statuses >= VALID_ORDER_STATUSES:
         return 0.0
     return STATUS_BOOST if order_status in order_statuses else -STATUS_PENALTY
 
@@ -413,7 +415,8 @@ def _score(
         own = tuple(cues.get(scenario.code, ()))
         if own:
             score += CUE_BOOST
-        if scenario.code in GENERAL_CODES and any(code not in GENERAL_CODES for code in cues):
+        if scenario.code in GENERAL_CODES and (not own or any(code not in GENERAL_CODES for code in cues)):
+            # The general outbreak answer only when the message is about the outbreak, and nothing more specific.
             score -= GENERAL_YIELD
     return score, own
 
