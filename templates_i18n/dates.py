@@ -266,7 +266,7 @@ def find_dates(text: str, *, today: date) -> list[DateMention]:
             )
         )
         i += 1
-    for status, pattern in _RELATIVE_RE.items():
+    for pattern in _RELATIVE_RE.values():
         for match in pattern.finditer(text):
             mentions.append(DateMention("relative", RELATIVE, match.group(0), match.start(), match.end()))
     for match in _SEASONAL_RE.finditer(text):

@@ -674,8 +674,31 @@ def reply_assist_check(request, conversation_id: int):
     return render(
         request,
         "templates_i18n/_reply_assist_check.html",
-        {"hits": hits, "ok": not hits, "text": text},
+        {"hits": hits, "ok": not hits, "text": text, **_dated_context(text, _library_today(request))},
     )
+
+
+def _dated_context(text: str, today) -> dict:
+    """Past dates (must be confirmed or edited) and relative or seasonal words (to check) in ``text``,
+    each with its context, for the reply box and the official-text editor."""
+    from .dates import find_dates
+
+    past, notes = [], []
+    for mention in find_dates(text, today=today):
+        before, cut_before = _context_before(text, mention.start)
+        after, cut_after = _context_after(text, mention.end)
+        item = {
+            "mention": mention,
+            "message": mention.message(),
+            "before": before,
+            "after": after,
+            "cut_before": cut_before,
+            "cut_after": cut_after,
+            "start16": _utf16_length(text[: mention.start]),
+            "end16": _utf16_length(text[: mention.end]),
+        }
+        (past if mention.past else notes).append(item)
+    return {"dated": past, "date_notes": [n for n in notes if n["mention"].kind in ("relative", "seasonal")]}
 
 
 def _context_before(text: str, start: int) -> tuple[str, bool]:
