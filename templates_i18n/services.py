@@ -203,6 +203,24 @@ def _scenario_update(
     return scenario
 
 
+def _official_dates_check(scenario: Scenario, texts: dict) -> None:
+    """Issue 13: an official text an admin changes may not name a date that is over unless confirmed."""
+    from django.utils import timezone
+
+    from .dates import past_dates_message, past_mentions
+
+    today = timezone.localdate()
+    errors = {}
+    for language, text in _scenario_clean_texts(texts).items():
+        field = f"body_{field_suffix(language)}"
+        if text and text != (getattr(scenario, field) or ""):
+            past = past_mentions(text, today=today)
+            if past:
+                errors[field] = past_dates_message(past) + " Tick “The dates are right” to save it anyway."
+    if errors:
+        raise ApplicationError(errors)
+
+
 @transaction.atomic
 def scenario_update(
     *,
@@ -214,6 +232,7 @@ def scenario_update(
     order_statuses: list[str] | None = None,
     valid_from=_UNSET,
     valid_until=_UNSET,
+    confirm_dates: bool = False,
 ) -> Scenario:
     """Edit a scenario seen from ``store``: the store's own by its members, an official one by platform admins only.
 
@@ -231,6 +250,8 @@ def scenario_update(
     else:
         _scenario_member_check(store=store, acting_user=acting_user)
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.is_official and texts is not None and not confirm_dates:
+        _official_dates_check(scenario, texts)
     return _scenario_update(
         scenario,
         title=title,
@@ -258,7 +279,7 @@ def store_template_update(
 
 @transaction.atomic
 def official_scenario_update(
-    *, acting_user, code: str, title=None, texts=None, order_statuses=None
+    *, acting_user, code: str, title=None, texts=None, order_statuses=None, confirm_dates: bool = False
 ) -> Scenario:
     """A platform admin edits an official scenario (all stores see the change)."""
     if not is_platform_admin(acting_user):
@@ -270,6 +291,7 @@ def official_scenario_update(
         title=title,
         texts=texts,
         order_statuses=order_statuses,
+        confirm_dates=confirm_dates,
     )
 
 

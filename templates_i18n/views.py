@@ -161,6 +161,10 @@ def scenario_preview(request, code: str):
 
 class ScenarioForm(forms.Form):
     title = forms.CharField(max_length=300)
+    confirm_dates = forms.BooleanField(
+        required=False,
+        label="The dates are right: save the text with the past dates it names",
+    )
     order_statuses = forms.MultipleChoiceField(
         choices=OrderStatus.choices,
         required=False,
@@ -244,6 +248,7 @@ def scenario_edit(request, code: str):
                 title=form.cleaned_data["title"],
                 texts=form.texts(),
                 order_statuses=form.cleaned_data["order_statuses"],
+                confirm_dates=form.cleaned_data.get("confirm_dates", False),
             )
         except ApplicationError as exc:
             form.add_application_error(exc)
