@@ -433,7 +433,7 @@ def campaign_create(*, store: Store, acting_user, values: dict, image=None) -> C
     return campaign
 
 
-def _content_recheck(campaign: Campaign) -> None:
+def _content_recheck(campaign: Campaign, *, dates_confirmed: bool = False) -> None:
     """Before sending (again): the banned-word list or the coupon may have changed since the draft."""
     errors: dict[str, str] = {}
     banned: list[dict] = []
@@ -447,6 +447,16 @@ def _content_recheck(campaign: Campaign) -> None:
         banned=banned,
         for_sending=True,
     )
+    # Issue 13: a text naming a date that is over is not sent unless the sender confirmed it (dates_confirmed).
+    if not dates_confirmed:
+        from templates_i18n.dates import past_dates_message, past_mentions
+
+        today = store_local_date(campaign.store)
+        texts = {"text": campaign.text, **{f"variants.{k}": v for k, v in (campaign.variants or {}).items()}}
+        for field, value in texts.items():
+            past = past_mentions(value or "", today=today)
+            if past and field not in errors:
+                errors[field] = past_dates_message(past)
     if errors:
         raise ApplicationError(errors, banned_words=banned)
 
@@ -479,7 +489,9 @@ def _lock(campaign: Campaign) -> Campaign:
 
 
 @transaction.atomic
-def campaign_send_now(*, campaign: Campaign, acting_user, start_on: date | None = None) -> Campaign:
+def campaign_send_now(
+    *, campaign: Campaign, acting_user, start_on: date | None = None, dates_confirmed: bool = False
+) -> Campaign:
     """Freeze the crowd as one pending recipient row per buyer and start sending (a batch is queued after commit).
 
     Asking again while it is sending or scheduled changes nothing (the queued batch is idempotent).
@@ -494,7 +506,7 @@ def campaign_send_now(*, campaign: Campaign, acting_user, start_on: date | None 
         raise ApplicationError({"status": f"This campaign is {locked.get_status_display().lower()}; {hint}."})
     store = locked.store
     batch_send_check(store)
-    _content_recheck(locked)
+    _content_recheck(locked, dates_confirmed=dates_confirmed)
     today = store_local_date(store)
     if start_on is not None and start_on < today:
         raise ApplicationError({"start_on": f"Start today ({today}) or later."})
@@ -565,7 +577,7 @@ def campaign_resume(*, campaign: Campaign, acting_user) -> Campaign:
             }
         )
     batch_send_check(locked.store)
-    _content_recheck(locked)
+    _content_recheck(locked, dates_confirmed=True)  # dates were checked at the first send
     today = store_local_date(locked.store)
     scheduled = locked.start_on is not None and locked.start_on > today
     locked.status = CampaignStatus.SCHEDULED if scheduled else CampaignStatus.SENDING

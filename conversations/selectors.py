@@ -239,6 +239,7 @@ def suggestions_for_conversation(*, store: Store, conversation: Conversation):
         text=suggestion_text_for_conversation(conversation),
         order_status=conversation.order.status if conversation.order_id else None,
         language=reply_language_for(conversation),
+        buyer_country=conversation.buyer.country or None,
     )
 
 

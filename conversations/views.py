@@ -17,9 +17,12 @@ from django.views.decorators.http import require_GET, require_POST
 from coupons.selectors import coupon_list_attachable
 from seller_desk.auth import store_member_required
 from seller_desk.errors import ApplicationError
+from seller_desk.selectors import store_local_date
 from templates_i18n import selectors as scenario_selectors
+from templates_i18n.dates import find_dates
 from templates_i18n.guard import text_check
 from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction, normalize_language
+from templates_i18n.models import Voice
 
 from . import selectors, services
 from .forms import ReplyForm
@@ -269,6 +272,7 @@ def _assist_scenario(scenario) -> dict:
         "title": scenario_selectors.scenario_title(scenario),
         "official": scenario.is_official,
         "languages": scenario_selectors.scenario_languages(scenario),
+        "advice": scenario.voice == Voice.ADVICE,
     }
 
 
@@ -316,6 +320,7 @@ def reply_assist_suggestions(request, conversation_id: int):
             # measured against the weakest candidate of the same ranking.
             bar=round(100 * (suggestion.score - lowest) / spread) if spread > 0 else 100,
             has_language=language in item["languages"],
+            confident=suggestion.confident,
         )
         item["bar"] = max(item["bar"], 6)
         suggestions.append(item)
@@ -325,6 +330,8 @@ def reply_assist_suggestions(request, conversation_id: int):
         {
             "conversation": conversation,
             "suggestions": suggestions,
+            # No confident first suggestion: the box says no official scenario fits and pre-selects none.
+            "none_fits": bool(suggestions) and not suggestions[0]["confident"],
             "language": language,
             "language_name": LANGUAGE_NAMES[language],
             "order_status": conversation.order.get_status_display() if conversation.order_id else "",
@@ -404,8 +411,29 @@ def reply_assist_check(request, conversation_id: int):
     return render(
         request,
         "templates_i18n/_reply_assist_check.html",
-        {"hits": hits, "ok": not hits, "text": text},
+        {"hits": hits, "ok": not hits, "text": text, **_dated_context(text, store_local_date(request.store))},
     )
+
+
+def _dated_context(text: str, today) -> dict:
+    """Past dates (must be confirmed or edited) and relative or seasonal words (to check) in ``text``,
+    each with its context, for the reply box."""
+    past, notes = [], []
+    for mention in find_dates(text, today=today):
+        before, cut_before = _context_before(text, mention.start)
+        after, cut_after = _context_after(text, mention.end)
+        item = {
+            "mention": mention,
+            "message": mention.message(),
+            "before": before,
+            "after": after,
+            "cut_before": cut_before,
+            "cut_after": cut_after,
+            "start16": _utf16_length(text[: mention.start]),
+            "end16": _utf16_length(text[: mention.end]),
+        }
+        (past if mention.past else notes).append(item)
+    return {"dated": past, "date_notes": [n for n in notes if n["mention"].kind in ("relative", "seasonal")]}
 
 
 def _context_before(text: str, start: int) -> tuple[str, bool]:

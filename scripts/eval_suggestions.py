@@ -4,8 +4,11 @@
     .venv/bin/python scripts/eval_suggestions.py --from-seed  # scenarios straight from scenario_seed.py, no DB
     .venv/bin/python scripts/eval_suggestions.py --misses     # also list every wrong top-1 / wrong language
 
-Prints top-1 / top-3 accuracy and language-detection accuracy per language, per split and overall;
-exits 1 when the goals (top-1 >= 85 %, top-3 >= 95 %) are not met.
+Prints, per language, per split (calibration / held-out), per kind (plain / hard / off-topic) and overall:
+top-1 / top-3 accuracy and language detection on the on-topic messages, how many of them get a confident
+first suggestion (and how often that one is right), and the share of off-topic messages wrongly given a
+confident suggestion. Exits 1 when the goals (top-1 >= 95 %, top-3 >= 99 %, off-topic false-confident
+<= 5 %) are not met.
 """
 
 import argparse
@@ -33,6 +36,8 @@ def seed_scenarios():
                 position=position,
                 title_en=item["title"],
                 order_statuses=item["order_statuses"],
+                markets=item.get("markets", []),
+                voice=item.get("voice", "seller"),
                 **fields,
             )
         )
@@ -45,31 +50,38 @@ def main() -> int:
     )
     parser.add_argument("--from-seed", action="store_true", help="build the scenarios from scenario_seed.py")
     parser.add_argument("--misses", action="store_true", help="list the messages ranked wrongly")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="score suggestion_fresh.jsonl instead (messages written after tuning; never tune on them)",
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
     from templates_i18n import suggest
-    from templates_i18n.eval.runner import evaluate, format_report, load_cases
+    from templates_i18n.eval.runner import FRESH_FILE, evaluate, format_report, load_cases
     from templates_i18n.models import Scenario
 
     started = time.perf_counter()
     if args.from_seed:
         index = suggest.build_index(seed_scenarios())
 
-        def run(text, status):
-            return suggest.rank([index], text=text, order_status=status)
+        def run(text, status, country):
+            return suggest.rank([index], text=text, order_status=status, buyer_country=country)
 
     else:
         if not Scenario.objects.filter(store__isnull=True).exists():
             print("No official scenarios in the database: run `manage.py migrate` (or use --from-seed).")
             return 2
 
-        def run(text, status):
-            return suggest.suggest_scenarios(store=None, text=text, order_status=status)
+        def run(text, status, country):
+            return suggest.suggest_scenarios(
+                store=None, text=text, order_status=status, buyer_country=country
+            )
 
-    report = evaluate(run, load_cases())
+    report = evaluate(run, load_cases(FRESH_FILE) if args.fresh else load_cases())
     elapsed = time.perf_counter() - started
     print(format_report(report, misses=args.misses))
     print(f"{report.overall.n} messages in {elapsed:.1f} s (model load and scenario embedding included)")

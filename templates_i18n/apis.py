@@ -191,6 +191,15 @@ class ScenarioSuggestionSerializer(serializers.Serializer):
         allow_null=True,
         help_text=f"The conversation's order status, one of: {', '.join(OrderStatus.values)}. Omit when there is no order.",
     )
+    buyer_country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The buyer's country (ISO 3166-1 alpha-2). Scenarios meant for other markets (the Russian "
+        "border) are left out unless the message names their market. Omit when unknown.",
+        error_messages={"invalid": "Give the buyer's country as two letters (ISO 3166-1 alpha-2), e.g. RU."},
+    )
 
 
 class ScenarioSuggestionItemSerializer(serializers.Serializer):
@@ -198,6 +207,10 @@ class ScenarioSuggestionItemSerializer(serializers.Serializer):
         help_text="Scenario code: an official one or one of the store's own templates."
     )
     score = serializers.FloatField(help_text="Higher is better; only comparable within one response.")
+    confident = serializers.BooleanField(
+        help_text="Whether this scenario fits well enough to be offered as the answer; when the first "
+        "suggestion is not confident, no official scenario fits the message."
+    )
 
 
 class ScenarioSuggestionResultSerializer(serializers.Serializer):
@@ -249,7 +262,10 @@ class ScenarioSuggestionApi(StoreAPIMixin, APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         result = scenario_selectors.scenario_suggestions(
-            store=self.store, text=data.get("text", ""), order_status=data.get("order_status") or None
+            store=self.store,
+            text=data.get("text", ""),
+            order_status=data.get("order_status") or None,
+            buyer_country=(data.get("buyer_country") or "").upper() or None,
         )
         return Response(result.as_dict())
 

@@ -10,6 +10,10 @@ from .languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction, field_suf
 
 class ScenarioForm(ApplicationErrorFormMixin, forms.Form):
     title = forms.CharField(max_length=300)
+    confirm_dates = forms.BooleanField(
+        required=False,
+        label="The dates are right: save the text with the past dates it names",
+    )
     order_statuses = forms.MultipleChoiceField(
         choices=OrderStatus.choices,
         required=False,

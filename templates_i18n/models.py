@@ -2,9 +2,16 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from seller_desk.models import Store
+
+
+class Voice(models.TextChoices):
+    """Who the text speaks as: most scripts are the seller answering; some are the platform advising the buyer."""
+
+    SELLER = "seller", "Seller to buyer"
+    ADVICE = "advice", "Advice to the buyer (platform's voice)"
 
 
 class Scenario(models.Model):
@@ -24,11 +31,29 @@ class Scenario(models.Model):
     order_statuses = models.JSONField(
         default=list, blank=True, help_text="Order statuses this scenario fits."
     )
+    markets = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Buyer countries (ISO 3166-1 alpha-2) this scenario is meant for; empty = every market.",
+    )
+    valid_from = models.DateField(
+        null=True, blank=True, help_text="First day it may be suggested (store-local)."
+    )
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Last day it may be suggested (store-local)."
+    )
+    voice = models.CharField(max_length=10, choices=Voice.choices, default=Voice.SELLER)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="scenario_validity_ordered",
+            ),
             models.UniqueConstraint(
                 fields=["code"], condition=Q(store__isnull=True), name="official_scenario_code_unique"
             ),
@@ -41,6 +66,12 @@ class Scenario(models.Model):
     @property
     def is_official(self) -> bool:
         return self.store_id is None
+
+    def in_season(self, day) -> bool:
+        """Whether ``day`` (a date) lies inside the validity period (no period = always)."""
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
     def __str__(self) -> str:
         return self.code

@@ -107,6 +107,8 @@ OFFICIAL_SCENARIOS: list[dict] = [
         "title": "Russian buyers: border closed, worried about receiving the order",
         "question": "Pending receipt - the Sino-Russian border is closed, worried about receiving problems (for Russian buyers)",
         "order_statuses": ["awaiting_shipment", "partially_shipped", "in_transit"],
+        # "(for Russian buyers)": suggested to buyers in Russia, or to others only when the message names it.
+        "markets": ["RU"],
         "texts": {
             "en": "According to the information obtained so far, some of the ports on the Sino-Russian border have stopped passengers from entering, but goods can still be transported. Due to newly announced extension of Chinese New Year holiday and related regulations, orders placed on AliExpress on or after Jan 20th may experience processing and shipping delays. We are sincerely sorry for the inconvenience caused.",
             "ru": "Согласно недавней официальной информациии, в отличие от пассажирских перевозок грузовые перевозки между Китаем и Россией никак не ограничены. Из-за недавно объявленного продления китайского Новогода и связанных с ним каникул, некоторые заказы, которые размещены на AliExpress 20 января или позднее, могут быть обработаны и отправлены с задержкой. Мы приносим свои искренние извинения в связи со сложившейся ситуацией. Cвяжитесь, пожалуйста, с продавцом или службой поддержки, чтобы уточнить детали. Спасибо!",
@@ -118,6 +120,8 @@ OFFICIAL_SCENARIOS: list[dict] = [
         "title": "Slow delivery: extending the buyer-protection period",
         "question": "How to extend the buyer's protection period due to receiving-slow logistics",
         "order_statuses": ["partially_shipped", "in_transit"],
+        # Written to the buyer in the platform's voice: "you can negotiate with seller to help you …".
+        "voice": "advice",
         "texts": {
             "en": "Since the order delivery time might be delayed on those days, you can negotiate with seller to help you to extend the guarantee delivery period of your order.",
             "ar": "نظرا لأن وقت تسليم الطلب قد يتأخر هذه الأيام، يمكنك التفاوض مع البائع لمساعدتك فيتمديد فترة تسليم الضمان للطلب الخاص بك.",

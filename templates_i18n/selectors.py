@@ -194,20 +194,24 @@ def reply_text_render(
 # --- suggestions ---
 
 
-def scenario_suggestions(*, store, text: str, order_status: str | None = None):
+def scenario_suggestions(
+    *, store, text: str, order_status: str | None = None, buyer_country: str | None = None
+):
     """Scenarios for a buyer message, best first: official ones and ``store``'s own (templates_i18n/suggest.py)."""
     from .suggest import suggest_scenarios
 
-    return suggest_scenarios(store=store, text=text, order_status=order_status)
+    return suggest_scenarios(store=store, text=text, order_status=order_status, buyer_country=buyer_country)
 
 
-def suggestions_for_text(*, store, text: str, order_status: str | None, language: str):
+def suggestions_for_text(
+    *, store, text: str, order_status: str | None, language: str, buyer_country: str | None = None
+):
     """Scenario suggestions for the reply box, answered in ``language``; no text gets no suggestions."""
     from .suggest import SuggestionResult, suggest_scenarios
 
     if not text:
         return SuggestionResult(language=language, suggestions=[])
-    result = suggest_scenarios(store=store, text=text, order_status=order_status)
+    result = suggest_scenarios(store=store, text=text, order_status=order_status, buyer_country=buyer_country)
     return SuggestionResult(language=language, suggestions=result.suggestions)
 
 

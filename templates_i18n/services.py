@@ -17,6 +17,7 @@ from .scenario_seed import OFFICIAL_CODES, OFFICIAL_SCENARIOS
 
 # --- scenarios ---
 
+_UNSET = object()  # "not given" (None means "clear it")
 SCENARIO_TEXT_MAX = 5000  # the longest reply conversations.reply_send accepts
 SCENARIO_TITLE_MAX = 300
 
@@ -71,11 +72,51 @@ def _scenario_clean_statuses(order_statuses) -> list[str]:
     return list(dict.fromkeys(statuses))
 
 
+def _scenario_clean_date(value, field: str):
+    """A date, an ISO ``YYYY-MM-DD`` string, or None/"" (no limit); anything else names the field."""
+    import datetime
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ApplicationError(
+            {field: f"'{value}' is not a date; use YYYY-MM-DD, or leave it empty."}
+        ) from None
+
+
+def _scenario_clean_validity(scenario: Scenario, valid_from, valid_until) -> dict:
+    """The validity fields to set (only those given); the period must not end before it starts."""
+    fields = {}
+    if valid_from is not _UNSET:
+        fields["valid_from"] = _scenario_clean_date(valid_from, "valid_from")
+    if valid_until is not _UNSET:
+        fields["valid_until"] = _scenario_clean_date(valid_until, "valid_until")
+    start = fields.get("valid_from", scenario.valid_from)
+    end = fields.get("valid_until", scenario.valid_until)
+    if start and end and end < start:
+        raise ApplicationError(
+            {
+                "valid_until": f"The validity period ends ({end}) before it starts ({start}); swap or fix the dates."
+            }
+        )
+    return fields
+
+
 def _scenario_apply(
-    scenario: Scenario, *, title: str | None, texts: dict[str, str] | None, statuses
+    scenario: Scenario, *, title: str | None, texts: dict[str, str] | None, statuses, validity=None
 ) -> list[str]:
     """Set the given fields on ``scenario``; returns the changed field names (for ``update_fields``)."""
     changed: list[str] = []
+    for field, value in (validity or {}).items():
+        if getattr(scenario, field) != value:
+            setattr(scenario, field, value)
+            changed.append(field)
     if title is not None and scenario.title_en != title:
         scenario.title_en = title
         changed.append("title_en")
@@ -117,18 +158,28 @@ def _store_template_code(*, store, title: str) -> str:
 
 @transaction.atomic
 def store_template_create(
-    *, store, acting_user, title: str, texts: dict, order_statuses: list[str] | None = None
+    *,
+    store,
+    acting_user,
+    title: str,
+    texts: dict,
+    order_statuses: list[str] | None = None,
+    valid_from=None,
+    valid_until=None,
 ) -> Scenario:
-    """A store's own reply template; its code is made from the title, unique in the store and never official."""
+    """A store's own reply template; its code is made from the title, unique in the store and never official.
+
+    ``valid_from``/``valid_until`` (dates, store-local, inclusive) limit when it is suggested."""
     _scenario_member_check(store=store, acting_user=acting_user)
     title = _scenario_clean_title(title)
     cleaned = _scenario_clean_texts(texts)
     statuses = _scenario_clean_statuses(order_statuses)
+    validity = _scenario_clean_validity(Scenario(), valid_from, valid_until)
     for _attempt in range(5):
         scenario = Scenario(
             store=store, code=_store_template_code(store=store, title=title), created_by=acting_user
         )
-        _scenario_apply(scenario, title=title, texts=cleaned, statuses=statuses)
+        _scenario_apply(scenario, title=title, texts=cleaned, statuses=statuses, validity=validity)
         _scenario_require_text(scenario)
         try:
             with transaction.atomic():
@@ -139,15 +190,36 @@ def store_template_create(
     raise ApplicationError({"title": "Another template with this title was just created; try again."})
 
 
-def _scenario_update(scenario: Scenario, *, title, texts, order_statuses) -> Scenario:
+def _scenario_update(
+    scenario: Scenario, *, title, texts, order_statuses, valid_from=_UNSET, valid_until=_UNSET
+) -> Scenario:
     title = _scenario_clean_title(title) if title is not None else None
     cleaned = _scenario_clean_texts(texts) if texts is not None else None
     statuses = _scenario_clean_statuses(order_statuses) if order_statuses is not None else None
-    changed = _scenario_apply(scenario, title=title, texts=cleaned, statuses=statuses)
+    validity = _scenario_clean_validity(scenario, valid_from, valid_until)
+    changed = _scenario_apply(scenario, title=title, texts=cleaned, statuses=statuses, validity=validity)
     _scenario_require_text(scenario)
     if changed:
         scenario.save(update_fields=[*changed, "updated_at"])
     return scenario
+
+
+def _official_dates_check(scenario: Scenario, texts: dict) -> None:
+    """Issue 13: an official text an admin changes may not name a date that is over unless confirmed."""
+    from django.utils import timezone
+
+    from .dates import past_dates_message, past_mentions
+
+    today = timezone.localdate()
+    errors = {}
+    for language, text in _scenario_clean_texts(texts).items():
+        field = f"body_{field_suffix(language)}"
+        if text and text != (getattr(scenario, field) or ""):
+            past = past_mentions(text, today=today)
+            if past:
+                errors[field] = past_dates_message(past) + " Tick “The dates are right” to save it anyway."
+    if errors:
+        raise ApplicationError(errors)
 
 
 @transaction.atomic
@@ -159,10 +231,14 @@ def scenario_update(
     title: str | None = None,
     texts: dict | None = None,
     order_statuses: list[str] | None = None,
+    valid_from=_UNSET,
+    valid_until=_UNSET,
+    confirm_dates: bool = False,
 ) -> Scenario:
     """Edit a scenario seen from ``store``: the store's own by its members, an official one by platform admins only.
 
-    ``texts`` replaces only the languages it names; ``""`` removes a language. Another store's code is a 404.
+    ``texts`` replaces only the languages it names; ``""`` removes a language. ``valid_from``/``valid_until``
+    change the validity period when given (None clears a limit). Another store's code is a 404.
     """
     from .selectors import scenario_get
 
@@ -177,7 +253,16 @@ def scenario_update(
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     before = {"title": scenario.title, "order_statuses": list(scenario.order_statuses or [])}
     before_texts = dict(_texts_of(scenario))
-    scenario = _scenario_update(scenario, title=title, texts=texts, order_statuses=order_statuses)
+    if scenario.is_official and texts is not None and not confirm_dates:
+        _official_dates_check(scenario, texts)
+    scenario = _scenario_update(
+        scenario,
+        title=title,
+        texts=texts,
+        order_statuses=order_statuses,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
     if scenario.is_official:
         after_texts = _texts_of(scenario)
         changes = {
@@ -226,7 +311,7 @@ def store_template_update(
 
 @transaction.atomic
 def official_scenario_update(
-    *, acting_user, code: str, title=None, texts=None, order_statuses=None
+    *, acting_user, code: str, title=None, texts=None, order_statuses=None, confirm_dates: bool = False
 ) -> Scenario:
     """A platform admin edits an official scenario (all stores see the change)."""
     if not is_platform_admin(acting_user):
@@ -238,6 +323,7 @@ def official_scenario_update(
         title=title,
         texts=texts,
         order_statuses=order_statuses,
+        confirm_dates=confirm_dates,
     )
 
 
@@ -263,12 +349,18 @@ def official_scenarios_sync(*, force: bool = False) -> dict[str, list]:
     report: dict[str, list] = {"created": [], "filled": [], "overwritten": [], "kept": []}
     existing = {s.code: s for s in Scenario.objects.select_for_update().filter(store__isnull=True)}
     for position, item in enumerate(OFFICIAL_SCENARIOS, start=1):
-        wanted: dict = {"title_en": item["title"], "order_statuses": item["order_statuses"]}
+        wanted: dict = {
+            "title_en": item["title"],
+            "order_statuses": item["order_statuses"],
+            "markets": item.get("markets", []),
+        }
         for language in SUPPORTED_LANGUAGES:
             wanted[f"body_{field_suffix(language)}"] = item["texts"].get(language, "")
         scenario = existing.get(item["code"])
         if scenario is None:
-            scenario = Scenario(store=None, code=item["code"], position=position, **wanted)
+            scenario = Scenario(
+                store=None, code=item["code"], position=position, voice=item.get("voice", "seller"), **wanted
+            )
             scenario.title, scenario.body = wanted["title_en"], wanted["body_en"]
             scenario.save()
             report["created"].append(item["code"])
@@ -306,7 +398,6 @@ def official_scenarios_sync(*, force: bool = False) -> dict[str, list]:
 BANNED_TERM_MAX = 100
 # Characters a banned word may contain besides letters (inside the word): out-break, don't.
 _TERM_JOINERS = frozenset("-'’")
-_UNSET = object()
 
 
 def _banned_word_admin_check(acting_user) -> None:

@@ -17,6 +17,15 @@ How it works (docs/suggestion.md has the details and the measured accuracy):
 * The order status adds a prior: a scenario whose ``order_statuses`` contains the status gets
   ``+STATUS_BOOST``; one that lists only other statuses gets ``-STATUS_PENALTY``; no status (or a
   scenario listing none) is neutral.
+* Lexical cues (``templates_i18n/cues.py``): an official scenario whose cue words occur in the message
+  gets ``+CUE_BOOST``; the general outbreak scenario yields ``GENERAL_YIELD`` when the message also asks
+  something order-specific (a cue of another scenario), so a passing mention of the virus does not win.
+* Filters: a scenario meant for some markets (``markets``, e.g. the Russian border) is left out for a buyer
+  from another country unless the message names the market; a scenario outside its validity period
+  (``valid_from``/``valid_until``, the store's local date) is left out.
+* Confidence: a suggestion is ``confident`` when its score reaches ``CONFIDENT_WITH_CUE`` and a cue of its
+  own supports it, or reaches ``CONFIDENT_WITHOUT_CUE`` on meaning alone. Both were calibrated on the
+  calibration half of the evaluation set (docs/suggestion.md, "Confidence").
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from django.core.cache import caches
@@ -36,6 +46,7 @@ from django.db.models import Count, Max, Q
 from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
 
+from .cues import intent_cues, named_markets
 from .languages import DEFAULT_LANGUAGE, detect_language
 from .models import Scenario
 from .scenario_seed import official_scenario
@@ -98,6 +109,12 @@ TEXT_WEIGHT = 0.2
 ASK_TOP_K = 2
 STATUS_BOOST = 0.03
 STATUS_PENALTY = 0.06
+# Chosen on the calibration half (odd ids) of the extended evaluation set (docs/suggestion.md, "Issue 13").
+CUE_BOOST = 0.03
+GENERAL_YIELD = 0.04
+GENERAL_CODES = frozenset({"epidemic_situation"})
+CONFIDENT_WITH_CUE = 0.80
+CONFIDENT_WITHOUT_CUE = 0.89
 STORE_CACHE_SIZE = 64
 DIMENSIONS = 384
 MODEL_VARIANT = "e5-small-q4"
@@ -110,9 +127,11 @@ VALID_ORDER_STATUSES = frozenset(OrderStatus.values)
 class Suggestion:
     code: str
     score: float
+    confident: bool = False
+    cues: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "score": self.score}
+        return {"code": self.code, "score": self.score, "confident": self.confident}
 
 
 @dataclass(frozen=True)
@@ -120,18 +139,38 @@ class SuggestionResult:
     language: str
     suggestions: list[Suggestion]
 
+    @property
+    def confident(self) -> bool:
+        """Whether the best suggestion is confident (the reply box pre-selects nothing otherwise)."""
+        return bool(self.suggestions) and self.suggestions[0].confident
+
     def as_dict(self) -> dict:
         return {"language": self.language, "suggestions": [s.as_dict() for s in self.suggestions]}
 
 
 @dataclass(frozen=True)
 class ScenarioPassages:
-    """The texts one scenario is recognised by."""
+    """The texts one scenario is recognised by, and when and for whom it may be suggested."""
 
     code: str
     order_statuses: frozenset[str]
     asks: tuple[str, ...]
     answers: tuple[str, ...]
+    official: bool = True
+    markets: frozenset[str] = frozenset()
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def available(self, *, buyer_country: str | None, named: set[str], today: date | None) -> bool:
+        """In season on ``today``, and meant for the buyer's market (or the message names one it is for)."""
+        if today is not None and (
+            (self.valid_from is not None and today < self.valid_from)
+            or (self.valid_until is not None and today > self.valid_until)
+        ):
+            return False
+        if self.markets and buyer_country and buyer_country.upper() not in self.markets:
+            return bool(self.markets & named)
+        return True
 
 
 @dataclass(frozen=True)
@@ -143,9 +182,9 @@ class SuggestionIndex:
     owner: np.ndarray
     is_answer: np.ndarray
 
-    def scores(self, query: np.ndarray, order_status: str | None) -> dict[str, float]:
-        """Code -> score for every scenario of the index (the best one when a code appears twice)."""
-        result: dict[str, float] = {}
+    def meanings(self, query: np.ndarray) -> list[tuple[ScenarioPassages, float]]:
+        """(scenario, meaning score) for every scenario of the index, in index order."""
+        result: list[tuple[ScenarioPassages, float]] = []
         if not self.scenarios:
             return result
         similarities = self.vectors @ query
@@ -157,6 +196,13 @@ class SuggestionIndex:
                 meaning = (1 - TEXT_WEIGHT) * float(asks.mean()) + TEXT_WEIGHT * float(answers.max())
             else:
                 meaning = float(asks.mean()) if len(asks) else float(answers.max())
+            result.append((scenario, meaning))
+        return result
+
+    def scores(self, query: np.ndarray, order_status: str | None) -> dict[str, float]:
+        """Code -> meaning + status prior for every scenario of the index (no cues, no filters)."""
+        result: dict[str, float] = {}
+        for scenario, meaning in self.meanings(query):
             score = meaning + status_prior(scenario.order_statuses, order_status)
             if score > result.get(scenario.code, -np.inf):
                 result[scenario.code] = score
@@ -250,6 +296,10 @@ def scenario_passages(scenario: Scenario) -> ScenarioPassages:
         order_statuses=frozenset(scenario.order_statuses or ()),
         asks=_unique(asks),
         answers=_unique(scenario_texts(scenario).values()),
+        official=scenario.store_id is None,
+        markets=frozenset(str(m).upper() for m in (scenario.markets or ())),
+        valid_from=scenario.valid_from,
+        valid_until=scenario.valid_until,
     )
 
 
@@ -332,7 +382,9 @@ def warm_up() -> None:
 
 
 def status_prior(order_statuses: frozenset[str], order_status: str | None) -> float:
-    if not order_status or not order_statuses:
+    """+STATUS_BOOST when the scenario lists the status, -STATUS_PENALTY when it lists only others; a scenario
+    listing no status or every status (the outbreak one) says nothing about the order and stays neutral."""
+    if not order_status or not order_statuses or order_statuses >= VALID_ORDER_STATUSES:
         return 0.0
     return STATUS_BOOST if order_status in order_statuses else -STATUS_PENALTY
 
@@ -353,37 +405,92 @@ def validate_request(*, text: str | None, order_status: str | None) -> tuple[str
     return text, order_status
 
 
+def _score(
+    scenario: ScenarioPassages, meaning: float, *, order_status: str | None, cues: dict[str, list[str]]
+) -> tuple[float, tuple[str, ...]]:
+    """The scenario's score for the message and the cue words supporting it."""
+    score = meaning + status_prior(scenario.order_statuses, order_status)
+    own: tuple[str, ...] = ()
+    if scenario.official:
+        own = tuple(cues.get(scenario.code, ()))
+        if own:
+            score += CUE_BOOST
+        if scenario.code in GENERAL_CODES and (not own or any(code not in GENERAL_CODES for code in cues)):
+            # The general outbreak answer only when the message is about the outbreak, and nothing more specific.
+            score -= GENERAL_YIELD
+    return score, own
+
+
+def is_confident(score: float, cues: tuple[str, ...]) -> bool:
+    return score >= (CONFIDENT_WITH_CUE if cues else CONFIDENT_WITHOUT_CUE)
+
+
 def rank(
-    indexes: Iterable[SuggestionIndex], *, text: str, order_status: str | None, limit: int | None = None
+    indexes: Iterable[SuggestionIndex],
+    *,
+    text: str,
+    order_status: str | None,
+    buyer_country: str | None = None,
+    today: date | None = None,
+    limit: int | None = None,
 ) -> SuggestionResult:
-    """Rank every scenario of ``indexes`` for ``text``; the language is the one detected in ``text``."""
+    """Rank every available scenario of ``indexes`` for ``text``; the language is the one detected in ``text``."""
     text, order_status = validate_request(text=text, order_status=order_status)
     query = embed_query(text)
-    scores: dict[str, float] = {}
+    cues = intent_cues(text)
+    named = named_markets(text)
+    best: dict[str, tuple[float, tuple[str, ...]]] = {}
     for index in indexes:
-        for code, score in index.scores(query, order_status).items():
-            if score > scores.get(code, -np.inf):
-                scores[code] = score
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        for scenario, meaning in index.meanings(query):
+            if not scenario.available(buyer_country=buyer_country, named=named, today=today):
+                continue
+            scored = _score(scenario, meaning, order_status=order_status, cues=cues)
+            if scenario.code not in best or scored[0] > best[scenario.code][0]:
+                best[scenario.code] = scored
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
     if limit is not None:
         ranked = ranked[:limit]
     language = detect_language(text) or DEFAULT_LANGUAGE
-    return SuggestionResult(language, [Suggestion(code, round(score, 4)) for code, score in ranked])
+    return SuggestionResult(
+        language,
+        [Suggestion(code, round(score, 4), is_confident(score, own), own) for code, (score, own) in ranked],
+    )
 
 
 def suggest_scenarios(
-    *, store, text: str, order_status: str | None = None, limit: int | None = None
+    *,
+    store,
+    text: str,
+    order_status: str | None = None,
+    buyer_country: str | None = None,
+    today: date | None = None,
+    limit: int | None = None,
 ) -> SuggestionResult:
     """Scenarios for a buyer message, best first: the official library plus ``store``'s own templates.
 
     Another store's templates are never candidates. ``language`` is the language detected in ``text``
-    (English when there is nothing to go on).
+    (English when there is nothing to go on). ``buyer_country`` (ISO alpha-2) leaves out scenarios meant
+    for other markets; ``today`` (default: the store's local date) leaves out those out of season.
     """
     validate_request(text=text, order_status=order_status)
+    if today is None:
+        today = _today(store)
     versions = _versions(store)
     indexes = []
     if None in versions:
         indexes.append(_official_index(versions[None]))
     if store is not None and store.pk in versions:
         indexes.append(_store_index(store, versions[store.pk]))
-    return rank(indexes, text=text, order_status=order_status, limit=limit)
+    return rank(
+        indexes, text=text, order_status=order_status, buyer_country=buyer_country, today=today, limit=limit
+    )
+
+
+def _today(store) -> date:
+    from django.utils import timezone
+
+    if store is not None:
+        from seller_desk.selectors import store_local_date
+
+        return store_local_date(store)
+    return timezone.localdate()

@@ -15,6 +15,7 @@ from . import selectors as scenario_selectors
 from . import services as scenario_services
 from .forms import MATCH_CHOICES, MATCH_HELP, BannedWordForm, ScenarioForm
 from .languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction, field_suffix
+from .models import Voice
 from .scenario_seed import official_scenario
 
 # --- scenarios ---
@@ -52,10 +53,30 @@ def _text_parts(text: str) -> list[dict]:
     return parts
 
 
-def _scenario_row(scenario) -> dict:
+def _library_today(request):
+    from django.utils import timezone
+
+    from seller_desk.selectors import store_local_date
+
+    return store_local_date(request.store) if request.store is not None else timezone.localdate()
+
+
+def _scenario_labels(scenario, today) -> dict:
+    """Voice, markets and season of a scenario, as the library and the reply box show them."""
+    return {
+        "advice": scenario.voice == Voice.ADVICE,
+        "markets": list(scenario.markets or ()),
+        "out_of_season": not scenario.in_season(today),
+        "valid_from": scenario.valid_from,
+        "valid_until": scenario.valid_until,
+    }
+
+
+def _scenario_row(scenario, today) -> dict:
     available = set(scenario_selectors.scenario_languages(scenario))
     return {
         "scenario": scenario,
+        **_scenario_labels(scenario, today),
         "title": scenario_selectors.scenario_title(scenario),
         "chips": [
             {"code": lang, "name": LANGUAGE_NAMES[lang], "present": lang in available}
@@ -72,7 +93,8 @@ def scenario_library(request):
     if order_status not in OrderStatus.values:
         order_status = None
     scenarios = scenario_selectors.scenario_list(store=request.store, order_status=order_status)
-    rows = [_scenario_row(s) for s in scenarios]
+    today = _library_today(request)
+    rows = [_scenario_row(s, today) for s in scenarios]
     code = request.GET.get("code") or (scenarios[0].code if scenarios else "")
     selected = scenario_selectors.scenario_get(store=request.store, code=code) if code else None
     detail = None
@@ -81,6 +103,7 @@ def scenario_library(request):
         seed = official_scenario(selected.code) if selected.is_official else None
         detail = {
             "scenario": selected,
+            **_scenario_labels(selected, today),
             "title": scenario_selectors.scenario_title(selected),
             "question": seed["question"] if seed else "",
             "seed_heading": seed["seed_heading"] if seed else "",
@@ -190,6 +213,7 @@ def scenario_edit(request, code: str):
                 title=form.cleaned_data["title"],
                 texts=form.texts(),
                 order_statuses=form.cleaned_data["order_statuses"],
+                confirm_dates=form.cleaned_data.get("confirm_dates", False),
             )
         except ApplicationError as exc:
             form.add_application_error(exc)

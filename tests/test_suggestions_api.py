@@ -52,7 +52,12 @@ def test_suggestions_return_the_detected_language_and_every_official_scenario_be
     assert set(body) == {"language", "suggestions"}
     assert body["language"] == "ru"
     assert sorted(codes(body)) == sorted(OFFICIAL_CODES)
-    assert all(set(s) == {"code", "score"} and isinstance(s["score"], float) for s in body["suggestions"])
+    assert all(
+        set(s) == {"code", "score", "confident"}
+        and isinstance(s["score"], float)
+        and isinstance(s["confident"], bool)
+        for s in body["suggestions"]
+    )
     scores = [s["score"] for s in body["suggestions"]]
     assert scores == sorted(scores, reverse=True)
     assert codes(body)[0] == "order_eta"
@@ -209,7 +214,11 @@ def test_the_schema_documents_the_suggestion_endpoint(store):
     operation = r.json()["paths"]["/api/v1/scenario-suggestions"]["post"]
     assert set(operation["responses"]) == {"200", "400"}
     schema_name = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert set(r.json()["components"]["schemas"][schema_name]["properties"]) == {"text", "order_status"}
+    assert set(r.json()["components"]["schemas"][schema_name]["properties"]) == {
+        "text",
+        "order_status",
+        "buyer_country",
+    }
 
 
 def test_a_fresh_process_reuses_the_passage_vectors_from_the_shared_cache(store, monkeypatch):

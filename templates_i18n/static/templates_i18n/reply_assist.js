@@ -30,6 +30,9 @@
     languages: null, // its languages
     inserted: null, // the text as inserted, to tell whether the agent has edited it since
     hits: [], // banned words found in the text last checked
+    dated: [], // past dates found in the text last checked (issue 13)
+    datedKey: "",
+    datesConfirmed: null, // the datedKey the agent confirmed
     checkedText: null,
     checkTimer: null,
     checkSeq: 0,
@@ -281,6 +284,10 @@
     }
     const names = placeholdersIn(b.value);
     if (names.length) reasons.push(`fill ${names.map((n) => `{${n}}`).join(", ")}`);
+    // Past dates (issue 13): edit them or confirm once; the confirmation holds while the same dates stay.
+    if (state.dated && state.dated.length && state.datesConfirmed !== state.datedKey) {
+      reasons.push(`edit or confirm the past date${state.dated.length > 1 ? "s" : ""} ${state.dated.map((d) => `“${d}”`).join(", ")}`);
+    }
     return reasons;
   }
 
@@ -318,6 +325,7 @@
     const slot = $(".ra-check-slot", area);
     if (!text.trim()) {
       state.hits = [];
+      state.dated = [];
       state.checkedText = text;
       slot.innerHTML = "";
       gate();
@@ -337,6 +345,9 @@
         slot.innerHTML = html;
         const result = $(".ra-check", slot);
         state.hits = result && result.dataset.ok === "false" ? $$(".ra-mark", result).map((m) => m.textContent) : [];
+        state.dated = result ? $$(".ra-date-mark[data-past]", result).map((m) => m.textContent) : [];
+        state.datedKey = result ? result.dataset.datedKey || "" : "";
+        if (result && state.datesConfirmed === state.datedKey) result.classList.add("dates-confirmed");
         state.checkedText = text;
         gate();
       })
@@ -579,6 +590,14 @@
       setLanguage(write.dataset.raWrite, write.dataset.langName);
       if (box()) box().focus();
       return undefined;
+    }
+    const confirmDates = target.closest(".ra-dates-confirm");
+    if (confirmDates) {
+      state.datesConfirmed = state.datedKey;
+      const result = confirmDates.closest(".ra-check");
+      if (result) result.classList.add("dates-confirmed");
+      gate();
+      return;
     }
     const replace = target.closest(".ra-replace");
     if (replace) return replaceHit(replace);
