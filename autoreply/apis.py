@@ -14,6 +14,7 @@ from conversations.serializers import CouponBriefSerializer, MessageSerializer
 from seller_desk.auth import IsStoreOwner, StoreAPIMixin
 from seller_desk.errors import ApplicationError
 from seller_desk.selectors import buyer_get
+from seller_desk.validators import url_safe_id
 
 from . import selectors, services
 from .models import ReplyType
@@ -234,7 +235,7 @@ class AutoReplyApi(StoreAPIMixin, APIView):
 
 
 class CardClickInSerializer(serializers.Serializer):
-    buyer_id = serializers.CharField(max_length=64)
+    buyer_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     keyword_id = serializers.IntegerField()
 
 

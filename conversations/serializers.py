@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from seller_desk.models import OrderStatus
+from seller_desk.validators import url_safe_id
 from templates_i18n.languages import SUPPORTED_LANGUAGES, bcp47, normalize_language
 
 from .models import Channel
@@ -43,10 +44,11 @@ class MessageSerializer(serializers.Serializer):
 
 
 class BuyerInSerializer(serializers.Serializer):
-    buyer_id = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, allow_blank=True, default="")
-    locale = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    buyer_id = serializers.CharField(max_length=64, validators=[url_safe_id])
+    # No defaults: a field the marketplace leaves out keeps the buyer's stored value ("" clears it).
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, allow_blank=True)
+    locale = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
 
 class BuyerOutSerializer(serializers.Serializer):
@@ -88,9 +90,11 @@ class ConversationDetailSerializer(ConversationSerializer):
 
 
 class IngressMessageSerializer(serializers.Serializer):
-    message_id = serializers.CharField(max_length=64)
+    message_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     buyer = BuyerInSerializer()
-    order_id = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    order_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, allow_null=True, validators=[url_safe_id]
+    )
     channel = serializers.ChoiceField(choices=[Channel.MESSAGE, Channel.CHAT, Channel.COMMENT])
     text = serializers.CharField(allow_blank=True, max_length=10000, required=False, default="")
     sent_at = serializers.DateTimeField()

@@ -17,26 +17,26 @@ from .errors import ApplicationError
 from .models import DisputeAction, OrderStatus
 from .selectors import dispute_get, dispute_list, order_get
 from .services import dispute_open, dispute_respond, orders_upsert, protection_extend
+from .validators import url_safe_id
 
 MAX_ORDERS_PER_BATCH = 1000
 
 
 class OrderInSerializer(serializers.Serializer):
-    order_id = serializers.CharField(max_length=64)
+    order_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     buyer = BuyerInSerializer()
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     placed_at = serializers.DateTimeField()
-    shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    protection_ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    # Optional fields have no default: one the marketplace leaves out keeps its stored value (null clears it).
+    shipped_at = serializers.DateTimeField(required=False, allow_null=True)
+    delivered_at = serializers.DateTimeField(required=False, allow_null=True)
+    protection_ends_at = serializers.DateTimeField(required=False, allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$", error_messages={"invalid": "Currency is a 3-letter ISO 4217 code."}
     )
-    overseas_warehouse = serializers.BooleanField(required=False, default=False)
-    coupon_code = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, allow_null=True, default=""
-    )
+    overseas_warehouse = serializers.BooleanField(required=False)
+    coupon_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
 
     def validate(self, attrs):
         shipped, delivered, placed = attrs.get("shipped_at"), attrs.get("delivered_at"), attrs["placed_at"]
@@ -107,8 +107,8 @@ class AuthTokenApi(APIView):
 
 
 class IngressDisputeInSerializer(serializers.Serializer):
-    dispute_id = serializers.CharField(max_length=64)
-    order_id = serializers.CharField(max_length=64)
+    dispute_id = serializers.CharField(max_length=64, validators=[url_safe_id])
+    order_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     opened_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=200)
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "seller_desk.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "seller_desk.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "seller_desk.urls"
@@ -221,11 +223,18 @@ SELLER_DESK = {
     "DEFAULT_STORE_TIMEZONE": "America/Los_Angeles",
     "DELIVERY_BACKEND": "conversations.delivery.RecordInBuyerChat",
     "MAX_PICTURE_BYTES": 5 * 1024 * 1024,
+    "MAX_PICTURE_PIXELS": int(os.environ.get("MAX_PICTURE_PIXELS", str(40_000_000))),
     "COUPON_MAX_ACTIVITY_DAYS": int(os.environ.get("COUPON_MAX_ACTIVITY_DAYS", "90")),
     "COUPON_QUANTITY_FACTOR": 1.2,
     "BATCH_SEND_TIERS": ("advanced", "high_potential", "waist"),
     "BATCH_DAILY_CAP": 500,
     "INBOX_POLL_SECONDS": 3,
+    # seller_desk/middleware.py: ingress bodies (413 above these), JSON nesting (400 deeper than this).
+    "REQUEST_LIMITS": {
+        "INGRESS_JSON_BYTES": int(os.environ.get("INGRESS_JSON_BYTES", str(2 * 1024 * 1024))),
+        "INGRESS_MULTIPART_BYTES": int(os.environ.get("INGRESS_MULTIPART_BYTES", str(11 * 1024 * 1024))),
+        "MAX_JSON_DEPTH": 32,
+    },
 }
 
 LOGGING = {
