@@ -8,4 +8,5 @@ RUN pip install --no-cache-dir -e . \
 RUN useradd --create-home desk && mkdir -p /data/media /app/.cache && chown desk /data/media /app/.cache
 USER desk
 EXPOSE 8000
-CMD ["gunicorn", "seller_desk.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "seller_desk.wsgi", "-c", "gunicorn.conf.py"]

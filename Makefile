@@ -26,7 +26,11 @@ seed: migrate ## load demo data (idempotent) and warm the suggestion cache
 
 run: seed ## serve the desk on 127.0.0.1:8000 with demo data (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL)
 	@if [ -n "$$REDIS_URL" ]; then \
-		$(VENV)/bin/honcho start -f Procfile; \
+		STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v 0 && \
+		STATIC_MANIFEST=1 $(VENV)/bin/honcho start -f Procfile; \
+	elif [ -n "$$DATABASE_URL" ]; then \
+		STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v 0 && \
+		STATIC_MANIFEST=1 $(VENV)/bin/gunicorn seller_desk.wsgi -c gunicorn.conf.py; \
 	else \
 		$(PY) manage.py runserver 127.0.0.1:8000; \
 	fi

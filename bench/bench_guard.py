@@ -97,6 +97,17 @@ MESSAGES = {
         "P.S. Our new collection arrives next month; follow the store to see it first, and share your "
         "photos with us. "
     ),
+    "English reply, digits and 1 stand-in spelling": (
+        "Dear customer, order #80231 (2 items, 5pcs each) left our warehouse on 12/03 and is now with the "
+        "carrier. We know the news sounds h0rr!ble, but tracking usually updates within 2-3 working days; "
+        "if the status has not changed by Friday, please write to us again and we will open an inquiry "
+        "with the logistics company at once. Because of the extended holiday some deliveries take 1-2 days "
+        "longer than usual. Should you prefer to cancel, please raise a cancellation request in the order "
+        "page and we will accept it the same day. We have also added a US $3 coupon (orders over $30) to "
+        "your account as a small thank-you for waiting. Thank you again for choosing our store, and have a "
+        "wonderful week! Best regards, the customer service team. P.S. Our new collection arrives next "
+        "month; follow the store to be the first to see it. "
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
 from seller_desk.selectors import buyer_get
 from seller_desk.serializers import BuyerInSerializer
+from seller_desk.validators import url_safe_id
 
 from . import services
 
@@ -24,21 +25,20 @@ MAX_ORDERS_PER_BATCH = 1000
 
 
 class OrderInSerializer(serializers.Serializer):
-    order_id = serializers.CharField(max_length=64)
+    order_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     buyer = BuyerInSerializer()
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     placed_at = serializers.DateTimeField()
-    shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    protection_ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    # Optional fields have no default: one the marketplace leaves out keeps its stored value (null clears it).
+    shipped_at = serializers.DateTimeField(required=False, allow_null=True)
+    delivered_at = serializers.DateTimeField(required=False, allow_null=True)
+    protection_ends_at = serializers.DateTimeField(required=False, allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$", error_messages={"invalid": "Currency is a 3-letter ISO 4217 code."}
     )
-    overseas_warehouse = serializers.BooleanField(required=False, default=False)
-    coupon_code = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, allow_null=True, default=""
-    )
+    overseas_warehouse = serializers.BooleanField(required=False)
+    coupon_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
 
     def validate(self, attrs):
         shipped, delivered, placed = attrs.get("shipped_at"), attrs.get("delivered_at"), attrs["placed_at"]
@@ -76,9 +76,11 @@ class IngressOrdersApi(IngressAPIMixin, APIView):
 
 
 class IngressMessageSerializer(serializers.Serializer):
-    message_id = serializers.CharField(max_length=64)
+    message_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     buyer = BuyerInSerializer()
-    order_id = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    order_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, allow_null=True, validators=[url_safe_id]
+    )
     channel = serializers.ChoiceField(choices=[Channel.MESSAGE, Channel.CHAT, Channel.COMMENT])
     text = serializers.CharField(allow_blank=True, max_length=10000, required=False, default="")
     sent_at = serializers.DateTimeField()
@@ -132,8 +134,8 @@ class IngressBuyerMessagesApi(IngressAPIMixin, APIView):
 
 
 class IngressDisputeInSerializer(serializers.Serializer):
-    dispute_id = serializers.CharField(max_length=64)
-    order_id = serializers.CharField(max_length=64)
+    dispute_id = serializers.CharField(max_length=64, validators=[url_safe_id])
+    order_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     opened_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=200)
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
@@ -154,7 +156,7 @@ class IngressDisputesApi(IngressAPIMixin, APIView):
 
 
 class CardClickInSerializer(serializers.Serializer):
-    buyer_id = serializers.CharField(max_length=64)
+    buyer_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     keyword_id = serializers.IntegerField()
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
+from .logging import log_context
 from .models import MemberRole, Store, hash_token
 
 
@@ -37,6 +38,7 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
         store = Store.objects.filter(integration_token_hash=hash_token(raw)).first()
         if store is None:
             raise exceptions.AuthenticationFailed("Unknown integration token.")
+        log_context(store=store.slug, user=f"marketplace:{store.slug}")
         return MarketplaceClient(store=store), raw
 
     def authenticate_header(self, request):
@@ -123,6 +125,7 @@ def store_member_required(view):
             raise PermissionDenied("This account is not a member of a store.")
         request.membership = membership
         request.store = membership.store
+        log_context(store=membership.store.slug, user=request.user.username)
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
@@ -148,7 +151,9 @@ class StoreAPIMixin:
 
     @property
     def store(self) -> Store:
-        return store_of(self.request.user)
+        store = store_of(self.request.user)
+        log_context(store=store.slug, user=self.request.user.username)
+        return store
 
 
 class IntegrationTokenScheme(OpenApiAuthenticationExtension):

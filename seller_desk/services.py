@@ -145,6 +145,9 @@ def platform_admin_create(*, username: str, password: str):
     return user
 
 
+BUYER_FIELDS = ("name", "country", "locale")
+
+
 def _buyer_upsert_many(*, store: Store, buyers: list[dict]) -> dict[str, Buyer]:
     """Upsert buyers by marketplace id in two queries; returns external_id -> Buyer."""
     by_id: dict[str, dict] = {}
@@ -153,11 +156,10 @@ def _buyer_upsert_many(*, store: Store, buyers: list[dict]) -> dict[str, Buyer]:
     existing = {b.external_id: b for b in Buyer.objects.filter(store=store, external_id__in=list(by_id))}
     to_create, to_update = [], []
     for external_id, data in by_id.items():
-        fields = {
-            "name": data.get("name") or "",
-            "country": (data.get("country") or "").upper(),
-            "locale": data.get("locale") or "",
-        }
+        # Only the fields the marketplace sent: one it left out keeps its stored value (issue 9, point 8).
+        fields = {key: data[key] or "" for key in BUYER_FIELDS if key in data}
+        if "country" in fields:
+            fields["country"] = fields["country"].upper()
         buyer = existing.get(external_id)
         if buyer is None:
             to_create.append(Buyer(store=store, external_id=external_id, **fields))
@@ -203,9 +205,12 @@ def orders_upsert(*, store: Store, orders: list[dict]) -> tuple[dict[str, int], 
         if data["order_id"] in seen:
             continue
         seen.add(data["order_id"])
-        values = {f: data.get(f) for f in ORDER_FIELDS}
-        values["coupon_code"] = values["coupon_code"] or ""
-        values["overseas_warehouse"] = bool(values["overseas_warehouse"])
+        # Only the fields the marketplace sent: one it left out keeps its stored value (issue 9, point 8).
+        values = {f: data[f] for f in ORDER_FIELDS if f in data}
+        if "coupon_code" in values:
+            values["coupon_code"] = values["coupon_code"] or ""
+        if "overseas_warehouse" in values:
+            values["overseas_warehouse"] = bool(values["overseas_warehouse"])
         values["currency"] = values["currency"].upper()
         buyer = buyers[data["buyer"]["buyer_id"]]
         order = existing.get(data["order_id"])

@@ -65,8 +65,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "seller_desk.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "seller_desk.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "seller_desk.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "seller_desk.urls"
@@ -150,6 +153,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+HASHED_STATIC = PRODUCTION or _flag("STATIC_MANIFEST", False)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
@@ -157,7 +161,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Uploaded pictures are served only under a signed URL (seller_desk/storage.py); a guessed /media/ path is a 404.
 STORAGES = {
     "default": {"BACKEND": "seller_desk.storage.SignedMediaStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production and the services mode serve collected files with hashed, compressed names (WhiteNoise);
+    # development and tests read the source folders as they are.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if HASHED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 LOGIN_URL = "login"
@@ -216,7 +226,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "escalate-disputes": {"task": "seller_desk.escalate_disputes", "schedule": 15 * 60},
     "campaigns-run-daily": {"task": "campaigns.run_daily", "schedule": 15 * 60},
+    "worker-heartbeat": {"task": "seller_desk.worker_heartbeat", "schedule": 30},
 }
+# The worker logs through LOGGING below (JSON lines with the task id), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Product settings.
 SELLER_DESK = {
@@ -224,18 +237,44 @@ SELLER_DESK = {
     "DEFAULT_STORE_TIMEZONE": "America/Los_Angeles",
     "DELIVERY_BACKEND": "conversations.delivery.RecordInBuyerChat",
     "MAX_PICTURE_BYTES": 5 * 1024 * 1024,
+    "MAX_PICTURE_PIXELS": int(os.environ.get("MAX_PICTURE_PIXELS", str(40_000_000))),
     "COUPON_MAX_ACTIVITY_DAYS": int(os.environ.get("COUPON_MAX_ACTIVITY_DAYS", "90")),
     "COUPON_QUANTITY_FACTOR": 1.2,
     "BATCH_SEND_TIERS": ("advanced", "high_potential", "waist"),
     "BATCH_DAILY_CAP": 500,
     "INBOX_POLL_SECONDS": 3,
+    # seller_desk/middleware.py: ingress bodies (413 above these), JSON nesting (400 deeper than this).
+    "REQUEST_LIMITS": {
+        "INGRESS_JSON_BYTES": int(os.environ.get("INGRESS_JSON_BYTES", str(2 * 1024 * 1024))),
+        "INGRESS_MULTIPART_BYTES": int(os.environ.get("INGRESS_MULTIPART_BYTES", str(11 * 1024 * 1024))),
+        "MAX_JSON_DEPTH": 32,
+    },
 }
 
+# One JSON object per line with request_id / task_id / store / user (seller_desk/logging.py);
+# LOG_FORMAT=text for plain lines while developing.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "seller_desk.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "seller_desk.logging.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request=%(request_id)s task=%(task_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "text" if os.environ.get("LOG_FORMAT") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},  # runserver's own access line: ours has the request id
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not HASHED_STATIC
+WHITENOISE_MAX_AGE = 365 * 24 * 3600 if HASHED_STATIC else 0  # hashed names never change

@@ -1,8 +1,8 @@
 """The banned-word matcher (R19): Aho–Corasick over normalised text, compiled once per process.
 
-Text is normalised one code point at a time (NFKC, case folding, diacritics folded, Latin /
-Cyrillic / Greek look-alikes mapped to one skeleton letter, invisible characters dropped), so every
-normalised letter still knows where it came from. Everything that is not a letter is a separator
+Text is normalised one code point at a time (NFKC, case folding, diacritics folded, look-alike
+letters mapped to their Unicode confusables prototype, default-ignorable characters dropped — the
+data comes from ``normalize.py``), so every normalised letter still knows where it came from. Everything that is not a letter is a separator
 and is left out of the *letter stream* the automaton reads; that is how "e.p.i.d.e.m.i.c",
 "e p i d e m i c" and "terr. ible" reach the automaton as one word. Each automaton hit is then
 checked against the word rules in ``Matcher._accept`` (the policy is written up in
@@ -26,6 +26,8 @@ from typing import NamedTuple
 import ahocorasick
 import numpy as np
 
+from .normalize import LeetFinder, default_ignorables, is_default_ignorable, skeleton_letter
+
 # ---------------------------------------------------------------------------------------------
 # Normalisation: one table entry per code point.
 # Values below FIRST_CLASS are canonical letters; the rest classify what is not a letter.
@@ -43,64 +45,10 @@ OTHER_LETTER = 0xE000  # a letter outside the Basic Multilingual Plane (no term 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _STRENGTH = {SPACE: 1, PUNCT: 2, HARD: 3}
 
-# Letters that look alike across scripts map to one skeleton letter (after case folding), so a
-# Latin term is found when it is typed with Cyrillic or Greek letters, and a Cyrillic term when
-# it is typed with Latin ones: both the term and the text go through the same mapping.
-CONFUSABLES = {
-    # Cyrillic
-    "а": "a",
-    "в": "b",
-    "е": "e",
-    "к": "k",
-    "м": "m",
-    "н": "h",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "т": "t",
-    "у": "y",
-    "х": "x",
-    "ѕ": "s",
-    "і": "i",
-    "ј": "j",
-    "ԁ": "d",
-    "һ": "h",
-    "ԛ": "q",
-    "ԝ": "w",
-    "ү": "y",
-    "ӏ": "l",
-    # Greek
-    "α": "a",
-    "β": "b",
-    "ε": "e",
-    "ζ": "z",
-    "η": "n",
-    "ι": "i",
-    "κ": "k",
-    "ν": "v",
-    "ο": "o",
-    "ρ": "p",
-    "τ": "t",
-    "υ": "u",
-    "χ": "x",
-    "ϲ": "c",
-    "ϳ": "j",
-    # Latin letters without a decomposition that stand in for plain ones
-    "ı": "i",
-    "ɑ": "a",
-    "ɡ": "g",
-    "ɩ": "i",
-    "ʏ": "y",
-}
-
 
 def _fold_letter(ch: str) -> str:
-    """A case-folded letter without its diacritics (é→e, й→и, ё→е), then its skeleton letter."""
-    decomposed = unicodedata.normalize("NFKD", ch)
-    base = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me"))
-    if len(base) == 1 and unicodedata.category(base).startswith("L"):
-        ch = base.casefold() if len(base.casefold()) == 1 else base
-    return CONFUSABLES.get(ch, ch)
+    """A case-folded letter without its diacritics, then its confusables prototype (normalize.py)."""
+    return skeleton_letter(ch)
 
 
 @lru_cache(maxsize=4096)
@@ -108,10 +56,12 @@ def tokens_of(ch: str) -> tuple[int, ...]:
     """What one code point normalises to: canonical letters (code points) and separator classes."""
     if ch in _LINE_BREAKS:
         return (HARD,)
+    if is_default_ignorable(ch):
+        return ()
     out: list[int] = []
     for c in unicodedata.normalize("NFKC", ch).casefold():
         category = unicodedata.category(c)
-        if category in ("Mn", "Me", "Cf"):
+        if category in ("Mn", "Me", "Cf") or is_default_ignorable(c):
             continue
         if category.startswith("L"):
             folded = _fold_letter(c)
@@ -155,6 +105,7 @@ def _table() -> np.ndarray:
     table[0x20000:0x40000] = OTHER_LETTER  # CJK extension planes
     table[0xE0000:0xE0080] = TRANSPARENT  # tag characters
     table[0xE0100:0xE01F0] = TRANSPARENT  # variation selectors supplement
+    table[np.fromiter(default_ignorables(), dtype=np.int64)] = TRANSPARENT  # U+3164, U+115F, U+FFA0, …
     return table
 
 
@@ -413,6 +364,14 @@ MAX_GAP = 3  # separators between two letters of one broken-up word: "e.p", "e -
 MIN_PIECE = 3  # a word split by spaces counts only when each piece has 3+ letters (or all are 1)
 
 
+def _ignorable_in(text: str) -> frozenset[int]:
+    """The code points of ``text`` the guard ignores (zero-width, fillers, combining marks alone)."""
+    if text.isascii():
+        return frozenset()
+    table = _table()
+    return frozenset(ord(c) for c in set(text) if table[ord(c)] == TRANSPARENT and not c.isascii())
+
+
 class BannedWordHit(NamedTuple):
     """One banned word in a text: ``text[start:end] == found`` (offsets in code points)."""
 
@@ -448,11 +407,38 @@ class Matcher:
                 automaton.add_word(key, (len(key), tuple((rule, rule.longest_tail) for rule in rules)))
             automaton.make_automaton()
             self._automaton = automaton
+        self._leet = LeetFinder(self._leet_forms(keyed))
+
+    @staticmethod
+    def _leet_forms(keyed: dict[str, list[_Rule]]) -> dict[str, int]:
+        """Every whole-word form of an ASCII-letter key ("epidemic", "epidemics", "terribly") → term."""
+        forms: dict[str, int] = {}
+        for key, rules in keyed.items():
+            if not (key.isascii() and key.isalpha()):
+                continue
+            for rule in rules:
+                for tail in rule.tails if rule.kind == WORD else ("",):
+                    if (key + tail).isascii():
+                        forms.setdefault(key + tail, rule.index)
+        return forms
 
     def find(self, text: str) -> list[BannedWordHit]:
         """Every banned word in ``text``, in text order, with its original span and suggestion."""
         if not text or self._automaton is None:
             return []
+        hits = self._find_letters(text)
+        stand_ins = self._leet.find(text, skip=_ignorable_in) if self._leet.worth_a_look(text) else []
+        if not stand_ins:
+            return hits
+        # Digit and symbol stand-ins ("3pid3m1c", "p@ndemic"): whole tokens, where no hit is already.
+        for start, end, index in stand_ins:
+            if any(h.start < end and start < h.end for h in hits):
+                continue
+            spec = self.terms[index]
+            hits.append(BannedWordHit(spec.term, text[start:end], start, end, spec.suggestion))
+        return sorted(hits, key=lambda h: h.start)
+
+    def _find_letters(self, text: str) -> list[BannedWordHit]:
         stream = _Stream(text)
         if not stream.letters:
             return []

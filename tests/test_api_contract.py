@@ -613,8 +613,9 @@ def test_contract_scenario_suggestions(store, agent_api):
     assert body["language"] == "pt-BR"
     assert body["suggestions"]
     for suggestion in body["suggestions"]:
-        assert set(suggestion) == {"code", "score"}
+        assert set(suggestion) == {"code", "score", "confident"}
         assert isinstance(suggestion["code"], str) and isinstance(suggestion["score"], float)
+        assert isinstance(suggestion["confident"], bool)
     scores = [s["score"] for s in body["suggestions"]]
     assert scores == sorted(scores, reverse=True)
     bad = agent_api.post("/api/v1/scenario-suggestions", {"text": ""}, format="json")

@@ -260,6 +260,106 @@ def test_R19_words_next_to_another_script_are_still_words():
     assert found("이epidemic은 끝났어요") == [("epidemic", "epidemic")]
 
 
+@pytest.mark.parametrize(
+    "text,term",
+    [
+        ("epi\u3164demic", "epidemic"),  # HANGUL FILLER (a letter by category, default-ignorable)
+        ("epi\u115fdemic", "epidemic"),  # HANGUL CHOSEONG FILLER
+        ("epi\uffa0demic", "epidemic"),  # HALFWIDTH HANGUL FILLER
+        ("epi\u1160demic", "epidemic"),  # HANGUL JUNGSEONG FILLER
+        ("pan\u2060demic", "pandemic"),  # WORD JOINER
+        ("pan\u034fdemic", "pandemic"),  # COMBINING GRAPHEME JOINER
+        ("hor\u180erible", "horrible"),  # MONGOLIAN VOWEL SEPARATOR
+        ("terr\ufe0fible", "terrible"),  # VARIATION SELECTOR-16
+        ("terr\U000e0041ible", "terrible"),  # TAG LATIN CAPITAL LETTER A
+        ("dis\u17b4aster", "disaster"),  # KHMER VOWEL INHERENT AQ
+        ("эпи\u3164демия", "эпидемия"),
+    ],
+)
+def test_R19_default_ignorable_characters_do_not_hide_a_banned_word(text, term):
+    assert found(f"Sorry: {text}!") == [(term, text)]
+
+
+@pytest.mark.parametrize(
+    "text,term",
+    [
+        ("ᴇpidemic", "epidemic"),  # LATIN LETTER SMALL CAPITAL E
+        ("ʜᴏʀʀɪʙʟᴇ", "horrible"),  # small capitals throughout
+        ("ᴛᴇʀʀɪʙʟᴇ", "terrible"),
+        ("ᴘᴀɴᴅᴇᴍɪᴄ", "pandemic"),
+        ("epidemɪc", "epidemic"),  # IPA ɪ
+        ("ɛpidɛmic", "epidemic"),  # IPA ɛ
+        ("pɑndemic", "pandemic"),  # IPA ɑ
+        ("dısaster", "disaster"),  # dotless ı
+        ("epiđemic", "epidemic"),  # d with stroke
+        ("horribłe", "horrible"),  # l with stroke
+        ("hørrible", "horrible"),  # o with stroke
+        ("ŧerrible", "terrible"),  # t with stroke
+        ("terrıƀle", "terrible"),  # b with stroke
+        ("disaşter", "disaster"),  # s with cedilla
+    ],
+)
+def test_R19_small_capitals_ipa_and_stroked_letters_do_not_hide_a_banned_word(text, term):
+    assert found(f"Sorry: {text}!") == [(term, text)]
+
+
+@pytest.mark.parametrize(
+    "text,term",
+    [
+        ("epid3mic", "epidemic"),  # 3 for e
+        ("3pid3m1c", "epidemic"),  # 3 for e, 1 for i
+        ("ep1demics", "epidemic"),  # an inflected form
+        ("p@ndemic", "pandemic"),  # @ for a
+        ("h0rrible", "horrible"),  # 0 for o
+        ("h0rr!ble", "horrible"),  # ! for i
+        ("terr1bly", "terrible"),
+        ("d1s@st3r", "disaster"),
+        ("EP1D3MIC", "epidemic"),
+        ("ᴇpid3mic", "epidemic"),  # a small capital and a digit together
+        ("ep1\u200bdemic", "epidemic"),  # a digit and an invisible character together
+    ],
+)
+def test_R19_digit_and_symbol_stand_ins_do_not_hide_a_banned_word(text, term):
+    assert found(f"Sorry: {text}!") == [(term, text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order #12345: 5pcs, 2nd parcel, size XL/2XL, 100% cotton, 3-5 days.",
+        "Covid-19 tests, 2020 epidemiological data, B2B and A4 paper.",
+        "3pidemiology, terr1er, h0rror, p@ndemonium, d1sastered",  # stand-ins in innocent words
+        "Email us at shop@example.com or call +1 555 0100!",
+        "Ноль: 0, один: 1 — каталог №3.",
+        "ㅤ 한글 채움 문자ㅤ만 있는 문장",  # Hangul fillers alone
+        "ᴏᴋ, ᴛʜᴀɴᴋ ʏᴏᴜ",  # small capitals in innocent words
+    ],
+)
+def test_R19_stand_ins_and_fillers_in_innocent_text_pass(text):
+    assert found(text) == []
+
+
+def test_R19_spans_of_normalised_hits_point_at_the_original_characters():
+    text = "Hi! (3pid3m1c), ᴛᴇʀʀɪʙʟᴇ and epi\u3164demic; p@ndemic."
+    hits = SEED_MATCHER.find(text)
+    assert [(h.term, h.found, h.start, h.end) for h in hits] == [
+        ("epidemic", "3pid3m1c", 5, 13),
+        ("terrible", "ᴛᴇʀʀɪʙʟᴇ", 16, 24),
+        ("epidemic", "epi\u3164demic", 29, 38),
+        ("pandemic", "p@ndemic", 40, 48),
+    ]
+    assert all(text[h.start : h.end] == h.found for h in hits)
+
+
+def test_R19_every_default_ignorable_code_point_is_dropped_by_the_guard():
+    from templates_i18n.normalize import default_ignorables
+
+    ignorables = default_ignorables()
+    assert {0x3164, 0x115F, 0x1160, 0xFFA0, 0x00AD, 0x200B, 0x2060, 0xFE0F, 0xE0041} <= ignorables
+    table = matcher._table()
+    assert all(table[cp] == matcher.TRANSPARENT for cp in ignorables)
+
+
 def test_R19_match_modes_word_stem_and_substring():
     m = Matcher(
         [

@@ -1,0 +1,34 @@
+"""gunicorn settings for the services mode and production (read from the environment).
+
+    gunicorn seller_desk.wsgi -c gunicorn.conf.py
+
+``kill -HUP <master pid>`` reloads gracefully: new workers start with the new code, old ones finish
+their requests within ``GUNICORN_GRACEFUL_TIMEOUT``. A request running past ``GUNICORN_TIMEOUT``
+seconds has its worker killed and replaced.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get(
+    "GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+)
+workers = int(
+    os.environ.get("GUNICORN_WORKERS")
+    or os.environ.get("WEB_CONCURRENCY")
+    or min(4, multiprocessing.cpu_count() * 2 + 1)
+)
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))  # recycle workers: bounded memory
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+limit_request_line = 8190
+limit_request_field_size = 8190
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = None  # the desk writes its own JSON access line with the request id (seller_desk/logging.py)
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+preload_app = False  # each worker imports the app itself, so HUP picks up new code
