@@ -229,6 +229,12 @@ SELLER_DESK = {
     "BATCH_SEND_TIERS": ("advanced", "high_potential", "waist"),
     "BATCH_DAILY_CAP": 500,
     "INBOX_POLL_SECONDS": 3,
+    # R23: days one extension of buyer protection may add, and all extensions of an order together.
+    "PROTECTION_EXTENSION_MAX_DAYS": int(os.environ.get("PROTECTION_EXTENSION_MAX_DAYS", "30")),
+    "PROTECTION_EXTENSION_TOTAL_MAX_DAYS": int(os.environ.get("PROTECTION_EXTENSION_TOTAL_MAX_DAYS", "60")),
+    # Dispute evidence: a video (MP4/WebM, checked by its container) of at most this many bytes.
+    "MAX_VIDEO_BYTES": int(os.environ.get("MAX_VIDEO_BYTES", str(50 * 1024 * 1024))),
+    "DISPUTE_EVIDENCE_MAX_PHOTOS": 6,
 }
 
 LOGGING = {
