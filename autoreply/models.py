@@ -20,7 +20,9 @@ class AutoReplySettings(models.Model):
     enabled = models.BooleanField(default=False)
     welcome_text = models.TextField(blank=True)
     welcome_texts = models.JSONField(
-        default=dict, blank=True, help_text="Optional versions of the welcome per buyer language: {lang: text}."
+        default=dict,
+        blank=True,
+        help_text="Optional versions of the welcome per buyer language: {lang: text}.",
     )
     skip_live_conversations = models.BooleanField(
         default=True,
@@ -70,7 +72,9 @@ class Keyword(models.Model):
     reply_type = models.CharField(max_length=10, choices=ReplyType.choices)
     text = models.TextField(blank=True)
     texts = models.JSONField(
-        default=dict, blank=True, help_text="Optional versions of a text reply per buyer language: {lang: text}."
+        default=dict,
+        blank=True,
+        help_text="Optional versions of a text reply per buyer language: {lang: text}.",
     )
     image = models.ImageField(upload_to="autoreply/%Y/%m/", blank=True)
     coupon = models.ForeignKey(

@@ -95,7 +95,9 @@ class DisputeResponseInSerializer(serializers.Serializer):
         required=False,
         help_text="Multipart: repeated `photos` parts, JPG/PNG checked by content.",
     )
-    video = serializers.FileField(required=False, allow_empty_file=False, help_text="MP4 or WebM, checked by content.")
+    video = serializers.FileField(
+        required=False, allow_empty_file=False, help_text="MP4 or WebM, checked by content."
+    )
     excerpt_ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, help_text="Ids of the buyer's messages to quote."
     )
@@ -132,7 +134,10 @@ class ProtectionExtensionInSerializer(serializers.Serializer):
     days = serializers.IntegerField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     template_code = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="The store's own template instead of Scenario 6."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The store's own template instead of Scenario 6.",
     )
 
 

@@ -5,7 +5,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from seller_desk.models import Buyer, Dispute, Order, Store
+from seller_desk.models import (
+    Buyer,
+    Dispute,
+    DisputeEvidence,
+    DisputeResponse,
+    Order,
+    ProtectionExtension,
+    Store,
+)
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
 from .models import Channel, Conversation, ConversationStatus, Direction, Message, SenderKind
@@ -240,3 +248,40 @@ def suggestions_for_conversation(*, store: Store, conversation: Conversation):
         order_status=conversation.order.status if conversation.order_id else None,
         language=reply_language_for(conversation),
     )
+
+
+# --- the dispute panel and the protection form beside a thread ---
+EXCERPT_CHOICES = 40
+
+
+def dispute_for_panel(*, conversation: Conversation):
+    """The conversation's dispute with its evidence and answers (two prefetches), or None."""
+    if conversation.channel != Channel.DISPUTE:
+        return None
+    return (
+        Dispute.objects.filter(store_id=conversation.store_id, conversation=conversation)
+        .select_related("order")
+        .prefetch_related(
+            Prefetch("evidence", queryset=DisputeEvidence.objects.order_by("created_at", "id")),
+            Prefetch(
+                "responses",
+                queryset=DisputeResponse.objects.select_related("author", "message").order_by(
+                    "created_at", "id"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def dispute_excerpt_choices(*, dispute) -> QuerySet[Message]:
+    """Messages an agent may quote as evidence: the buyer's seller-visible messages, newest first."""
+    return (
+        Message.objects.filter(store_id=dispute.store_id, buyer_id=dispute.order.buyer_id, buyer_only=False)
+        .exclude(text="")
+        .order_by("-created_at", "-id")[:EXCERPT_CHOICES]
+    )
+
+
+def protection_history(*, order: Order) -> QuerySet[ProtectionExtension]:
+    return ProtectionExtension.objects.filter(store_id=order.store_id, order=order).select_related("actor")

@@ -243,7 +243,9 @@ def _evidence_excerpts(*, dispute: Dispute, message_ids) -> list[Message]:
     missing = [i for i in ids if i not in found]
     if missing:
         raise ApplicationError(
-            {"excerpt_ids": f"Message {missing[0]} is not in this buyer's conversations; pick excerpts from the chat."}
+            {
+                "excerpt_ids": f"Message {missing[0]} is not in this buyer's conversations; pick excerpts from the chat."
+            }
         )
     return [found[i] for i in dict.fromkeys(ids)]
 
@@ -269,12 +271,19 @@ def dispute_evidence_store(
     """Attach checked evidence to a dispute (caller holds the transaction): ``files`` as (kind, upload),
     ``urls`` the marketplace's links, ``excerpts`` chat messages or plain texts."""
     rows = [
-        DisputeEvidence(store_id=dispute.store_id, dispute=dispute, response=response, side=side, kind=k, file=f)
+        DisputeEvidence(
+            store_id=dispute.store_id, dispute=dispute, response=response, side=side, kind=k, file=f
+        )
         for k, f in files
     ]
     rows += [
         DisputeEvidence(
-            store_id=dispute.store_id, dispute=dispute, response=response, side=side, kind=EvidenceKind.LINK, url=u
+            store_id=dispute.store_id,
+            dispute=dispute,
+            response=response,
+            side=side,
+            kind=EvidenceKind.LINK,
+            url=u,
         )
         for u in urls
     ]

@@ -175,7 +175,11 @@ class IngressDisputesApi(IngressAPIMixin, APIView):
         `evidence` files; `evidence_urls` and `chat_excerpts` work in JSON and multipart."""
         data = request.data
         if hasattr(data, "getlist"):
-            data = {key: data.get(key) for key in data if key not in ("evidence", "evidence_urls", "chat_excerpts")}
+            data = {
+                key: data.get(key)
+                for key in data
+                if key not in ("evidence", "evidence_urls", "chat_excerpts")
+            }
             data["evidence"] = request.FILES.getlist("evidence")
             data["evidence_urls"] = request.data.getlist("evidence_urls")
             data["chat_excerpts"] = request.data.getlist("chat_excerpts")

@@ -97,7 +97,8 @@ class Order(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     protection_ends_at = models.DateTimeField(null=True, blank=True)
     protection_extended_days = models.PositiveIntegerField(
-        default=0, help_text="Days the seller has added to buyer protection in total (R23); capped by settings."
+        default=0,
+        help_text="Days the seller has added to buyer protection in total (R23); capped by settings.",
     )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -195,7 +196,8 @@ class DisputeStatus(models.TextChoices):
 # propose again or reject; an agreed, escalated or closed dispute takes no answer (the platform decides).
 DISPUTE_ACTIVE_STATUSES = ("open", "proposed", "rejected")
 DISPUTE_TRANSITIONS: dict[str, dict[str, str]] = {
-    status: {"agree": "agreed", "propose": "proposed", "reject": "rejected"} for status in DISPUTE_ACTIVE_STATUSES
+    status: {"agree": "agreed", "propose": "proposed", "reject": "rejected"}
+    for status in DISPUTE_ACTIVE_STATUSES
 }
 DISPUTE_TRANSITIONS.update({"agreed": {}, "escalated": {}, "closed": {}})
 
@@ -246,7 +248,9 @@ class DisputeResponse(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="responses")
     action = models.CharField(max_length=10, choices=DisputeAction.choices)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    return_goods = models.BooleanField(default=False, help_text="A proposal that the buyer returns the goods.")
+    return_goods = models.BooleanField(
+        default=False, help_text="A proposal that the buyer returns the goods."
+    )
     status_after = models.CharField(max_length=10, choices=DisputeStatus.choices, blank=True)
     message = models.OneToOneField(
         "conversations.Message", on_delete=models.CASCADE, related_name="dispute_response"
@@ -311,4 +315,6 @@ class ProtectionExtension(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(days__gte=1), name="protection_extension_days_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(days__gte=1), name="protection_extension_days_positive")
+        ]

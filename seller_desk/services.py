@@ -352,7 +352,9 @@ def protection_extend(*, store: Store, order: Order, days: int, acting_user, rea
         updated_at=timezone.now(),
     )
     if not updated:
-        raise ApplicationError({"days": "Someone extended this order at the same moment; reload and try again."})
+        raise ApplicationError(
+            {"days": "Someone extended this order at the same moment; reload and try again."}
+        )
     order.refresh_from_db()
     extension = ProtectionExtension.objects.create(
         store=store,
