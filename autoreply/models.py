@@ -114,6 +114,11 @@ class AutoReplyDay(models.Model):
         related_name="autoreply_day",
         help_text="The buyer's message the welcome answered.",
     )
+    skipped = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Why the day's first message got no welcome (live: an agent had just replied); empty when sent.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

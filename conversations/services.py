@@ -146,6 +146,8 @@ def outbound_message_create(
     sent_by=None,
     triggered_by: Message | None = None,
     text_field: str = "text",
+    tapped_keyword: str = "",
+    agent_note: str = "",
 ) -> Message:
     """The one path for every outbound message: guard, picture check, store, deliver after commit.
 
@@ -171,6 +173,8 @@ def outbound_message_create(
         card=card,
         buyer_only=buyer_only,
         triggered_by=triggered_by,
+        tapped_keyword=tapped_keyword,
+        agent_note=agent_note,
         created_at=timezone.now(),
     )
     if not buyer_only:

@@ -21,7 +21,7 @@ from seller_desk.models import (
     ProtectionExtension,
 )
 from seller_desk.services import disputes_escalate_due
-from tests.factories import events_of, make_inbound, make_member, make_order, picture_upload
+from tests.factories import events_of, make_inbound, make_member, picture_upload
 from tests.test_disputes import dispute_body, ingress, shipped_order
 from tests.test_seller_api import token_client
 
