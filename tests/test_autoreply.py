@@ -12,8 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from autoreply.models import AutoReplyDay, AutoReplySettings, Keyword, KeywordClick
-from autoreply.texts import DEFAULT_TEXTS
 from autoreply.services import autoreply_settings_update, card_click_answer
+from autoreply.texts import DEFAULT_TEXTS
 from conversations.models import ConversationStatus, Message, ReplyWait
 from conversations.services import reply_send
 from coupons.models import CouponGrant
