@@ -313,3 +313,65 @@ def test_parallel_taps_on_a_sold_out_coupon_grant_at_most_once_and_answer_the_re
     assert coupon.granted_count == 1
     assert CouponGrant.objects.filter(coupon=coupon).count() == 1
     assert KeywordClick.objects.filter(store=store).count() == TAPPERS
+
+
+# --- the page ---
+
+
+def _page_post(prefix_rows: list[dict], **extra) -> dict:
+    data = {"languages_shown": "1", "enabled": "on", "welcome_text": WELCOME, "live_hours": "2"}
+    data["skip_live_conversations"] = "on"
+    for i, row in enumerate(prefix_rows):
+        data[f"kw-n{i}-keyword"] = row["keyword"]
+        data[f"kw-n{i}-reply_type"] = "text"
+        data[f"kw-n{i}-text"] = row["text"]
+        for code, text in row.get("texts", {}).items():
+            data[f"kw-n{i}-texts-{code}"] = text
+    data.update(extra)
+    return data
+
+
+@pytest.mark.django_db
+def test_the_owner_saves_language_versions_and_the_live_rule_on_the_page(store):
+    client = Client()
+    client.force_login(make_member(store, role="owner"))
+    r = client.post(
+        "/autoreply/",
+        _page_post(
+            KEYWORDS,
+            **{"welcome_text-ar": WELCOME_AR, "live_hours": "4", "unavailable-unavailable-ar": "نفدت"},
+        ),
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    config = AutoReplySettings.objects.get(store=store)
+    assert config.welcome_texts == {"ar": WELCOME_AR}
+    assert (config.skip_live_conversations, config.live_hours) == (True, 4)
+    assert config.unavailable_texts == {"unavailable": {"ar": "نفدت"}}
+    first = Keyword.objects.get(store=store, position=0)
+    assert first.texts == KEYWORDS[0]["texts"]
+    page = client.get("/autoreply/").content.decode()
+    assert WELCOME_AR in page and "own welcome" in page
+
+
+@pytest.mark.django_db
+def test_a_bad_live_hours_value_on_the_page_names_the_rule_and_keeps_the_texts(store):
+    client = Client()
+    client.force_login(make_member(store, role="owner"))
+    r = client.post("/autoreply/", _page_post(KEYWORDS, **{"live_hours": "0", "welcome_text-ko": WELCOME_KO}))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Hours since an agent&#x27;s reply are a whole number from 1 to 72." in html
+    assert WELCOME_KO in html
+    assert not AutoReplySettings.objects.filter(store=store, enabled=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_starter_button_fills_the_four_keywords_in_every_language_without_saving(store):
+    client = Client()
+    client.force_login(make_member(store, role="owner"))
+    html = client.get("/autoreply/?starter=1").content.decode()
+    assert 'id="ar-starter-notice"' in html
+    for word in ("Can I order? Will it ship?", "Delivery and logistics", "Is the package safe?"):
+        assert word in html
+    assert "В связи с тем, что время доставки вашего заказа может быть" in html
+    assert not Keyword.objects.filter(store=store).exists()
