@@ -135,4 +135,10 @@ def tap_report(*, store: Store, days: int = 30) -> dict:
             row["by_day"][day] += 1
         row["total"] += 1
         row["outcomes"][outcome] = row["outcomes"].get(outcome, 0) + 1
-    return {"days": day_list, "cards": cards, "taps": taps}
+    for keyword in keyword_list(store=store):
+        taps.setdefault(
+            keyword.pk,
+            {"keyword": keyword.keyword, "total": 0, "by_day": {d: 0 for d in day_list}, "outcomes": {}},
+        )
+    taps_by_day = {d: sum(row["by_day"][d] for row in taps.values()) for d in day_list}
+    return {"days": day_list, "cards": cards, "taps": taps, "taps_by_day": taps_by_day}

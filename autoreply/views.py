@@ -24,6 +24,7 @@ from templates_i18n.guard import banned_words_message, text_check
 from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction
 
 from . import selectors, services
+from .charts import cards_and_taps_chart, keyword_spark
 from .models import (
     KEYWORD_MAX_CHARS,
     KEYWORDS_MAX,
@@ -31,6 +32,7 @@ from .models import (
     REPLY_TEXT_MAX_CHARS,
     WELCOME_MAX_CHARS,
     ReplyType,
+    TapOutcome,
 )
 from .texts import ALREADY_HELD, DEFAULT_TEXTS, REASONS, UNAVAILABLE
 
@@ -407,3 +409,41 @@ def autoreply_welcome_check(request):
         "autoreply/_welcome_check.html",
         {"text": text, "hits": hits, "message": banned_words_message(hits) if hits else ""},
     )
+
+
+REPORT_DAYS = (7, 30, 90)
+
+
+@require_http_methods(["GET"])
+@store_member_required
+def autoreply_report(request):
+    """Cards shown and taps per keyword over time (issue 12, point 6), with the taps' outcomes."""
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    days = days if days in REPORT_DAYS else 30
+    report = selectors.tap_report(store=request.store, days=days)
+    outcome_labels = dict(TapOutcome.choices)
+    keywords = [
+        {
+            "keyword": row["keyword"],
+            "total": row["total"],
+            "spark": keyword_spark(report["days"], row["by_day"]),
+            "outcomes": [
+                {"label": outcome_labels.get(k, k), "n": n} for k, n in sorted(row["outcomes"].items())
+            ],
+        }
+        for row in sorted(report["taps"].values(), key=lambda r: (-r["total"], r["keyword"]))
+    ]
+    context = {
+        "nav": "autoreply",
+        "days": days,
+        "day_choices": [(n, n == days) for n in REPORT_DAYS],
+        "chart": cards_and_taps_chart(report["days"], report["cards"], report["taps_by_day"]),
+        "cards_total": sum(report["cards"].values()),
+        "taps_total": sum(report["taps_by_day"].values()),
+        "keywords": keywords,
+    }
+    with timezone.override(ZoneInfo(request.store.timezone)):
+        return render(request, "autoreply/report.html", context)

@@ -1,11 +1,14 @@
 """Reads for conversations; every read is scoped to a store and a fetch raises 404 itself."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from datetime import timedelta
+
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from seller_desk.models import (
+    DISPUTE_ACTIVE_STATUSES,
     Buyer,
     Dispute,
     DisputeEvidence,
@@ -34,12 +37,32 @@ def conversation_list(
         store=store, channel=channel, language=language, search=search
     ).select_related("buyer", "order")
     if queue == "needs_reply":
-        qs = qs.filter(status=ConversationStatus.NEEDS_REPLY).order_by("reply_due_at", "id")
+        qs = (
+            qs.filter(status=ConversationStatus.NEEDS_REPLY)
+            .annotate(dispute_deadline=_dispute_deadline())
+            .order_by(F("dispute_deadline").asc(nulls_last=True), "reply_due_at", "id")
+        )
     elif queue == "answered":
         qs = qs.filter(status=ConversationStatus.ANSWERED).order_by("-last_message_at", "-id")
     else:
         qs = qs.order_by("-last_message_at", "-id")
     return qs
+
+
+# A dispute escalating to the platform within this time goes to the top of the needs-reply queue, the one
+# escalating soonest first (issue 12): missing a reply by a day costs less than losing the dispute.
+DISPUTE_NEAR_DEADLINE = timedelta(days=3)
+
+
+def _dispute_deadline():
+    return Case(
+        When(
+            dispute__status__in=DISPUTE_ACTIVE_STATUSES,
+            dispute__escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
+            then=F("dispute__escalates_at"),
+        ),
+        default=None,
+    )
 
 
 def _conversations_filtered(

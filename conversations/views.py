@@ -516,8 +516,9 @@ def _workspace_response(request, conversation_id: int, **forms):
 
 @require_POST
 @store_member_required
-def dispute_answer(request, conversation_id: int):
+def dispute_answer(request, dispute_conversation_id: int):
     """Answer the conversation's dispute through ``services.dispute_respond``."""
+    conversation_id = dispute_conversation_id
     conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
     dispute = selectors.dispute_for_panel(conversation=conversation)
     if dispute is None:

@@ -375,3 +375,18 @@ def test_the_starter_button_fills_the_four_keywords_in_every_language_without_sa
         assert word in html
     assert "В связи с тем, что время доставки вашего заказа может быть" in html
     assert not Keyword.objects.filter(store=store).exists()
+
+
+@pytest.mark.django_db
+def test_the_report_page_charts_cards_and_taps_per_keyword(store):
+    switch_on(store)
+    buyer = make_buyer(store)
+    make_inbound(store, buyer=buyer, text="Hi", channel="chat")
+    first = Keyword.objects.filter(store=store).order_by("position").first()
+    card_click_answer(store=store, buyer=buyer, keyword_id=first.pk)
+    client = Client()
+    client.force_login(make_member(store))
+    html = client.get("/autoreply/report/?days=7").content.decode()
+    assert 'data-testid="tap-chart"' in html
+    assert "1 cards shown, 1 taps." in html
+    assert "Is my order shipping?" in html and "Answered: 1" in html

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conversations.models import Message
+from conversations.selectors import conversation_list
 from conversations.services import dispute_respond, protection_extend_and_tell
 from conversations.uploads import video_validate
 from seller_desk.errors import ApplicationError
@@ -394,3 +395,16 @@ def test_the_order_panel_extends_and_lists_the_history_then_explains_when_protec
     assert 'id="protection-submit"' not in html
     assert "an ended protection can&#x27;t be extended" in html
     assert "+15 d" in html
+
+
+def test_the_queue_puts_disputes_near_their_escalation_deadline_first(store):
+    waiting = make_inbound(store, text="Where is my parcel?").conversation
+    far = open_dispute(store)  # opened a day ago: escalates in 14 days
+    near = open_dispute(store, dispute_id="D-near")
+    Dispute.objects.filter(pk=near.pk).update(escalates_at=timezone.now() + timedelta(hours=30))
+    order = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
+    assert order[0] == near.conversation_id
+    assert set(order[1:]) == {waiting.pk, far.conversation_id}
+    Dispute.objects.filter(pk=near.pk).update(status="agreed")
+    order = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
+    assert order[0] != near.conversation_id
