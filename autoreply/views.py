@@ -21,7 +21,7 @@ from seller_desk.auth import store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import MemberRole
 from templates_i18n.guard import banned_words_message, text_check
-from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction
+from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, detect_language, direction
 
 from . import selectors, services
 from .charts import cards_and_taps_chart, keyword_spark
@@ -195,14 +195,20 @@ def _language_preview(welcome_text: str, welcome_texts: dict, rows: list[Row]) -
     """What a buyer of each language gets: their own welcome version or the base, and how many keyword replies
     have their language."""
     text_rows = [r for r in rows if r.reply_type == ReplyType.TEXT and r.keyword.strip()]
+    base_languages = [detect_language(r.text) if r.text.strip() else None for r in text_rows]
+    welcome_language = detect_language(welcome_text) if welcome_text.strip() else None
     return [
         {
             "code": code,
             "name": name,
             "dir": direction(code),
-            "own": bool((welcome_texts.get(code) or "").strip()),
+            "own": bool((welcome_texts.get(code) or "").strip()) or welcome_language == code,
             "welcome": (welcome_texts.get(code) or "").strip() or welcome_text,
-            "replies": sum(1 for r in text_rows if (r.texts.get(code) or "").strip()),
+            "replies": sum(
+                1
+                for r, base in zip(text_rows, base_languages, strict=True)
+                if (r.texts.get(code) or "").strip() or base == code
+            ),
             "text_keywords": len(text_rows),
         }
         for code, name in VERSION_LANGUAGES

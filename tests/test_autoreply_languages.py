@@ -350,7 +350,7 @@ def test_the_owner_saves_language_versions_and_the_live_rule_on_the_page(store):
     first = Keyword.objects.get(store=store, position=0)
     assert first.texts == KEYWORDS[0]["texts"]
     page = client.get("/autoreply/").content.decode()
-    assert WELCOME_AR in page and "own welcome" in page
+    assert WELCOME_AR in page and "in this language" in page
 
 
 @pytest.mark.django_db
