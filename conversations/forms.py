@@ -113,6 +113,7 @@ class ProtectionExtensionForm(ApplicationErrorFormMixin, forms.Form):
     days = forms.IntegerField(
         label=_("Days"), min_value=1, widget=forms.NumberInput(attrs={"id": "protection-days", "min": 1})
     )
+    template_code = forms.CharField(required=False, max_length=80)
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

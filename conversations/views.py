@@ -483,6 +483,13 @@ def _order_side_context(request, conversation, *, dispute_form=None, protection_
         "protection": _protection_state(order),
         "protection_history": list(selectors.protection_history(order=order)) if order else [],
         "protection_form": protection_form or ProtectionExtensionForm(),
+        "protection_templates": [
+            {"code": t.code, "title": scenario_selectors.scenario_title(t)}
+            for t in scenario_selectors.scenario_list(store=request.store)
+            if not t.is_official
+        ]
+        if order is not None
+        else [],
     }
     if dispute is not None:
         evidence = list(dispute.evidence.all())
@@ -568,6 +575,7 @@ def protection_extend_view(request, conversation_id: int):
                 order=conversation.order,
                 days=form.cleaned_data["days"],
                 reason=form.cleaned_data["reason"],
+                template_code=form.cleaned_data["template_code"],
                 acting_user=request.user,
             )
         except ApplicationError as error:

@@ -22,6 +22,7 @@ from seller_desk.models import (
     ProtectionExtension,
 )
 from seller_desk.services import disputes_escalate_due
+from templates_i18n.services import store_template_create
 from tests.factories import events_of, make_inbound, make_member, picture_upload
 from tests.test_disputes import dispute_body, ingress, shipped_order
 from tests.test_seller_api import token_client
@@ -408,3 +409,29 @@ def test_the_queue_puts_disputes_near_their_escalation_deadline_first(store):
     Dispute.objects.filter(pk=near.pk).update(status="agreed")
     order = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
     assert order[0] != near.conversation_id
+
+
+def test_the_store_can_tell_the_buyer_with_its_own_template_and_an_unknown_one_is_404(store):
+    owner = make_member(store, role="owner")
+    template = store_template_create(
+        store=store,
+        acting_user=owner,
+        title="Protection extended",
+        texts={
+            "en": "We extended your protection by {days} days, to {protection_ends_at}.",
+            "ru": "Продлили на {days} дн.",
+        },
+    )
+    order = shipped_order(store)
+    make_inbound(store, order=order, text="Где посылка?")
+    extension = protection_extend_and_tell(
+        store=store, order=order, days=10, acting_user=owner, template_code=template.code
+    )
+    assert extension.message.text == "Продлили на 10 дн."
+    r = token_client(owner).post(
+        f"/api/v1/orders/{order.external_id}/protection-extensions",
+        {"days": 5, "template_code": "no-such-template"},
+        format="json",
+    )
+    assert r.status_code == 404
+    assert ProtectionExtension.objects.filter(order=order).count() == 1
