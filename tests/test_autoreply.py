@@ -155,6 +155,10 @@ def test_R15_agents_read_the_auto_reply_but_only_the_owner_changes_it(store):
     assert r.json() == {
         "enabled": False,
         "welcome_text": "",
+        "welcome_texts": {},
+        "skip_live_conversations": True,
+        "live_hours": 2,
+        "unavailable_texts": {},
         "keywords": [],
         "updated_at": None,
         "updated_by": None,
