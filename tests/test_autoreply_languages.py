@@ -390,3 +390,25 @@ def test_the_report_page_charts_cards_and_taps_per_keyword(store):
     assert 'data-testid="tap-chart"' in html
     assert "1 cards shown, 1 taps." in html
     assert "Is my order shipping?" in html and "Answered: 1" in html
+
+
+@pytest.mark.django_db
+def test_the_seller_api_shows_the_tap_and_the_note_but_the_marketplace_never_sees_the_note(store):
+    coupon = make_coupon(store, quantity=1)
+    switch_on(
+        store,
+        keywords=[*KEYWORDS[:2], {"keyword": "A coupon", "reply_type": "coupon", "coupon_id": coupon.pk}],
+    )
+    buyer = make_buyer(store)
+    conversation = make_inbound(store, buyer=buyer, text="Привет", channel="chat").conversation
+    keyword = Keyword.objects.get(store=store, reply_type="coupon")
+    card_click_answer(store=store, buyer=make_buyer(store), keyword_id=keyword.pk)
+    market = APIClient()
+    market.credentials(HTTP_AUTHORIZATION=f"Bearer {store.integration_token}")
+    r = market.post("/api/v1/ingress/card-clicks", {"buyer_id": buyer.external_id, "keyword_id": keyword.pk})
+    assert r.status_code == 201 and "agent_note" not in r.json() and "tapped_keyword" not in r.json()
+    seller = APIClient()
+    seller.force_authenticate(make_member(store))
+    last = seller.get(f"/api/v1/conversations/{conversation.id}").json()["messages"][-1]
+    assert last["tapped_keyword"] == "A coupon"
+    assert last["agent_note"] == "Coupon DDWL-Wait not given: sold out (1 of 1 given)."
