@@ -447,16 +447,25 @@ PROTECTION_SCENARIO = "extend_protection"
 
 @transaction.atomic
 def protection_extend_and_tell(
-    *, store: Store, order: Order, days: int, reason: str = "", acting_user, template_code: str = ""
+    *,
+    store: Store,
+    order: Order,
+    days: int,
+    reason: str = "",
+    acting_user,
+    template_code: str = "",
+    conversation: Conversation | None = None,
 ) -> ProtectionExtension:
     """R23 and Scenario 6 as one action: extend the order's buyer protection (limits, one audit event) and tell
     the buyer in their language with the Scenario 6 reply (or the store's own template ``template_code``).
 
     The reply is an agent reply in the order's conversation (guard, delivery after commit, closes the wait);
-    a scenario without the buyer's language falls back to English. Nothing happens when any part fails."""
+    a scenario without the buyer's language falls back to English. ``conversation`` is the thread the agent
+    extends from (when it is about this order, the buyer is told there). Nothing happens when any part fails."""
     order = protection_extend(store=store, order=order, days=days, acting_user=acting_user, reason=reason)
     extension = order.last_extension
-    conversation = _order_conversation(order)
+    if conversation is None or conversation.order_id != order.pk or conversation.store_id != store.pk:
+        conversation = _order_conversation(order)
     code = template_code or PROTECTION_SCENARIO
     language = reply_language_for(conversation)
     variables = {"days": str(days), "protection_ends_at": f"{order.protection_ends_at:%Y-%m-%d}"}

@@ -577,6 +577,7 @@ def protection_extend_view(request, conversation_id: int):
                 reason=form.cleaned_data["reason"],
                 template_code=form.cleaned_data["template_code"],
                 acting_user=request.user,
+                conversation=conversation,
             )
         except ApplicationError as error:
             form.add_application_error(error)

@@ -435,3 +435,16 @@ def test_the_store_can_tell_the_buyer_with_its_own_template_and_an_unknown_one_i
     )
     assert r.status_code == 404
     assert ProtectionExtension.objects.filter(order=order).count() == 1
+
+
+def test_extending_from_a_dispute_thread_tells_the_buyer_in_that_thread(store):
+    dispute = open_dispute(store)
+    client = Client()
+    client.force_login(make_member(store, role="owner"))
+    r = client.post(
+        f"/inbox/{dispute.conversation_id}/protection/extend/", {"days": "7"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200
+    extension = ProtectionExtension.objects.get(order=dispute.order)
+    assert extension.message.conversation_id == dispute.conversation_id
+    assert extension.message.language == "ru"
