@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -61,9 +62,28 @@ def open_dispute(store, **overrides):
 # --- video evidence is checked by its container, not its name ---
 
 
+DATA = Path(__file__).parent / "data"
+
+
 def test_a_real_mp4_and_a_real_webm_pass_the_container_probe():
     assert video_validate(video_upload()) == "MP4"
     assert video_validate(video_upload("clip.webm", webm_bytes())) == "WebM"
+    # Real encoder output (Chromium's MediaRecorder, see tests/data/README.md).
+    assert video_validate(video_upload("phone.mp4", (DATA / "recorded.mp4").read_bytes())) == "MP4"
+    assert video_validate(video_upload("phone.webm", (DATA / "recorded.webm").read_bytes())) == "WebM"
+
+
+def test_a_real_mp4_cut_short_is_refused():
+    data = (DATA / "recorded.mp4").read_bytes()
+    with pytest.raises(ApplicationError) as caught:
+        video_validate(video_upload("phone.mp4", data[: len(data) - 100]))
+    assert "claims" in caught.value.errors["video"][0]
+
+
+def test_a_real_webm_renamed_mp4_is_still_recognised_by_content_and_a_png_renamed_mp4_is_refused():
+    assert video_validate(video_upload("phone.mp4", (DATA / "recorded.webm").read_bytes())) == "WebM"
+    with pytest.raises(ApplicationError):
+        video_validate(video_upload("photo.mp4", picture_upload().read()))
 
 
 @pytest.mark.parametrize(

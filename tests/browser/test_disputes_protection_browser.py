@@ -4,6 +4,7 @@ buyer's first message brings the Arabic welcome and its keyword card."""
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -104,6 +105,8 @@ def test_agent_answers_a_dispute_with_a_partial_refund_a_photo_and_a_chat_excerp
         "Приносим извинения! Предлагаем вернуть 20 USD, полку можно оставить себе. Фото упаковки прилагаем."
     )
     panel.locator("#dispute-photos").set_input_files(str(_photo(tmp_path)))
+    recorded = Path(__file__).resolve().parents[1] / "data" / "recorded.webm"
+    panel.locator("#dispute-video").set_input_files(str(recorded))
     panel.locator(".df-excerpt", has_text="Полка пришла с трещиной").locator("input").check()
     page.evaluate("document.activeElement.blur(); document.querySelector('#dispute-panel').scrollIntoView()")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -117,6 +120,7 @@ def test_agent_answers_a_dispute_with_a_partial_refund_a_photo_and_a_chat_excerp
     expect(answers.first).to_contain_text("Propose another refund")
     expect(answers.first).to_contain_text("USD 20.00")
     expect(answers.first.locator(".ev-photo img")).to_have_count(1)
+    expect(answers.first.locator(".ev-video video")).to_have_count(1)
     expect(answers.first.locator(".ev-chat")).to_contain_text("Полка пришла с трещиной")
     expect(page.locator("#thread-messages .msg.from-seller").last).to_contain_text(
         "Предлагаем вернуть 20 USD"
@@ -128,7 +132,11 @@ def test_agent_answers_a_dispute_with_a_partial_refund_a_photo_and_a_chat_excerp
     assert dispute.status == "proposed"
     response = dispute.responses.get()
     assert (response.action, response.refund_amount) == ("propose", Decimal("20.00"))
-    assert sorted(dispute.evidence.filter(side="seller").values_list("kind", flat=True)) == ["chat", "photo"]
+    assert sorted(dispute.evidence.filter(side="seller").values_list("kind", flat=True)) == [
+        "chat",
+        "photo",
+        "video",
+    ]
 
 
 def test_owner_extends_protection_and_the_buyer_gets_scenario_6_in_spanish(
