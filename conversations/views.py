@@ -509,7 +509,9 @@ def _workspace_response(request, conversation_id: int, **forms):
     conversation = selectors.conversation_with_messages(store=request.store, conversation_id=conversation_id)
     context = {"nav": "inbox", "store": request.store}
     context.update(_thread_context(request, conversation))
-    context.update(_order_side_context(request, conversation, **forms))
+    context.update(
+        {name: form for name, form in forms.items() if form is not None}
+    )  # the posted form, errors kept
     if request.htmx:
         response = _render(request, "conversations/_workspace.html", context)
         if not forms:
