@@ -32,6 +32,11 @@ class KeywordInSerializer(serializers.Serializer):
     reply_type = serializers.CharField(help_text="text | picture | coupon: exactly one per keyword.")
     text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     coupon_id = serializers.IntegerField(required=False, allow_null=True)
+    texts = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=20000),
+        required=False,
+        help_text='Text replies: optional versions per buyer language ({"ar": "…"}); `text` is the base.',
+    )
 
 
 class AutoReplyInSerializer(serializers.Serializer):
@@ -40,6 +45,21 @@ class AutoReplyInSerializer(serializers.Serializer):
     keywords = KeywordInSerializer(
         many=True,
         help_text="The whole card, in order: none, or 3 to 9 keywords. Keywords left out are removed.",
+    )
+    welcome_texts = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=20000),
+        required=False,
+        help_text="Optional versions of the welcome per buyer language; left out: kept as stored.",
+    )
+    skip_live_conversations = serializers.BooleanField(
+        required=False, help_text="No welcome when an agent replied in the conversation within live_hours."
+    )
+    live_hours = serializers.IntegerField(required=False, help_text="1 to 72 (default 2).")
+    unavailable_texts = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=20000)),
+        required=False,
+        help_text="Polite texts for a coupon tap that can't give the coupon: "
+        '{"unavailable"|"already_held": {lang: text}}; empty uses the desk\'s defaults.',
     )
 
 
@@ -65,6 +85,7 @@ class KeywordOutSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     reply_type = serializers.ChoiceField(choices=ReplyType.choices)
     text = serializers.CharField(required=False)
+    texts = serializers.DictField(child=serializers.CharField(), required=False)
     image_url = serializers.CharField(required=False)
     coupon_id = serializers.IntegerField(required=False)
     coupon = CouponBriefSerializer(required=False)
@@ -78,6 +99,7 @@ class KeywordOutSerializer(serializers.Serializer):
         }
         if keyword.reply_type == ReplyType.TEXT:
             data["text"] = keyword.text
+            data["texts"] = keyword.texts or {}
         elif keyword.reply_type == ReplyType.PICTURE:
             request = self.context.get("request")
             url = keyword.image.url
@@ -91,6 +113,10 @@ class KeywordOutSerializer(serializers.Serializer):
 class AutoReplyOutSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
     welcome_text = serializers.CharField()
+    welcome_texts = serializers.DictField(child=serializers.CharField())
+    skip_live_conversations = serializers.BooleanField()
+    live_hours = serializers.IntegerField()
+    unavailable_texts = serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
     keywords = KeywordOutSerializer(many=True)
     updated_at = serializers.DateTimeField(allow_null=True)
     updated_by = serializers.CharField(allow_null=True)
@@ -102,6 +128,10 @@ def autoreply_out(store, request) -> dict:
         {
             "enabled": config.enabled,
             "welcome_text": config.welcome_text,
+            "welcome_texts": config.welcome_texts or {},
+            "skip_live_conversations": config.skip_live_conversations,
+            "live_hours": config.live_hours,
+            "unavailable_texts": config.unavailable_texts or {},
             "keywords": list(selectors.keyword_list(store=store)),
             "updated_at": config.updated_at,
             "updated_by": config.updated_by.get_username() if config.updated_by else None,
@@ -152,6 +182,7 @@ def _current_keywords(store) -> list[dict]:
             "keyword": k.keyword,
             "reply_type": k.reply_type,
             "text": k.text or None,
+            "texts": k.texts or {},
             "coupon_id": k.coupon_id,
         }
         for k in selectors.keyword_list(store=store)
@@ -221,5 +252,9 @@ class AutoReplyApi(StoreAPIMixin, APIView):
             enabled=values["enabled"],
             welcome_text=values["welcome_text"],
             keywords=_with_pictures(values["keywords"], pictures),
+            welcome_texts=values.get("welcome_texts"),
+            skip_live_conversations=values.get("skip_live_conversations"),
+            live_hours=values.get("live_hours"),
+            unavailable_texts=values.get("unavailable_texts"),
         )
         return Response(autoreply_out(self.store, request), status=status.HTTP_200_OK)

@@ -19,6 +19,22 @@ class AutoReplySettings(models.Model):
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="autoreply_settings")
     enabled = models.BooleanField(default=False)
     welcome_text = models.TextField(blank=True)
+    welcome_texts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Optional versions of the welcome per buyer language: {lang: text}.",
+    )
+    skip_live_conversations = models.BooleanField(
+        default=True,
+        help_text="No welcome when an agent replied in the conversation within the last live_hours hours.",
+    )
+    live_hours = models.PositiveSmallIntegerField(default=2)
+    unavailable_texts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The polite text a coupon tap gets when the coupon can't be given, per language "
+        "(empty: the desk's default).",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -55,6 +71,11 @@ class Keyword(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     reply_type = models.CharField(max_length=10, choices=ReplyType.choices)
     text = models.TextField(blank=True)
+    texts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Optional versions of a text reply per buyer language: {lang: text}.",
+    )
     image = models.ImageField(upload_to="autoreply/%Y/%m/", blank=True)
     coupon = models.ForeignKey(
         "coupons.Coupon", null=True, blank=True, on_delete=models.RESTRICT, related_name="autoreply_keywords"
@@ -93,6 +114,11 @@ class AutoReplyDay(models.Model):
         related_name="autoreply_day",
         help_text="The buyer's message the welcome answered.",
     )
+    skipped = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Why the day's first message got no welcome (live: an agent had just replied); empty when sent.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,6 +128,14 @@ class AutoReplyDay(models.Model):
         indexes = [models.Index(fields=["store", "date"])]
 
 
+class TapOutcome(models.TextChoices):
+    ANSWERED = "answered", "Answered"
+    GRANTED = "granted", "Coupon given"
+    SOLD_OUT = "sold_out", "Coupon sold out"
+    ENDED = "ended", "Coupon not active"
+    ALREADY_HELD = "already_held", "Buyer already holds the coupon"
+
+
 class KeywordClick(models.Model):
     """A buyer's tap on a keyword and the reply it got (the tap count per keyword comes from here)."""
 
@@ -109,6 +143,7 @@ class KeywordClick(models.Model):
     keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="clicks")
     buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="autoreply_clicks")
     reply = models.ForeignKey("conversations.Message", null=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=12, choices=TapOutcome.choices, default=TapOutcome.ANSWERED)
     clicked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conversations.models import Channel, Conversation, Direction, Message, SenderKind
-from conversations.selectors import card_conversation
+from conversations.selectors import agent_replied_between, card_conversation
 from conversations.services import conversation_get_or_create, outbound_message_create
 from conversations.uploads import picture_validate
 from coupons.models import Coupon, GrantSource
@@ -31,7 +32,7 @@ from seller_desk.models import AuditKind, Buyer, Store
 from seller_desk.selectors import store_local_date
 from seller_desk.services import actor_or_none, audit_log
 from templates_i18n.guard import text_guard_collect
-from templates_i18n.languages import detect_language
+from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, normalize_language
 
 from . import selectors
 from .models import (
@@ -45,7 +46,11 @@ from .models import (
     Keyword,
     KeywordClick,
     ReplyType,
+    TapOutcome,
 )
+from .texts import ALREADY_HELD, DEFAULT_TEXTS, REASONS, UNAVAILABLE
+
+LIVE_HOURS_MAX = 72
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +75,40 @@ class _CleanKeyword:
     text: str
     upload: object | None
     coupon: Coupon | None
+    texts: dict = dataclass_field(default_factory=dict)
 
 
 def _guard(text: str, field: str, errors: dict, banned: list) -> None:
     text_guard_collect(text=text, field=field, errors=errors, banned=banned)
+
+
+def _versions_clean(raw, field: str, errors: dict, banned: list, *, limit: int, what: str) -> dict[str, str]:
+    """Optional language versions ``{lang: text}`` of a text: known languages, within ``limit``, guarded.
+    Empty versions are dropped (the buyer then gets the base text)."""
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        errors[field] = f"{what}: language versions are an object of language code to text."
+        return {}
+    clean: dict[str, str] = {}
+    for key, value in raw.items():
+        language = normalize_language(str(key))
+        text = str(value or "").strip()
+        if not text:
+            continue
+        if language is None or language != str(key):
+            errors[f"{field}.{key}"] = (
+                f"{what}: '{key}' is not one of the buyer languages ({', '.join(SUPPORTED_LANGUAGES)})."
+            )
+            continue
+        if len(text) > limit:
+            errors[f"{field}.{key}"] = (
+                f"{what} in {LANGUAGE_NAMES[language]} has {len(text):,} characters; at most {limit:,}."
+            )
+            continue
+        _guard(text, f"{field}.{key}", errors, banned)
+        clean[language] = text
+    return clean
 
 
 def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) -> Coupon | None:
@@ -151,7 +186,10 @@ def _keyword_clean(
         return _CleanKeyword(keyword_id, word, reply_type, text, None, None)
 
     others = {
-        ReplyType.TEXT: ("text", bool(text)),
+        ReplyType.TEXT: (
+            "text",
+            bool(text) or any(str(v or "").strip() for v in (raw.get("texts") or {}).values()),
+        ),
         ReplyType.PICTURE: ("image", upload is not None),
         ReplyType.COUPON: ("coupon_id", coupon_raw not in (None, "")),
     }
@@ -172,6 +210,15 @@ def _keyword_clean(
             )
         else:
             _guard(text, f"{prefix}.text", errors, banned)
+        texts = _versions_clean(
+            raw.get("texts"),
+            f"{prefix}.texts",
+            errors,
+            banned,
+            limit=REPLY_TEXT_MAX_CHARS,
+            what=f"Keyword {number}'s reply",
+        )
+        return _CleanKeyword(keyword_id, word, reply_type, text, None, None, texts)
     elif reply_type == ReplyType.PICTURE:
         if upload is not None:
             try:
@@ -195,6 +242,10 @@ def autoreply_settings_check(
     welcome_text: str,
     keywords: list[dict],
     existing: dict[int, Keyword] | None = None,
+    welcome_texts: dict | None = None,
+    live_hours=None,
+    unavailable_texts: dict | None = None,
+    extras: dict | None = None,
 ) -> tuple[str, list[_CleanKeyword]]:
     """Check a whole set-up (R15): every broken rule at once, each under its field. Writes nothing."""
     if existing is None:
@@ -213,6 +264,36 @@ def autoreply_settings_check(
         )
     elif welcome:
         _guard(welcome, "welcome_text", errors, banned)
+    clean_extras = extras if extras is not None else {}
+    clean_extras["welcome_texts"] = _versions_clean(
+        welcome_texts, "welcome_texts", errors, banned, limit=WELCOME_MAX_CHARS, what="The welcome"
+    )
+    if clean_extras["welcome_texts"] and not welcome:
+        errors["welcome_text"] = "Write the base welcome too: buyers in other languages get it."
+    if live_hours is not None:
+        if (
+            isinstance(live_hours, bool)
+            or not isinstance(live_hours, int)
+            or not 1 <= live_hours <= LIVE_HOURS_MAX
+        ):
+            errors["live_hours"] = (
+                f"Hours since an agent's reply are a whole number from 1 to {LIVE_HOURS_MAX}."
+            )
+        else:
+            clean_extras["live_hours"] = live_hours
+    clean_extras["unavailable_texts"] = {}
+    for reason, versions in (unavailable_texts or {}).items():
+        if reason not in REASONS:
+            errors[f"unavailable_texts.{reason}"] = f"Texts are given for {' or '.join(REASONS)}."
+            continue
+        clean_extras["unavailable_texts"][reason] = _versions_clean(
+            versions,
+            f"unavailable_texts.{reason}",
+            errors,
+            banned,
+            limit=REPLY_TEXT_MAX_CHARS,
+            what="The coupon-unavailable text" if reason == UNAVAILABLE else "The already-held text",
+        )
 
     count = len(keywords)
     if count and count < KEYWORDS_MIN:
@@ -251,6 +332,7 @@ def _keyword_values(item: _CleanKeyword, position: int) -> dict:
         "position": position,
         "reply_type": item.reply_type,
         "text": item.text if item.reply_type == ReplyType.TEXT else "",
+        "texts": item.texts if item.reply_type == ReplyType.TEXT else {},
         "coupon": item.coupon if item.reply_type == ReplyType.COUPON else None,
     }
     if item.reply_type != ReplyType.PICTURE:
@@ -292,32 +374,56 @@ def _differs(keyword: Keyword, name: str, new) -> bool:
 
 @transaction.atomic
 def autoreply_settings_update(
-    *, store: Store, acting_user, enabled: bool, welcome_text: str, keywords: list[dict]
+    *,
+    store: Store,
+    acting_user,
+    enabled: bool,
+    welcome_text: str,
+    keywords: list[dict],
+    welcome_texts: dict | None = None,
+    skip_live_conversations: bool | None = None,
+    live_hours: int | None = None,
+    unavailable_texts: dict | None = None,
 ) -> AutoReplySettings:
     """Save the store's auto-reply (R15, R16). ``keywords`` replaces the card, in order: each item is
-    ``{"id"?, "keyword", "reply_type", "text"?, "coupon_id"?, "image"?: uploaded file}``. Nothing is stored when any
-    rule is broken; a save that changes nothing writes nothing."""
+    ``{"id"?, "keyword", "reply_type", "text"?, "texts"?: {lang: text}, "coupon_id"?, "image"?: uploaded file}``.
+    ``welcome_texts`` are the welcome's language versions; ``skip_live_conversations``/``live_hours`` the
+    live-conversation rule; ``unavailable_texts`` the polite coupon texts (``{"unavailable"|"already_held":
+    {lang: text}}``). ``None`` keeps what is stored. Nothing is stored when any rule is broken; a save that
+    changes nothing writes nothing."""
     AutoReplySettings.objects.get_or_create(store=store)
     row = AutoReplySettings.objects.select_for_update().get(store=store)
     existing = {k.pk: k for k in selectors.keyword_list(store=store)}
+    extras: dict = {}
     welcome, cleaned = autoreply_settings_check(
-        store=store, enabled=bool(enabled), welcome_text=welcome_text, keywords=keywords, existing=existing
+        store=store,
+        enabled=bool(enabled),
+        welcome_text=welcome_text,
+        keywords=keywords,
+        existing=existing,
+        welcome_texts=row.welcome_texts if welcome_texts is None else welcome_texts,
+        live_hours=live_hours,
+        unavailable_texts=row.unavailable_texts if unavailable_texts is None else unavailable_texts,
+        extras=extras,
     )
     changed = _keyword_sync(store, existing, cleaned)
-    fields = [
-        name
-        for name, value in (("enabled", bool(enabled)), ("welcome_text", welcome))
-        if getattr(row, name) != value
+    wanted = [
+        ("enabled", bool(enabled)),
+        ("welcome_text", welcome),
+        ("welcome_texts", extras["welcome_texts"]),
+        ("unavailable_texts", extras["unavailable_texts"]),
     ]
+    if skip_live_conversations is not None:
+        wanted.append(("skip_live_conversations", bool(skip_live_conversations)))
+    if "live_hours" in extras:
+        wanted.append(("live_hours", extras["live_hours"]))
+    fields = [name for name, value in wanted if getattr(row, name) != value]
     if fields or changed:
-        details = {
-            name: [getattr(row, name), value]
-            for name, value in (("enabled", bool(enabled)), ("welcome_text", welcome))
-            if name in fields
-        }
+        details = {name: [getattr(row, name), value] for name, value in wanted if name in fields}
         if changed:
             details["keywords"] = [item.keyword for item in cleaned]
-        row.enabled, row.welcome_text = bool(enabled), welcome
+        for name, value in wanted:
+            setattr(row, name, value)
         row.updated_by = actor_or_none(acting_user)
         row.updated_at = timezone.now()
         row.save(update_fields=[*fields, "updated_by", "updated_at"])
@@ -347,7 +453,12 @@ def autoreply_respond(*, message: Message) -> list[Message]:
         return []
     if message.created_at < timezone.now() - LATE_AFTER:
         return []
+    skipped = _live_conversation(config, message)
     keywords = list(selectors.keyword_list(store=store))
+    locale, detected = selectors.buyer_language_hint(message=message)
+    text, language = selectors.text_version(
+        base=config.welcome_text, versions=config.welcome_texts, buyer_locale=locale, detected=detected
+    )
     try:
         with transaction.atomic():
             AutoReplyDay.objects.create(
@@ -355,12 +466,15 @@ def autoreply_respond(*, message: Message) -> list[Message]:
                 buyer_id=message.buyer_id,
                 date=store_local_date(store, message.created_at),
                 message=message,
+                skipped=skipped,
             )
+            if skipped:
+                return []
             welcome = outbound_message_create(
                 conversation=message.conversation,
                 sender=SenderKind.AUTOREPLY,
-                text=config.welcome_text,
-                language=detect_language(config.welcome_text) or "",
+                text=text,
+                language=language,
                 card=selectors.card_for(keywords) if keywords else None,
                 triggered_by=message,
                 text_field="welcome_text",
@@ -371,6 +485,22 @@ def autoreply_respond(*, message: Message) -> list[Message]:
         logger.warning("store %s: auto-reply welcome not sent: %s", store.pk, error)
         return []
     return [welcome]
+
+
+LIVE_SKIP = "live"
+
+
+def _live_conversation(config: AutoReplySettings, message: Message) -> str:
+    """R17 read with the live-conversation rule: the day's first buyer message gets no welcome when an agent
+    replied in the same conversation within the last ``live_hours`` hours (store setting, on by default).
+    The day still counts as claimed, so no later message of that day gets one either. Returns the reason."""
+    if not config.skip_live_conversations:
+        return ""
+    since = message.created_at - timedelta(hours=config.live_hours)
+    replied = agent_replied_between(
+        conversation_id=message.conversation_id, since=since, until=message.created_at
+    )
+    return LIVE_SKIP if replied else ""
 
 
 # ----------------------------------------------------------------------------- keyword taps
@@ -394,8 +524,11 @@ def _picture_copy(keyword: Keyword) -> ContentFile:
 def card_click_answer(*, store: Store, buyer: Buyer, keyword_id) -> Message:
     """A buyer tapped a keyword: send its reply (text, picture, or the coupon granted through ``coupon_grant``).
 
-    Another store's keyword is a 404. Nothing is sent when auto-reply is off (R16), the keyword was taken off the
-    card, or the coupon can't be granted (sold out, ended): the grant and the message are one transaction.
+    Another store's keyword is a 404. Nothing is sent when auto-reply is off (R16) or the keyword was taken off
+    the card. A coupon that can't be given (sold out, ended, already held by this buyer) is not an error to the
+    buyer: they get a polite text in their language (the store's, else the desk's default) and the agent sees why
+    in the thread (``agent_note``); never a second grant. A text reply comes in the buyer's language when the
+    keyword has that version (locale → detected → base). The reply says which keyword was tapped.
     """
     if buyer.store_id != store.pk:
         raise ApplicationError({"buyer_id": "This buyer belongs to another store."})
@@ -419,30 +552,66 @@ def card_click_answer(*, store: Store, buyer: Buyer, keyword_id) -> Message:
             }
         )
     conversation = _card_conversation(store, buyer, keyword)
-    text, image, coupon = "", None, None
+    config = AutoReplySettings.objects.get(store=store)
+    detected = (
+        conversation.messages.filter(direction=Direction.INBOUND)
+        .order_by("-created_at", "-id")
+        .values_list("language", flat=True)
+        .first()
+    ) or conversation.language
+    text, language, image, coupon, note, outcome = "", "", None, None, "", TapOutcome.ANSWERED
     if keyword.reply_type == ReplyType.TEXT:
-        text = keyword.text
+        text, language = selectors.text_version(
+            base=keyword.text, versions=keyword.texts, buyer_locale=buyer.locale, detected=detected
+        )
     elif keyword.reply_type == ReplyType.PICTURE:
         image = _picture_copy(keyword)
     else:
-        coupon = keyword.coupon
-        try:
-            coupon_grant(coupon=coupon, buyer=buyer, source=GrantSource.AUTOREPLY)
-        except ApplicationError as error:
-            if not coupon_grant_held(coupon=coupon, buyer=buyer):
-                reasons = " ".join(m for messages in error.errors.values() for m in messages)
-                raise ApplicationError(
-                    {
-                        "keyword_id": f"“{keyword.keyword}” replies with a coupon that can't be given now; nothing was sent. {reasons}"
-                    }
-                ) from error
+        outcome = _coupon_tap(keyword.coupon, buyer)
+        if outcome == TapOutcome.GRANTED:
+            coupon = keyword.coupon
+        else:
+            reason = ALREADY_HELD if outcome == TapOutcome.ALREADY_HELD else UNAVAILABLE
+            versions = {**DEFAULT_TEXTS[reason], **(config.unavailable_texts or {}).get(reason, {})}
+            text, language = selectors.text_version(
+                base=versions["en"], versions=versions, buyer_locale=buyer.locale, detected=detected
+            )
+            note = _tap_note(keyword.coupon, outcome)
     reply = outbound_message_create(
         conversation=conversation,
         sender=SenderKind.AUTOREPLY,
         text=text,
-        language=(detect_language(text) or "") if text else "",
+        language=language,
         image=image,
         coupon=coupon,
+        tapped_keyword=keyword.keyword,
+        agent_note=note,
     )
-    KeywordClick.objects.create(store=store, keyword=keyword, buyer=buyer, reply=reply)
+    KeywordClick.objects.create(store=store, keyword=keyword, buyer=buyer, reply=reply, outcome=outcome)
     return reply
+
+
+def _coupon_tap(coupon: Coupon, buyer: Buyer) -> str:
+    """Grant the keyword's coupon once; otherwise say why not (the database decides: one grant per buyer,
+    never above the quantity)."""
+    if coupon_grant_held(coupon=coupon, buyer=buyer):
+        return TapOutcome.ALREADY_HELD
+    try:
+        coupon_grant(coupon=coupon, buyer=buyer, source=GrantSource.AUTOREPLY)
+    except ApplicationError:
+        if coupon_grant_held(coupon=coupon, buyer=buyer):
+            return TapOutcome.ALREADY_HELD
+        coupon.refresh_from_db()
+        return TapOutcome.SOLD_OUT if coupon_state(coupon).sold_out else TapOutcome.ENDED
+    return TapOutcome.GRANTED
+
+
+def _tap_note(coupon: Coupon, outcome: str) -> str:
+    if outcome == TapOutcome.ALREADY_HELD:
+        return f"Coupon {coupon.name} not given again: this buyer already holds it."
+    if outcome == TapOutcome.SOLD_OUT:
+        return (
+            f"Coupon {coupon.name} not given: sold out ({coupon.granted_count} of {coupon.quantity} given)."
+        )
+    state = coupon_state(coupon)
+    return f"Coupon {coupon.name} not given: {state.label.lower()}."

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coupons.selectors import coupon_list_attachable, coupon_state
@@ -20,8 +21,10 @@ from seller_desk.auth import store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import MemberRole
 from templates_i18n.guard import banned_words_message, text_check
+from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, detect_language, direction
 
 from . import selectors, services
+from .charts import cards_and_taps_chart, keyword_spark
 from .models import (
     KEYWORD_MAX_CHARS,
     KEYWORDS_MAX,
@@ -29,10 +32,15 @@ from .models import (
     REPLY_TEXT_MAX_CHARS,
     WELCOME_MAX_CHARS,
     ReplyType,
+    TapOutcome,
 )
+from .texts import ALREADY_HELD, DEFAULT_TEXTS, REASONS, UNAVAILABLE
 
-ROW_KEY = re.compile(r"^kw-(\w+)-(id|keyword|reply_type|text|coupon_id|image)$")
-ERROR_KEY = re.compile(r"^keywords\[(\d+)\]\.(\w+)$")
+ROW_KEY = re.compile(r"^kw-(\w+)-(id|keyword|reply_type|text|coupon_id|image|texts-[A-Za-z-]+)$")
+ERROR_KEY = re.compile(r"^keywords\[(\d+)\]\.([\w.-]+)$")
+# Languages a text can have a version in besides the base (English is usually the base, but a store may write
+# its base in any language; a version in the base's own language is simply never needed).
+VERSION_LANGUAGES = [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES]
 BLANK_ROWS = 3
 
 
@@ -48,7 +56,19 @@ class Row:
     coupon_id: int | None = None
     image_url: str = ""
     taps: int = 0
+    texts: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def versions(self) -> list[dict]:
+        return [
+            {"code": code, "name": name, "text": self.texts.get(code, ""), "dir": direction(code)}
+            for code, name in VERSION_LANGUAGES
+        ]
+
+    @property
+    def version_count(self) -> int:
+        return sum(1 for v in self.texts.values() if v.strip())
 
 
 def _rows_from_store(store, taps: dict[int, int]) -> list[Row]:
@@ -62,6 +82,7 @@ def _rows_from_store(store, taps: dict[int, int]) -> list[Row]:
             coupon_id=k.coupon_id,
             image_url=k.image.url if k.image else "",
             taps=taps.get(k.pk, 0),
+            texts=dict(k.texts or {}),
         )
         for k in selectors.keyword_list(store=store)
     ]
@@ -93,6 +114,11 @@ def _rows_from_post(request, existing_images: dict[int, str]) -> list[Row]:
             reply_type=post.get(f"kw-{prefix}-reply_type", ReplyType.TEXT),
             text=post.get(f"kw-{prefix}-text", ""),
             coupon_id=_int_or_none(post.get(f"kw-{prefix}-coupon_id")),
+            texts={
+                code: post.get(f"kw-{prefix}-texts-{code}", "")
+                for code, _ in VERSION_LANGUAGES
+                if post.get(f"kw-{prefix}-texts-{code}", "").strip()
+            },
         )
         row.image_url = existing_images.get(row.id, "") if row.id else ""
         rows.append(row)
@@ -114,6 +140,7 @@ def _keyword_payload(row: Row, upload) -> dict:
     item = {"id": row.id, "keyword": row.keyword, "reply_type": row.reply_type}
     if row.reply_type == ReplyType.TEXT:
         item["text"] = row.text
+        item["texts"] = row.texts
     elif row.reply_type == ReplyType.PICTURE:
         item["image"] = upload
     elif row.reply_type == ReplyType.COUPON:
@@ -156,12 +183,85 @@ def _coupon_label(coupon) -> str:
     return f"{coupon.name} · {_amount(coupon.denomination)} {coupon.currency} off, {threshold}"
 
 
+def _versions_from_post(post, prefix: str) -> dict[str, str]:
+    return {
+        code: post.get(f"{prefix}-{code}", "")
+        for code, _ in VERSION_LANGUAGES
+        if post.get(f"{prefix}-{code}", "").strip()
+    }
+
+
+def _language_preview(welcome_text: str, welcome_texts: dict, rows: list[Row]) -> list[dict]:
+    """What a buyer of each language gets: their own welcome version or the base, and how many keyword replies
+    have their language."""
+    text_rows = [r for r in rows if r.reply_type == ReplyType.TEXT and r.keyword.strip()]
+    base_languages = [detect_language(r.text) if r.text.strip() else None for r in text_rows]
+    welcome_language = detect_language(welcome_text) if welcome_text.strip() else None
+    return [
+        {
+            "code": code,
+            "name": name,
+            "dir": direction(code),
+            "own": bool((welcome_texts.get(code) or "").strip()) or welcome_language == code,
+            "welcome": (welcome_texts.get(code) or "").strip() or welcome_text,
+            "replies": sum(
+                1
+                for r, base in zip(text_rows, base_languages, strict=True)
+                if (r.texts.get(code) or "").strip() or base == code
+            ),
+            "text_keywords": len(text_rows),
+        }
+        for code, name in VERSION_LANGUAGES
+    ]
+
+
 def _context(
-    request, *, config, rows: list[Row], welcome_text: str, enabled: bool, errors: dict | None = None
+    request,
+    *,
+    config,
+    rows: list[Row],
+    welcome_text: str,
+    enabled: bool,
+    errors: dict | None = None,
+    welcome_texts: dict | None = None,
+    live: dict | None = None,
+    unavailable: dict | None = None,
+    starter: bool = False,
 ) -> dict:
     store = request.store
     activity = selectors.autoreply_activity(store=store)
+    welcome_texts = config.welcome_texts if welcome_texts is None else welcome_texts
+    live = live or {"skip": config.skip_live_conversations, "hours": config.live_hours}
+    unavailable = config.unavailable_texts if unavailable is None else unavailable
     return {
+        "welcome_versions": [
+            {"code": code, "name": name, "text": welcome_texts.get(code, ""), "dir": direction(code)}
+            for code, name in VERSION_LANGUAGES
+        ],
+        "welcome_version_count": sum(1 for v in welcome_texts.values() if v.strip()),
+        "language_preview": _language_preview(welcome_text, welcome_texts, rows),
+        "live": live,
+        "unavailable_versions": [
+            {
+                "reason": reason,
+                "label": label,
+                "languages": [
+                    {
+                        "code": code,
+                        "name": name,
+                        "dir": direction(code),
+                        "text": (unavailable.get(reason) or {}).get(code, ""),
+                        "default": DEFAULT_TEXTS[reason].get(code, DEFAULT_TEXTS[reason]["en"]),
+                    }
+                    for code, name in VERSION_LANGUAGES
+                ],
+            }
+            for reason, label in (
+                (UNAVAILABLE, _("Sold out or ended")),
+                (ALREADY_HELD, _("The buyer already has it")),
+            )
+        ],
+        "starter": starter,
         "nav": "autoreply",
         "config": config,
         "rows": rows,
@@ -199,7 +299,10 @@ def _spread_errors(
     for key, found in error.errors.items():
         match = ERROR_KEY.match(key)
         if match and int(match.group(1)) < len(kept):
-            kept[int(match.group(1))].errors.setdefault(match.group(2), []).extend(found)
+            name = match.group(2)
+            if name.startswith("texts."):
+                name = "text"
+            kept[int(match.group(1))].errors.setdefault(name, []).extend(found)
         else:
             page.setdefault(key, []).extend(found)
     if any(r.reply_type == ReplyType.PICTURE and uploads.get(r.prefix) is not None for r in rows):
@@ -216,12 +319,17 @@ def autoreply_settings(request):
     config = selectors.autoreply_settings_get(store=store)
     if request.method == "GET":
         taps = selectors.autoreply_activity(store=store).taps
+        rows = _rows_from_store(store, taps)
+        starter = request.GET.get("starter") == "1" and request.membership.role == MemberRole.OWNER
+        if starter:
+            rows = _starter_rows(store, rows)
         context = _context(
             request,
             config=config,
-            rows=_rows_from_store(store, taps),
+            rows=rows,
             welcome_text=config.welcome_text,
             enabled=config.enabled,
+            starter=starter,
         )
         return _render(request, context)
     if request.membership.role != MemberRole.OWNER:
@@ -232,6 +340,16 @@ def autoreply_settings(request):
     kept = [r for r in rows if not _is_blank(r, uploads[r.prefix])]
     enabled = request.POST.get("enabled") == "on"
     welcome_text = request.POST.get("welcome_text", "")
+    welcome_texts = _versions_from_post(request.POST, "welcome_text")
+    live = {
+        "skip": request.POST.get("skip_live_conversations") == "on",
+        "hours": _int_or_none(request.POST.get("live_hours")),
+    }
+    unavailable = {reason: _versions_from_post(request.POST, f"unavailable-{reason}") for reason in REASONS}
+    # The language versions, the live rule and the polite texts are on the page since issue 12; a form without
+    # them (an older page still open) keeps what is stored.
+    extended = request.POST.get("languages_shown") == "1"
+    raw_hours = (request.POST.get("live_hours") or "").strip()
     try:
         services.autoreply_settings_update(
             store=store,
@@ -239,11 +357,25 @@ def autoreply_settings(request):
             enabled=enabled,
             welcome_text=welcome_text,
             keywords=[_keyword_payload(r, uploads[r.prefix]) for r in kept],
+            welcome_texts=welcome_texts if extended else None,
+            skip_live_conversations=live["skip"] if extended else None,
+            live_hours=(live["hours"] if live["hours"] is not None else -1)
+            if extended and raw_hours
+            else None,
+            unavailable_texts={k: v for k, v in unavailable.items() if v} if extended else None,
         )
     except ApplicationError as error:
         errors = _spread_errors(error, rows, kept, uploads)
         context = _context(
-            request, config=config, rows=rows, welcome_text=welcome_text, enabled=enabled, errors=errors
+            request,
+            config=config,
+            rows=rows,
+            welcome_text=welcome_text,
+            enabled=enabled,
+            errors=errors,
+            welcome_texts=welcome_texts,
+            live={**live, "hours": request.POST.get("live_hours", "")},
+            unavailable=unavailable,
         )
         return _render(request, context, status=400)
     state = "on" if enabled else "off"
@@ -251,6 +383,25 @@ def autoreply_settings(request):
     card = f"with {count} keywords" if count else "without keywords (the welcome alone)"
     messages.success(request, f"Auto-reply saved: {state}, {card}.")
     return redirect("autoreply")
+
+
+def _starter_rows(store, rows: list[Row]) -> list[Row]:
+    """The card with the guide's four suggested keywords filled in from the scenario library (not saved yet):
+    they replace empty rows and keywords of the same wording, the store's other keywords stay."""
+    kept = [r for r in rows if r.id is not None]
+    words = {r.keyword.casefold() for r in kept}
+    added = [
+        Row(
+            prefix=f"starter{i}",
+            keyword=item["keyword"],
+            reply_type=ReplyType.TEXT,
+            text=item["text"],
+            texts=item["texts"],
+        )
+        for i, item in enumerate(selectors.starter_keywords(store=store))
+        if item["keyword"].casefold() not in words
+    ]
+    return [*kept, *added][:KEYWORDS_MAX]
 
 
 @require_POST
@@ -264,3 +415,41 @@ def autoreply_welcome_check(request):
         "autoreply/_welcome_check.html",
         {"text": text, "hits": hits, "message": banned_words_message(hits) if hits else ""},
     )
+
+
+REPORT_DAYS = (7, 30, 90)
+
+
+@require_http_methods(["GET"])
+@store_member_required
+def autoreply_report(request):
+    """Cards shown and taps per keyword over time (issue 12, point 6), with the taps' outcomes."""
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    days = days if days in REPORT_DAYS else 30
+    report = selectors.tap_report(store=request.store, days=days)
+    outcome_labels = dict(TapOutcome.choices)
+    keywords = [
+        {
+            "keyword": row["keyword"],
+            "total": row["total"],
+            "spark": keyword_spark(report["days"], row["by_day"]),
+            "outcomes": [
+                {"label": outcome_labels.get(k, k), "n": n} for k, n in sorted(row["outcomes"].items())
+            ],
+        }
+        for row in sorted(report["taps"].values(), key=lambda r: (-r["total"], r["keyword"]))
+    ]
+    context = {
+        "nav": "autoreply",
+        "days": days,
+        "day_choices": [(n, n == days) for n in REPORT_DAYS],
+        "chart": cards_and_taps_chart(report["days"], report["cards"], report["taps_by_day"]),
+        "cards_total": sum(report["cards"].values()),
+        "taps_total": sum(report["taps_by_day"].values()),
+        "keywords": keywords,
+    }
+    with timezone.override(ZoneInfo(request.store.timezone)):
+        return render(request, "autoreply/report.html", context)

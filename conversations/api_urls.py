@@ -17,4 +17,9 @@ urlpatterns = [
         apis.DisputeResponsesApi.as_view(),
         name="api-dispute-responses",
     ),
+    path(
+        "orders/<str:order_id>/protection-extensions",
+        apis.ProtectionExtensionsApi.as_view(),
+        name="api-protection-extensions",
+    ),
 ]

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from seller_desk.auth import StoreAPIMixin
 from seller_desk.errors import ApplicationError
 from seller_desk.models import DisputeAction
-from seller_desk.selectors import dispute_get
+from seller_desk.selectors import dispute_get, order_get
 
 from . import selectors, services
 from .serializers import (
@@ -88,7 +88,19 @@ class DisputeResponseInSerializer(serializers.Serializer):
     refund_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
     )
-    image = serializers.FileField(required=False, allow_empty_file=False)
+    return_goods = serializers.BooleanField(required=False, default=False, help_text="propose: a return.")
+    image = serializers.FileField(required=False, allow_empty_file=False, help_text="One photo (as before).")
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        help_text="Multipart: repeated `photos` parts, JPG/PNG checked by content.",
+    )
+    video = serializers.FileField(
+        required=False, allow_empty_file=False, help_text="MP4 or WebM, checked by content."
+    )
+    excerpt_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Ids of the buyer's messages to quote."
+    )
 
 
 class DisputeResponseOutSerializer(serializers.Serializer):
@@ -105,9 +117,49 @@ class DisputeResponsesApi(StoreAPIMixin, APIView):
     @extend_schema(request=DisputeResponseInSerializer, responses={201: DisputeResponseOutSerializer})
     def post(self, request, dispute_id: int):
         dispute = dispute_get(store=self.store, dispute_id=dispute_id)
-        payload = DisputeResponseInSerializer(data=request.data)
+        data = request.data
+        if hasattr(data, "getlist"):
+            data = {k: data.get(k) for k in data if k not in ("photos", "excerpt_ids")}
+            data["photos"] = request.FILES.getlist("photos")
+            data["excerpt_ids"] = request.data.getlist("excerpt_ids")
+        payload = DisputeResponseInSerializer(data=data)
         payload.is_valid(raise_exception=True)
         response = services.dispute_respond(
             dispute=dispute, acting_user=request.user, **payload.validated_data
         )
         return Response(DisputeResponseOutSerializer(response).data, status=201)
+
+
+class ProtectionExtensionInSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    template_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The store's own template instead of Scenario 6.",
+    )
+
+
+class ProtectionExtensionOutSerializer(serializers.Serializer):
+    order_id = serializers.CharField(source="order.external_id")
+    protection_ends_at = serializers.DateTimeField(source="ends_after")
+    days = serializers.IntegerField()
+    reason = serializers.CharField()
+    extended_days_total = serializers.IntegerField(source="order.protection_extended_days")
+    message = MessageSerializer(allow_null=True)
+
+
+class ProtectionExtensionsApi(StoreAPIMixin, APIView):
+    @extend_schema(request=ProtectionExtensionInSerializer, responses={201: ProtectionExtensionOutSerializer})
+    def post(self, request, order_id: str):
+        """Extend an order's buyer-protection period (R23) and tell the buyer with Scenario 6 in their language."""
+        order = order_get(store=self.store, external_id=order_id)
+        payload = ProtectionExtensionInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        extension = services.protection_extend_and_tell(
+            store=self.store, order=order, acting_user=request.user, **payload.validated_data
+        )
+        return Response(
+            ProtectionExtensionOutSerializer(extension, context={"request": request}).data, status=201
+        )

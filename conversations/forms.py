@@ -1,6 +1,7 @@
 """Browser forms for the inbox reply box; the rules live in services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.forms import ApplicationErrorFormMixin
 from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
@@ -46,3 +47,76 @@ def coupon_label(coupon) -> str:
     threshold = f"orders over {coupon.threshold:,.2f}" if coupon.threshold else "no minimum"
     left = coupon.quantity - coupon.granted_count
     return f"{coupon.name} · {coupon.currency} {coupon.denomination:,.2f} off, {threshold} · {left} left"
+
+
+VIDEO_ACCEPT = ".mp4,.webm,video/mp4,video/webm"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe); the service checks each by content."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class DisputeAnswerForm(ApplicationErrorFormMixin, forms.Form):
+    """The seller's answer to a dispute: agree, propose (refund and/or return) or reject with evidence."""
+
+    action = forms.ChoiceField(widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("Message to the buyer"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto", "id": "dispute-text"}),
+    )
+    refund_amount = forms.DecimalField(
+        label=_("Refund"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "id": "dispute-refund"}),
+    )
+    return_goods = forms.BooleanField(label=_("Buyer returns the goods"), required=False)
+    photos = MultipleFileField(
+        label=_("Photos"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": PICTURE_ACCEPT, "id": "dispute-photos"}),
+    )
+    video = forms.FileField(
+        label=_("Video"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": VIDEO_ACCEPT, "id": "dispute-video"}),
+    )
+    excerpt_ids = forms.TypedMultipleChoiceField(
+        label=_("Chat excerpts"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, actions=(), excerpts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = list(actions)
+        self.fields["excerpt_ids"].choices = [(m.pk, m.text[:80] or "[picture]") for m in excerpts]
+        self.fields["excerpt_ids"].error_messages["invalid_choice"] = _(
+            "Pick excerpts from this buyer's messages."
+        )
+
+
+class ProtectionExtensionForm(ApplicationErrorFormMixin, forms.Form):
+    days = forms.IntegerField(
+        label=_("Days"), min_value=1, widget=forms.NumberInput(attrs={"id": "protection-days", "min": 1})
+    )
+    template_code = forms.CharField(required=False, max_length=80)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"id": "protection-reason", "placeholder": _("e.g. carrier delay")}),
+    )

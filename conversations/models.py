@@ -101,6 +101,14 @@ class Message(models.Model):
     card = models.JSONField(
         null=True, blank=True, help_text="Interactive keyword card: {keywords: [{id, keyword}]}"
     )
+    tapped_keyword = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The card keyword the buyer tapped that this auto-reply answers.",
+    )
+    agent_note = models.CharField(
+        max_length=500, blank=True, help_text="Shown to agents only: why an auto-reply said what it said."
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 

@@ -1,11 +1,22 @@
 """Reads for conversations; every read is scoped to a store and a fetch raises 404 itself."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from datetime import timedelta
+
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from seller_desk.models import Buyer, Dispute, Order, Store
+from seller_desk.models import (
+    DISPUTE_ACTIVE_STATUSES,
+    Buyer,
+    Dispute,
+    DisputeEvidence,
+    DisputeResponse,
+    Order,
+    ProtectionExtension,
+    Store,
+)
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
 from .models import Channel, Conversation, ConversationStatus, Direction, Message, SenderKind
@@ -26,12 +37,32 @@ def conversation_list(
         store=store, channel=channel, language=language, search=search
     ).select_related("buyer", "order")
     if queue == "needs_reply":
-        qs = qs.filter(status=ConversationStatus.NEEDS_REPLY).order_by("reply_due_at", "id")
+        qs = (
+            qs.filter(status=ConversationStatus.NEEDS_REPLY)
+            .annotate(dispute_deadline=_dispute_deadline())
+            .order_by(F("dispute_deadline").asc(nulls_last=True), "reply_due_at", "id")
+        )
     elif queue == "answered":
         qs = qs.filter(status=ConversationStatus.ANSWERED).order_by("-last_message_at", "-id")
     else:
         qs = qs.order_by("-last_message_at", "-id")
     return qs
+
+
+# A dispute escalating to the platform within this time goes to the top of the needs-reply queue, the one
+# escalating soonest first (issue 12): missing a reply by a day costs less than losing the dispute.
+DISPUTE_NEAR_DEADLINE = timedelta(days=3)
+
+
+def _dispute_deadline():
+    return Case(
+        When(
+            dispute__status__in=DISPUTE_ACTIVE_STATUSES,
+            dispute__escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
+            then=F("dispute__escalates_at"),
+        ),
+        default=None,
+    )
 
 
 def _conversations_filtered(
@@ -261,3 +292,47 @@ def card_conversation(*, store: Store, buyer: Buyer, keyword_id: int) -> Convers
         if any(k.get("id") == keyword_id for k in (card_message.card or {}).get("keywords", [])):
             return card_message.conversation
     return cards[0].conversation if cards else None
+
+
+# --- the dispute panel and the protection form beside a thread ---
+EXCERPT_CHOICES = 40
+
+
+def dispute_for_panel(*, conversation: Conversation):
+    """The conversation's dispute with its evidence and answers (two prefetches), or None."""
+    if conversation.channel != Channel.DISPUTE:
+        return None
+    return (
+        Dispute.objects.filter(store_id=conversation.store_id, conversation=conversation)
+        .select_related("order")
+        .prefetch_related(
+            Prefetch("evidence", queryset=DisputeEvidence.objects.order_by("created_at", "id")),
+            Prefetch(
+                "responses",
+                queryset=DisputeResponse.objects.select_related("author", "message").order_by(
+                    "created_at", "id"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def dispute_excerpt_choices(*, dispute) -> QuerySet[Message]:
+    """Messages an agent may quote as evidence: the buyer's seller-visible messages, newest first."""
+    return (
+        Message.objects.filter(store_id=dispute.store_id, buyer_id=dispute.order.buyer_id, buyer_only=False)
+        .exclude(text="")
+        .order_by("-created_at", "-id")[:EXCERPT_CHOICES]
+    )
+
+
+def protection_history(*, order: Order) -> QuerySet[ProtectionExtension]:
+    return ProtectionExtension.objects.filter(store_id=order.store_id, order=order).select_related("actor")
+
+
+def agent_replied_between(*, conversation_id: int, since, until) -> bool:
+    """Whether an agent replied in the conversation between ``since`` and ``until`` (both included)."""
+    return Message.objects.filter(
+        conversation_id=conversation_id, sender=SenderKind.AGENT, created_at__gte=since, created_at__lte=until
+    ).exists()

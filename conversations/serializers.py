@@ -42,6 +42,21 @@ class MessageSerializer(serializers.Serializer):
         return data
 
 
+class SellerMessageSerializer(MessageSerializer):
+    """A message as the seller's side sees it: also which keyword a tap answered and the agent-only note (never
+    sent to the marketplace)."""
+
+    tapped_keyword = serializers.CharField(required=False)
+    agent_note = serializers.CharField(required=False)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for key in ("tapped_keyword", "agent_note"):
+            if not data.get(key):
+                data.pop(key, None)
+        return data
+
+
 class BuyerOutSerializer(serializers.Serializer):
     buyer_id = serializers.CharField(source="external_id")
     name = serializers.CharField()
@@ -77,7 +92,7 @@ class ConversationSerializer(serializers.Serializer):
 
 
 class ConversationDetailSerializer(ConversationSerializer):
-    messages = MessageSerializer(many=True, source="seller_messages")
+    messages = SellerMessageSerializer(many=True, source="seller_messages")
 
 
 class ReplyInSerializer(serializers.Serializer):

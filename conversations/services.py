@@ -3,22 +3,37 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
-from seller_desk.models import Dispute, DisputeAction, DisputeResponse, DisputeStatus, Order, Store
+from seller_desk.models import (
+    DISPUTE_TRANSITIONS,
+    Dispute,
+    DisputeAction,
+    DisputeEvidence,
+    DisputeResponse,
+    DisputeStatus,
+    EvidenceKind,
+    EvidenceSide,
+    Order,
+    ProtectionExtension,
+    Store,
+)
 from seller_desk.selectors import reply_due_within
-from seller_desk.services import AuditKind, audit_log
+from seller_desk.services import AuditKind, audit_log, protection_extend
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
 
 from .delivery import deliver_after_commit
-from .models import Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
-from .uploads import picture_validate
+from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
+from .selectors import reply_language_for, reply_text_for_conversation
+from .uploads import picture_validate, video_validate
 
 PREVIEW_CHARS = 140
 
@@ -132,6 +147,8 @@ def outbound_message_create(
     sent_by=None,
     triggered_by: Message | None = None,
     text_field: str = "text",
+    tapped_keyword: str = "",
+    agent_note: str = "",
 ) -> Message:
     """The one path for every outbound message: guard, picture check, store, deliver after commit.
 
@@ -157,6 +174,8 @@ def outbound_message_create(
         card=card,
         buyer_only=buyer_only,
         triggered_by=triggered_by,
+        tapped_keyword=tapped_keyword,
+        agent_note=agent_note,
         created_at=timezone.now(),
     )
     if not buyer_only:
@@ -209,33 +228,161 @@ def reply_send(
     return message
 
 
+def _evidence_excerpts(*, dispute: Dispute, message_ids) -> list[Message]:
+    """The chosen messages of the dispute's own conversations (the dispute thread and the buyer's other
+    threads about the same order); an id from anywhere else is refused by name."""
+    ids = []
+    for raw in message_ids or []:
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            raise ApplicationError({"excerpt_ids": f"“{raw}” is not a message id."}) from None
+    if not ids:
+        return []
+    found = {
+        m.pk: m
+        for m in Message.objects.filter(
+            store_id=dispute.store_id, buyer_id=dispute.order.buyer_id, buyer_only=False, pk__in=ids
+        )
+    }
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ApplicationError(
+            {
+                "excerpt_ids": f"Message {missing[0]} is not in this buyer's conversations; pick excerpts from the chat."
+            }
+        )
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _evidence_files(*, photos, video) -> list[tuple[str, object]]:
+    limit = settings.SELLER_DESK["DISPUTE_EVIDENCE_MAX_PHOTOS"]
+    photos = [p for p in (photos or []) if p]
+    if len(photos) > limit:
+        raise ApplicationError({"photos": f"Attach at most {limit} photos (got {len(photos)})."})
+    files = []
+    for index, photo in enumerate(photos):
+        picture_validate(photo, field="photos" if len(photos) == 1 else f"photos[{index}]")
+        files.append(("photo", photo))
+    if video:
+        video_validate(video, field="video")
+        files.append(("video", video))
+    return files
+
+
+def dispute_evidence_store(
+    *, dispute: Dispute, side: str, files=(), urls=(), excerpts=(), response: DisputeResponse | None = None
+) -> list[DisputeEvidence]:
+    """Attach checked evidence to a dispute (caller holds the transaction): ``files`` as (kind, upload),
+    ``urls`` the marketplace's links, ``excerpts`` chat messages or plain texts."""
+    rows = [
+        DisputeEvidence(
+            store_id=dispute.store_id, dispute=dispute, response=response, side=side, kind=k, file=f
+        )
+        for k, f in files
+    ]
+    rows += [
+        DisputeEvidence(
+            store_id=dispute.store_id,
+            dispute=dispute,
+            response=response,
+            side=side,
+            kind=EvidenceKind.LINK,
+            url=u,
+        )
+        for u in urls
+    ]
+    for excerpt in excerpts:
+        if isinstance(excerpt, Message):
+            rows.append(
+                DisputeEvidence(
+                    store_id=dispute.store_id,
+                    dispute=dispute,
+                    response=response,
+                    side=side,
+                    kind=EvidenceKind.CHAT,
+                    message=excerpt,
+                    text=excerpt.text or ("[picture]" if excerpt.image else ""),
+                    excerpt_at=excerpt.created_at,
+                    excerpt_sender=excerpt.sender,
+                )
+            )
+        else:
+            rows.append(
+                DisputeEvidence(
+                    store_id=dispute.store_id,
+                    dispute=dispute,
+                    response=response,
+                    side=side,
+                    kind=EvidenceKind.CHAT,
+                    text=str(excerpt),
+                    excerpt_sender="buyer",
+                )
+            )
+    for row in rows:
+        row.save()
+    return rows
+
+
 @transaction.atomic
 def dispute_respond(
-    *, dispute: Dispute, acting_user, action: str, text: str, refund_amount: Decimal | None = None, image=None
+    *,
+    dispute: Dispute,
+    acting_user,
+    action: str,
+    text: str,
+    refund_amount: Decimal | None = None,
+    return_goods: bool = False,
+    image=None,
+    photos=None,
+    video=None,
+    excerpt_ids=None,
 ) -> DisputeResponse:
-    """The seller answers a dispute: the text is a reply in the dispute conversation, so it passes the same
-    reply rules (guard, placeholders, picture check) and closes the 24-hour wait like any reply."""
+    """The seller answers a dispute (R22): agree to the buyer's request, propose another refund (at most the
+    order's amount) or a return, or reject with evidence (photos, a video, chat excerpts).
+
+    The allowed answers come from ``DISPUTE_TRANSITIONS``: an agreed, escalated or closed dispute takes none.
+    The text is a reply in the dispute conversation, so it passes the same reply rules (guard, placeholders,
+    picture check) and closes the 24-hour wait like any reply. Nothing is stored when any rule is broken."""
     dispute = (
         Dispute.objects.select_for_update(of=("self",))
         .select_related("conversation", "order")
         .get(pk=dispute.pk)
     )
-    if dispute.status != DisputeStatus.OPEN:
+    allowed = DISPUTE_TRANSITIONS.get(dispute.status, {})
+    if not allowed:
         raise ApplicationError(
-            {"dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no response."}
+            {
+                "dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no more answers "
+                "from the seller."
+            }
         )
-    if action not in DisputeAction.values:
-        raise ApplicationError({"action": f"Action must be one of {', '.join(DisputeAction.values)}."})
+    if action not in allowed:
+        raise ApplicationError({"action": f"Action must be one of {', '.join(allowed)}."})
     if not (text or "").strip():
         raise ApplicationError({"text": "Explain your answer to the buyer."})
     if action == DisputeAction.PROPOSE:
-        if refund_amount is None or refund_amount < 0:
+        if refund_amount is None and not return_goods:
+            raise ApplicationError(
+                {"refund_amount": "A proposal needs a refund amount (0 or more) or a return of the goods."}
+            )
+        if refund_amount is not None and refund_amount < 0:
             raise ApplicationError({"refund_amount": "A proposal needs a refund amount of 0 or more."})
-        if refund_amount > dispute.order.amount:
+        if refund_amount is not None and refund_amount > dispute.order.amount:
             raise ApplicationError(
                 {"refund_amount": f"A refund cannot exceed the order amount ({dispute.order.amount})."}
             )
-    message = reply_send(conversation=dispute.conversation, acting_user=acting_user, text=text, image=image)
+    files = _evidence_files(photos=[*(photos or []), *([image] if image else [])], video=video)
+    excerpts = _evidence_excerpts(dispute=dispute, message_ids=excerpt_ids)
+    if action == DisputeAction.REJECT and not (files or excerpts):
+        raise ApplicationError(
+            {"evidence": "A rejection needs evidence: attach a photo or a video, or pick chat excerpts."}
+        )
+    first_photo = next((f for kind, f in files if kind == "photo"), None)
+    message = reply_send(
+        conversation=dispute.conversation, acting_user=acting_user, text=text, image=first_photo
+    )
+    new_status = allowed[action]
     response = DisputeResponse.objects.create(
         store=dispute.store,
         dispute=dispute,
@@ -245,17 +392,97 @@ def dispute_respond(
             DisputeAction.PROPOSE: refund_amount,
             DisputeAction.REJECT: None,
         }[action],
+        return_goods={
+            DisputeAction.AGREE: dispute.return_goods,
+            DisputeAction.PROPOSE: bool(return_goods),
+            DisputeAction.REJECT: False,
+        }[action],
+        status_after=new_status,
         message=message,
         author=acting_user,
     )
-    if action == DisputeAction.AGREE:
-        dispute.status = DisputeStatus.AGREED
-        dispute.save(update_fields=["status"])
+    if first_photo is not None:
+        first_photo.seek(0)
+    dispute_evidence_store(
+        dispute=dispute, side=EvidenceSide.SELLER, files=files, excerpts=excerpts, response=response
+    )
+    previous = dispute.status
+    dispute.status = new_status
+    fields = ["status"]
+    if new_status == DisputeStatus.AGREED:
+        dispute.agreed_at = timezone.now()
+        fields.append("agreed_at")
+    dispute.save(update_fields=fields)
     audit_log(
         store=dispute.store,
         kind=AuditKind.DISPUTE_ANSWERED,
         subject=dispute.order,
         actor=acting_user,
-        details={"dispute_id": dispute.external_id, "action": action},
+        details={
+            "dispute_id": dispute.external_id,
+            "action": action,
+            "from": previous,
+            "to": new_status,
+            "refund_amount": str(response.refund_amount) if response.refund_amount is not None else None,
+            "evidence": len(files) + len(excerpts),
+        },
     )
     return response
+
+
+def _order_conversation(order: Order) -> Conversation:
+    """Where the desk tells a buyer about their order: the order's latest non-dispute thread, else a chat."""
+    found = (
+        Conversation.objects.filter(store_id=order.store_id, order=order)
+        .exclude(channel=Channel.DISPUTE)
+        .order_by(F("last_message_at").desc(nulls_last=True), "-id")
+        .first()
+    )
+    return found or conversation_get_or_create(
+        store=order.store, buyer=order.buyer, order=order, channel=Channel.CHAT
+    )
+
+
+PROTECTION_SCENARIO = "extend_protection"
+
+
+@transaction.atomic
+def protection_extend_and_tell(
+    *,
+    store: Store,
+    order: Order,
+    days: int,
+    reason: str = "",
+    acting_user,
+    template_code: str = "",
+    conversation: Conversation | None = None,
+) -> ProtectionExtension:
+    """R23 and Scenario 6 as one action: extend the order's buyer protection (limits, one audit event) and tell
+    the buyer in their language with the Scenario 6 reply (or the store's own template ``template_code``).
+
+    The reply is an agent reply in the order's conversation (guard, delivery after commit, closes the wait);
+    a scenario without the buyer's language falls back to English. ``conversation`` is the thread the agent
+    extends from (when it is about this order, the buyer is told there). Nothing happens when any part fails."""
+    order = protection_extend(store=store, order=order, days=days, acting_user=acting_user, reason=reason)
+    extension = order.last_extension
+    if conversation is None or conversation.order_id != order.pk or conversation.store_id != store.pk:
+        conversation = _order_conversation(order)
+    code = template_code or PROTECTION_SCENARIO
+    language = reply_language_for(conversation)
+    variables = {"days": str(days), "protection_ends_at": f"{order.protection_ends_at:%Y-%m-%d}"}
+    try:
+        rendered = reply_text_for_conversation(
+            store=store, conversation=conversation, code=code, language=language, variables=variables
+        )
+    except ApplicationError as error:
+        if "language" not in error.errors:
+            raise
+        rendered = reply_text_for_conversation(
+            store=store, conversation=conversation, code=code, language=DEFAULT_LANGUAGE, variables=variables
+        )
+    message = reply_send(
+        conversation=conversation, acting_user=acting_user, text=rendered.text, language=rendered.language
+    )
+    extension.message = message
+    extension.save(update_fields=["message"])
+    return extension

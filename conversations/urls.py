@@ -8,6 +8,16 @@ urlpatterns = [
     path("inbox/<int:conversation_id>/", views.inbox, name="inbox-thread"),
     path("inbox/<int:conversation_id>/messages/", views.thread_messages_since, name="inbox-thread-since"),
     path("inbox/<int:conversation_id>/reply/", views.inbox_reply, name="inbox-reply"),
+    path(
+        "inbox/<int:dispute_conversation_id>/dispute/answer/",
+        views.dispute_answer,
+        name="inbox-dispute-answer",
+    ),
+    path(
+        "inbox/<int:conversation_id>/protection/extend/",
+        views.protection_extend_view,
+        name="inbox-protection-extend",
+    ),
     path("inbox/<int:conversation_id>/assist/", views.reply_assist, name="reply-assist"),
     path(
         "inbox/<int:conversation_id>/assist/suggestions/",

@@ -8,16 +8,19 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coupons.selectors import coupon_list_attachable
 from seller_desk.auth import store_member_required
 from seller_desk.errors import ApplicationError
+from seller_desk.models import DISPUTE_TRANSITIONS, DisputeAction, EvidenceSide
 from seller_desk.selectors import store_local_date
+from seller_desk.services import protection_extend_check, protection_limits
 from templates_i18n import selectors as scenario_selectors
 from templates_i18n.dates import find_dates
 from templates_i18n.guard import text_check
@@ -25,7 +28,7 @@ from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direct
 from templates_i18n.models import Voice
 
 from . import selectors, services
-from .forms import ReplyForm
+from .forms import DisputeAnswerForm, ProtectionExtensionForm, ReplyForm
 from .models import Channel
 
 QUEUE_LIMIT = 200
@@ -126,11 +129,11 @@ def _thread_context(request, conversation, form: ReplyForm | None = None) -> dic
         "order": conversation.order,
         "buyer": conversation.buyer,
         "other_conversations": list(selectors.buyer_other_conversations(conversation=conversation)),
-        "dispute": selectors.conversation_dispute(conversation=conversation),
         "form": form or _reply_form(conversation, coupons),
         "reply_assist_url": _reply_assist_url(conversation),
         "poll_ms": _poll_ms(),
         "now": timezone.now(),
+        **_order_side_context(request, conversation),
     }
 
 
@@ -464,3 +467,150 @@ def _matching_case(found: str, suggestion: str) -> str:
     if letters and letters[0].isupper():
         return suggestion[:1].upper() + suggestion[1:]
     return suggestion
+
+
+# --- answering a dispute and extending buyer protection, beside the thread (issue 12) ---
+# Both forms post to their own view and come back as the whole workspace (thread and order panel), so the
+# new reply shows in the thread and the panel shows the new state; a broken rule returns the form with
+# the text kept and the rule named.
+
+DISPUTE_ACTION_LABELS = {
+    DisputeAction.AGREE: _("Agree to the buyer's request"),
+    DisputeAction.PROPOSE: _("Propose another refund or a return"),
+    DisputeAction.REJECT: _("Reject with evidence"),
+}
+
+
+def _dispute_form(dispute, data=None, files=None) -> DisputeAnswerForm:
+    allowed = DISPUTE_TRANSITIONS.get(dispute.status, {})
+    actions = [(a, DISPUTE_ACTION_LABELS[a]) for a in DisputeAction.values if a in allowed]
+    excerpts = list(selectors.dispute_excerpt_choices(dispute=dispute))
+    return DisputeAnswerForm(data, files, actions=actions, excerpts=excerpts, initial={"action": "propose"})
+
+
+def _protection_state(order) -> dict:
+    """Whether the order panel offers the extension, and if not why (the service's own words)."""
+    per_extension, total = protection_limits()
+    state = {"per_extension": per_extension, "total": total, "available": True, "why_not": ""}
+    if order is None:
+        return {**state, "available": False}
+    try:
+        protection_extend_check(order=order, days=None)
+    except ApplicationError as error:
+        state.update(available=False, why_not=" ".join(m for ms in error.errors.values() for m in ms))
+    state["left"] = max(total - order.protection_extended_days, 0)
+    state["max_now"] = min(per_extension, state["left"])
+    return state
+
+
+def _order_side_context(request, conversation, *, dispute_form=None, protection_form=None) -> dict:
+    dispute = selectors.dispute_for_panel(conversation=conversation)
+    order = conversation.order
+    context = {
+        "dispute": dispute,
+        "protection": _protection_state(order),
+        "protection_history": list(selectors.protection_history(order=order)) if order else [],
+        "protection_form": protection_form or ProtectionExtensionForm(),
+        "protection_templates": [
+            {"code": t.code, "title": scenario_selectors.scenario_title(t)}
+            for t in scenario_selectors.scenario_list(store=request.store)
+            if not t.is_official
+        ]
+        if order is not None
+        else [],
+    }
+    if dispute is not None:
+        evidence = list(dispute.evidence.all())
+        context.update(
+            dispute_form=dispute_form or _dispute_form(dispute),
+            dispute_open=bool(DISPUTE_TRANSITIONS.get(dispute.status)),
+            buyer_evidence=[e for e in evidence if e.side == EvidenceSide.BUYER],
+            dispute_answers=[
+                {"response": r, "evidence": [e for e in evidence if e.response_id == r.pk]}
+                for r in dispute.responses.all()
+            ],
+        )
+    return context
+
+
+def _workspace_response(request, conversation_id: int, **forms):
+    conversation = selectors.conversation_with_messages(store=request.store, conversation_id=conversation_id)
+    context = {"nav": "inbox", "store": request.store}
+    context.update(_thread_context(request, conversation))
+    context.update(
+        {name: form for name, form in forms.items() if form is not None}
+    )  # the posted form, errors kept
+    if request.htmx:
+        response = _render(request, "conversations/_workspace.html", context)
+        if not forms:
+            response["HX-Trigger"] = "queue-changed"
+        return response
+    if not forms:
+        return redirect(reverse("inbox-thread", args=[conversation.id]))
+    context.update(_queue_context(request.store, _filters(request), conversation.id))
+    return _render(request, "conversations/inbox.html", context, status=400)
+
+
+@require_POST
+@store_member_required
+def dispute_answer(request, dispute_conversation_id: int):
+    """Answer the conversation's dispute through ``services.dispute_respond``."""
+    conversation_id = dispute_conversation_id
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    dispute = selectors.dispute_for_panel(conversation=conversation)
+    if dispute is None:
+        raise Http404("This conversation has no dispute.")
+    form = _dispute_form(dispute, request.POST, request.FILES)
+    if not DISPUTE_TRANSITIONS.get(dispute.status):
+        form.is_valid()
+        form.add_error(
+            None,
+            _("This dispute is %(status)s; it takes no more answers from the seller.")
+            % {"status": dispute.get_status_display().lower()},
+        )
+        return _workspace_response(request, conversation_id, dispute_form=form)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.dispute_respond(
+                dispute=dispute,
+                acting_user=request.user,
+                action=data["action"],
+                text=data["text"],
+                refund_amount=data["refund_amount"],
+                return_goods=data["return_goods"],
+                photos=data["photos"],
+                video=data["video"],
+                excerpt_ids=data["excerpt_ids"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            return _workspace_response(request, conversation_id)
+    return _workspace_response(request, conversation_id, dispute_form=form)
+
+
+@require_POST
+@store_member_required
+def protection_extend_view(request, conversation_id: int):
+    """Extend the order's buyer protection and tell the buyer (``services.protection_extend_and_tell``)."""
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    if conversation.order is None:
+        raise Http404("This conversation is not about an order.")
+    form = ProtectionExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.protection_extend_and_tell(
+                store=request.store,
+                order=conversation.order,
+                days=form.cleaned_data["days"],
+                reason=form.cleaned_data["reason"],
+                template_code=form.cleaned_data["template_code"],
+                acting_user=request.user,
+                conversation=conversation,
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            return _workspace_response(request, conversation_id)
+    return _workspace_response(request, conversation_id, protection_form=form)

@@ -1213,12 +1213,34 @@ def _write_coupon_and_autoreply(*, store: Store, owner, now: datetime) -> None:
             "Hello and welcome to Aurora Electronics! Pick a topic below or write your question: "
             "we answer within 24 hours."
         ),
+        welcome_texts={
+            "ar": "أهلًا بك في Aurora Electronics! اختر موضوعًا أدناه أو اكتب سؤالك: نرد خلال 24 ساعة.",
+            "es": "¡Hola y bienvenido a Aurora Electronics! Elige un tema abajo o escribe tu pregunta: "
+            "respondemos en 24 horas.",
+            "fr": "Bonjour et bienvenue chez Aurora Electronics ! Choisissez un sujet ci-dessous ou écrivez votre "
+            "question : nous répondons sous 24 heures.",
+            "he": "שלום וברוכים הבאים ל-Aurora Electronics! בחרו נושא למטה או כתבו את שאלתכם: אנחנו עונים תוך 24 שעות.",
+            "ko": "Aurora Electronics에 오신 것을 환영합니다! 아래 주제를 선택하거나 질문을 남겨 주세요. "
+            "24시간 안에 답변드립니다.",
+            "pl": "Dzień dobry i witamy w Aurora Electronics! Wybierz temat poniżej lub napisz pytanie: odpowiadamy "
+            "w ciągu 24 godzin.",
+            "pt-BR": "Olá e bem-vindo à Aurora Electronics! Escolha um tema abaixo ou escreva sua pergunta: "
+            "respondemos em até 24 horas.",
+            "ru": "Здравствуйте и добро пожаловать в Aurora Electronics! Выберите тему ниже или напишите свой "
+            "вопрос: мы отвечаем в течение 24 часов.",
+        },
         keywords=[
             {
                 "keyword": "Where is my order?",
                 "reply_type": "text",
                 "text": "Open the order in the app and tap Track: the latest scan is shown there. "
                 "Parcels to Europe take 15-25 days, to the Americas 20-35 days.",
+                "texts": {
+                    "ru": "Откройте заказ в приложении и нажмите «Отследить»: там видна последняя отметка. "
+                    "Посылки в Европу идут 15–25 дней, в Америку 20–35 дней.",
+                    "es": "Abre el pedido en la app y toca Seguimiento: ahí ves el último escaneo. "
+                    "Los paquetes a Europa tardan 15-25 días, a América 20-35 días.",
+                },
             },
             {
                 "keyword": "Cancel my order",

@@ -141,15 +141,51 @@ class IngressDisputeInSerializer(serializers.Serializer):
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     return_goods = serializers.BooleanField(default=False)
     description = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+    evidence = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        max_length=10,
+        help_text="Multipart: photos (JPG/PNG, 5 MB) and videos (MP4/WebM), repeated `evidence` parts; "
+        "checked by content.",
+    )
+    evidence_urls = serializers.ListField(
+        child=serializers.URLField(max_length=1000),
+        required=False,
+        max_length=10,
+        help_text="Photos or videos the marketplace hosts (shown as links).",
+    )
+    chat_excerpts = serializers.ListField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        max_length=20,
+        help_text="Lines the buyer quoted from their chat with the seller.",
+    )
 
 
 class IngressDisputesApi(IngressAPIMixin, APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     @extend_schema(
-        request=IngressDisputeInSerializer, responses={201: DisputeOutSerializer, 200: DisputeOutSerializer}
+        request={
+            "application/json": IngressDisputeInSerializer,
+            "multipart/form-data": IngressDisputeInSerializer,
+        },
+        responses={201: DisputeOutSerializer, 200: DisputeOutSerializer},
     )
     def post(self, request):
-        """Open a dispute; 400 outside the window (6 days after shipment until protection ends)."""
-        payload = IngressDisputeInSerializer(data=request.data)
+        """Open a dispute; 400 outside the window (6 days after shipment until protection ends). Multipart adds
+        `evidence` files; `evidence_urls` and `chat_excerpts` work in JSON and multipart."""
+        data = request.data
+        if hasattr(data, "getlist"):
+            data = {
+                key: data.get(key)
+                for key in data
+                if key not in ("evidence", "evidence_urls", "chat_excerpts")
+            }
+            data["evidence"] = request.FILES.getlist("evidence")
+            data["evidence_urls"] = request.data.getlist("evidence_urls")
+            data["chat_excerpts"] = request.data.getlist("chat_excerpts")
+        payload = IngressDisputeInSerializer(data=data)
         payload.is_valid(raise_exception=True)
         dispute, created = services.dispute_open(store=self.store, **payload.validated_data)
         return Response(DisputeOutSerializer(dispute).data, status=201 if created else 200)

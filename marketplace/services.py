@@ -14,11 +14,11 @@ from django.db import IntegrityError, transaction
 from autoreply.services import autoreply_respond
 from conversations.models import Channel, Conversation, Message
 from conversations.selectors import inbound_message_find
-from conversations.services import inbound_message_append
-from conversations.uploads import picture_validate
+from conversations.services import dispute_evidence_store, inbound_message_append
+from conversations.uploads import evidence_validate, picture_validate
 from coupons.services import coupon_redemptions_record
 from seller_desk.errors import ApplicationError
-from seller_desk.models import Dispute, Order, Store
+from seller_desk.models import Dispute, EvidenceSide, Order, Store
 from seller_desk.services import (
     AuditKind,
     audit_log,
@@ -125,11 +125,17 @@ def dispute_open(
     refund_amount: Decimal,
     return_goods: bool,
     description: str,
+    evidence=(),
+    evidence_urls=(),
+    chat_excerpts=(),
 ) -> tuple[Dispute, bool]:
     """Open a dispute from the marketplace (R22); idempotent by ``dispute_id``.
 
     A dispute can be opened from 6 days after shipment until buyer protection ends; its
     description lands in a dispute conversation in the inbox, with the 24-hour wait opened.
+    The buyer's evidence comes along: ``evidence`` files (photos JPG/PNG, videos MP4/WebM, each checked by
+    content), ``evidence_urls`` (files the marketplace hosts) and ``chat_excerpts`` (texts quoted from the
+    buyer's chat); a bad file refuses the whole dispute, naming it.
     """
     existing = Dispute.objects.filter(store=store, external_id=dispute_id).first()
     if existing is not None:
@@ -138,6 +144,11 @@ def dispute_open(
     if order is None:
         raise ApplicationError({"order_id": f"Order '{order_id}' is unknown to this store."})
     dispute_window_check(order=order, opened_at=opened_at, refund_amount=refund_amount)
+    files = [
+        (evidence_validate(upload, field=f"evidence[{index}]"), upload)
+        for index, upload in enumerate(evidence or [])
+    ]
+    excerpts = [" ".join(str(t).split()) for t in chat_excerpts or [] if str(t).strip()]
     try:
         with transaction.atomic():
             message = inbound_message_append(
@@ -161,11 +172,18 @@ def dispute_open(
                 description=description,
                 escalates_at=opened_at + Dispute.ESCALATES_AFTER,
             )
+            dispute_evidence_store(
+                dispute=dispute,
+                side=EvidenceSide.BUYER,
+                files=files,
+                urls=list(evidence_urls or []),
+                excerpts=excerpts,
+            )
             audit_log(
                 store=store,
                 kind=AuditKind.DISPUTE_OPENED,
                 subject=order,
-                details={"dispute_id": dispute_id, "reason": reason},
+                details={"dispute_id": dispute_id, "reason": reason, "evidence": len(files) + len(excerpts)},
             )
     except IntegrityError:
         return Dispute.objects.get(store=store, external_id=dispute_id), False

@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from conversations.models import ReplyWait
 from seller_desk.errors import ApplicationError
-from seller_desk.models import Store
+from seller_desk.models import DISPUTE_ACTIVE_STATUSES, Dispute, DisputeStatus, Order, Store
 from seller_desk.selectors import day_start, reply_due_within
 
 DEFAULT_DAYS = 30
@@ -239,3 +239,84 @@ def wait_outcome(wait: ReplyWait, *, now: datetime) -> str:
     if wait.closed_at is not None:
         return "within_24h" if wait.closed_at - wait.opened_at <= reply_due_within() else "late"
     return "overdue" if wait.due_at < now else "pending"
+
+
+# --- dispute figures (issue 12, point 3): open, escalated, agreed, average days to agreement, disputes per 100
+# shipped orders, disputes opened per day, and the disputes behind each number. Same window as the rate.
+
+DISPUTE_KINDS = {
+    "open": "Open now (no agreement yet)",
+    "escalated": "Escalated to the platform",
+    "agreed": "Agreed",
+    "opened": "Opened",
+}
+
+
+def dispute_kind_parse(raw) -> str:
+    if raw in (None, ""):
+        return "opened"
+    if raw not in DISPUTE_KINDS:
+        raise ApplicationError({"kind": f"kind is one of {', '.join(DISPUTE_KINDS)} (got '{raw}')."})
+    return raw
+
+
+def _in_window(window: Window, field: str, day: date | None = None) -> Q:
+    if day is not None:
+        start = day_start(day, window.tz)
+        return Q(**{f"{field}__gte": start, f"{field}__lt": start + timedelta(days=1)})
+    return Q(**{f"{field}__gte": window.start_at, f"{field}__lt": window.end_at})
+
+
+def disputes_for(
+    *, store: Store, days: int, kind: str, day: date | None = None, now: datetime | None = None
+) -> QuerySet[Dispute]:
+    """The disputes behind one figure, the deadline nearest first (open) or the latest first."""
+    window = response_window(store=store, days=days, now=now)
+    qs = Dispute.objects.filter(store=store).select_related("order", "order__buyer")
+    if kind == "open":
+        return qs.filter(status__in=DISPUTE_ACTIVE_STATUSES).order_by("escalates_at", "id")
+    if kind == "escalated":
+        return qs.filter(_in_window(window, "escalated_at", day), status=DisputeStatus.ESCALATED).order_by(
+            "-escalated_at"
+        )
+    if kind == "agreed":
+        return qs.filter(_in_window(window, "agreed_at", day), status=DisputeStatus.AGREED).order_by(
+            "-agreed_at"
+        )
+    return qs.filter(_in_window(window, "opened_at", day)).order_by("-opened_at", "-id")
+
+
+def dispute_figures(*, store: Store, days: int, now: datetime | None = None) -> dict:
+    """The figures in three queries: the dispute counts, the shipped orders, the disputes opened per day."""
+    now = now or timezone.now()
+    window = response_window(store=store, days=days, now=now)
+    to_agreement = ExpressionWrapper(F("agreed_at") - F("opened_at"), output_field=DurationField())
+    figures = Dispute.objects.filter(store=store).aggregate(
+        open=Count("id", filter=Q(status__in=DISPUTE_ACTIVE_STATUSES)),
+        escalated=Count("id", filter=Q(status=DisputeStatus.ESCALATED) & _in_window(window, "escalated_at")),
+        agreed=Count("id", filter=Q(status=DisputeStatus.AGREED) & _in_window(window, "agreed_at")),
+        opened=Count("id", filter=_in_window(window, "opened_at")),
+        avg_to_agreement=Avg(
+            to_agreement, filter=Q(status=DisputeStatus.AGREED) & _in_window(window, "agreed_at")
+        ),
+    )
+    shipped = Order.objects.filter(_in_window(window, "shipped_at"), store=store).count()
+    per_day = dict(
+        Dispute.objects.filter(_in_window(window, "opened_at"), store=store)
+        .annotate(day=TruncDate("opened_at", tzinfo=window.tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    avg = figures["avg_to_agreement"]
+    return {
+        "window": window,
+        "open": figures["open"],
+        "escalated": figures["escalated"],
+        "agreed": figures["agreed"],
+        "opened": figures["opened"],
+        "shipped": shipped,
+        "avg_days_to_agreement": round(avg.total_seconds() / 86400, 1) if avg is not None else None,
+        "per_100_shipped": round(figures["opened"] * 100 / shipped, 1) if shipped else None,
+        "daily": [{"date": d, "opened": per_day.get(d, 0)} for d in window.dates()],
+    }

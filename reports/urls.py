@@ -5,4 +5,5 @@ from . import views
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/waits/", views.dashboard_waits, name="dashboard-waits"),
+    path("dashboard/disputes/", views.dashboard_disputes, name="dashboard-disputes"),
 ]

@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Channel
 from seller_desk.auth import store_member_required
@@ -17,6 +18,7 @@ from seller_desk.charts import DayAxes
 from seller_desk.errors import ApplicationError
 
 from . import selectors
+from .charts import dispute_chart
 
 WINDOW_CHOICES = (7, 30, 90)
 WAITS_PER_PAGE = 100
@@ -175,6 +177,7 @@ def dashboard(request):
             for day in reversed(data["daily"])
         ],
     }
+    context.update(_dispute_context(request.store, days=days, now=now))
     return render(request, "reports/dashboard.html", context, status=400 if error else 200)
 
 
@@ -349,3 +352,89 @@ def dashboard_waits(request):
         "all_href": _waits_url(days=days, day=day),
     }
     return render(request, "reports/waits.html", context)
+
+
+# --- dispute figures (issue 12) ---
+DISPUTES_PER_PAGE = 100
+
+
+def _disputes_url(*, days: int, kind: str, day=None) -> str:
+    params = {"days": str(days), "kind": kind}
+    if day is not None:
+        params["date"] = day.isoformat()
+    return f"{reverse('dashboard-disputes')}?{urlencode(params)}"
+
+
+def _dispute_context(store, *, days: int, now) -> dict:
+    figures = selectors.dispute_figures(store=store, days=days, now=now)
+    avg = figures["avg_days_to_agreement"]
+    per_100 = figures["per_100_shipped"]
+    cards = [
+        ("open", _("Open"), figures["open"], _("no agreement yet, now")),
+        ("escalated", _("Escalated"), figures["escalated"], _("to the platform in the window")),
+        ("agreed", _("Agreed"), figures["agreed"], _("in the window")),
+        ("agreed", _("Avg. days to agreement"), "—" if avg is None else f"{avg:g}", _("of those agreed")),
+        (
+            "opened",
+            _("Per 100 shipped orders"),
+            "—" if per_100 is None else f"{per_100:g}",
+            _("%(opened)s opened, %(shipped)s shipped")
+            % {"opened": figures["opened"], "shipped": figures["shipped"]},
+        ),
+    ]
+    return {
+        "disputes": {
+            "cards": [
+                {
+                    "kind": kind,
+                    "label": label,
+                    "value": value,
+                    "note": note,
+                    "href": _disputes_url(days=days, kind=kind),
+                }
+                for kind, label, value, note in cards
+            ],
+            "chart": dispute_chart(
+                figures["daily"], href=lambda day: _disputes_url(days=days, kind="opened", day=day)
+            ),
+            "opened": figures["opened"],
+        }
+    }
+
+
+@store_member_required
+def dashboard_disputes(request):
+    """The disputes behind one dispute figure on the dashboard (same window), each linking to its thread."""
+    now = timezone.now()
+    try:
+        days = selectors.days_parse(request.GET.get("days"))
+        kind = selectors.dispute_kind_parse(request.GET.get("kind"))
+        day = selectors.date_parse(request.GET.get("date"))
+    except ApplicationError as exc:
+        return render(
+            request,
+            "reports/disputes.html",
+            {"nav": "dashboard", "errors": exc.errors, "back_url": reverse("dashboard")},
+            status=400,
+        )
+    disputes = selectors.disputes_for(store=request.store, days=days, kind=kind, day=day, now=now)
+    page = Paginator(disputes, DISPUTES_PER_PAGE).get_page(request.GET.get("page"))
+    tz = selectors.response_window(store=request.store, days=days, now=now).tz
+    with timezone.override(tz):
+        return render(
+            request,
+            "reports/disputes.html",
+            {
+                "nav": "dashboard",
+                "days": days,
+                "kind": kind,
+                "kind_label": selectors.DISPUTE_KINDS[kind],
+                "day": day,
+                "page": page,
+                "kinds": [
+                    {"key": k, "label": label, "href": _disputes_url(days=days, kind=k), "active": k == kind}
+                    for k, label in selectors.DISPUTE_KINDS.items()
+                ],
+                "back_url": f"{reverse('dashboard')}?{urlencode({'days': days})}",
+            },
+        )

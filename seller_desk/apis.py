@@ -10,8 +10,7 @@ from rest_framework.views import APIView
 
 from .auth import StoreAPIMixin
 from .errors import ApplicationError
-from .selectors import dispute_list, order_get
-from .services import protection_extend
+from .selectors import dispute_list
 
 
 class TokenInSerializer(serializers.Serializer):
@@ -59,32 +58,22 @@ class DisputeOutSerializer(serializers.Serializer):
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     return_goods = serializers.BooleanField()
     description = serializers.CharField()
+    evidence = serializers.SerializerMethodField()
+
+    def get_evidence(self, dispute) -> list[dict]:
+        request = self.context.get("request")
+        items = []
+        for e in dispute.evidence.all():
+            url = e.url or (e.file.url if e.file else "")
+            if url and request is not None and e.file:
+                url = request.build_absolute_uri(url)
+            items.append({"side": e.side, "kind": e.kind, "url": url, "text": e.text})
+        return items
 
 
 class DisputeListApi(StoreAPIMixin, APIView):
     @extend_schema(responses=DisputeOutSerializer(many=True))
     def get(self, request):
         disputes = dispute_list(store=self.store, status=request.query_params.get("status") or None)
-        return Response(DisputeOutSerializer(disputes, many=True).data)
-
-
-class ProtectionExtensionInSerializer(serializers.Serializer):
-    days = serializers.IntegerField()
-
-
-class ProtectionExtensionOutSerializer(serializers.Serializer):
-    order_id = serializers.CharField(source="external_id")
-    protection_ends_at = serializers.DateTimeField()
-
-
-class ProtectionExtensionsApi(StoreAPIMixin, APIView):
-    @extend_schema(request=ProtectionExtensionInSerializer, responses={201: ProtectionExtensionOutSerializer})
-    def post(self, request, order_id: str):
-        """Extend an order's buyer-protection period (R23)."""
-        order = order_get(store=self.store, external_id=order_id)
-        payload = ProtectionExtensionInSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        order = protection_extend(
-            store=self.store, order=order, days=payload.validated_data["days"], acting_user=request.user
-        )
-        return Response(ProtectionExtensionOutSerializer(order).data, status=201)
+        disputes = disputes.prefetch_related("evidence")
+        return Response(DisputeOutSerializer(disputes, many=True, context={"request": request}).data)

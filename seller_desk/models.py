@@ -96,6 +96,10 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     protection_ends_at = models.DateTimeField(null=True, blank=True)
+    protection_extended_days = models.PositiveIntegerField(
+        default=0,
+        help_text="Days the seller has added to buyer protection in total (R23); capped by settings.",
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     overseas_warehouse = models.BooleanField(default=False)
@@ -181,9 +185,21 @@ class AuditEvent(models.Model):
 
 class DisputeStatus(models.TextChoices):
     OPEN = "open", "Open"
+    PROPOSED = "proposed", "Seller proposed a solution"
+    REJECTED = "rejected", "Seller rejected with evidence"
     AGREED = "agreed", "Agreed"
     ESCALATED = "escalated", "Escalated to the platform"
     CLOSED = "closed", "Closed"
+
+
+# The seller's answers allowed in each state (R22): while no agreement is reached the seller may agree,
+# propose again or reject; an agreed, escalated or closed dispute takes no answer (the platform decides).
+DISPUTE_ACTIVE_STATUSES = ("open", "proposed", "rejected")
+DISPUTE_TRANSITIONS: dict[str, dict[str, str]] = {
+    status: {"agree": "agreed", "propose": "proposed", "reject": "rejected"}
+    for status in DISPUTE_ACTIVE_STATUSES
+}
+DISPUTE_TRANSITIONS.update({"agreed": {}, "escalated": {}, "closed": {}})
 
 
 class Dispute(models.Model):
@@ -207,6 +223,8 @@ class Dispute(models.Model):
     escalates_at = models.DateTimeField(
         help_text="Without agreement by then, the platform steps in (15 days)."
     )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -230,8 +248,73 @@ class DisputeResponse(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="responses")
     action = models.CharField(max_length=10, choices=DisputeAction.choices)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    return_goods = models.BooleanField(
+        default=False, help_text="A proposal that the buyer returns the goods."
+    )
+    status_after = models.CharField(max_length=10, choices=DisputeStatus.choices, blank=True)
     message = models.OneToOneField(
         "conversations.Message", on_delete=models.CASCADE, related_name="dispute_response"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class EvidenceSide(models.TextChoices):
+    BUYER = "buyer", "Buyer"
+    SELLER = "seller", "Seller"
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", "Photo"
+    VIDEO = "video", "Video"
+    CHAT = "chat", "Chat excerpt"
+    LINK = "link", "Link"
+
+
+class DisputeEvidence(models.Model):
+    """A photo, video, chat excerpt or link attached to a dispute, by the buyer at opening or the seller in an
+    answer. Files are checked by content before a row exists (``conversations.uploads.evidence_validate``)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="dispute_evidence")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
+    response = models.ForeignKey(
+        DisputeResponse, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    side = models.CharField(max_length=6, choices=EvidenceSide.choices)
+    kind = models.CharField(max_length=5, choices=EvidenceKind.choices)
+    file = models.FileField(upload_to="disputes/%Y/%m/", blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    text = models.TextField(blank=True, help_text="A chat excerpt's words, as they were when chosen.")
+    message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    excerpt_at = models.DateTimeField(null=True, blank=True, help_text="When the excerpted message was sent.")
+    excerpt_sender = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["dispute", "side"])]
+
+
+class ProtectionExtension(models.Model):
+    """One extension of an order's buyer protection (R23): how many days, why, by whom, and the reply that told
+    the buyer."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="protection_extensions")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="protection_extensions")
+    days = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300, blank=True)
+    ends_before = models.DateTimeField()
+    ends_after = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(days__gte=1), name="protection_extension_days_positive")
+        ]

@@ -5,14 +5,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
 
 from .errors import ApplicationError
 from .models import (
+    DISPUTE_ACTIVE_STATUSES,
     AuditEvent,
     AuditKind,
     Buyer,
@@ -22,6 +24,7 @@ from .models import (
     Membership,
     Order,
     OrderStatus,
+    ProtectionExtension,
     Store,
     StoreTier,
     hash_token,
@@ -233,7 +236,12 @@ def orders_upsert(*, store: Store, orders: list[dict]) -> tuple[dict[str, int], 
     return {"created": len(to_create), "updated": len(to_update)}, with_coupon
 
 
-MAX_PROTECTION_EXTENSION_DAYS = 90
+def protection_limits() -> tuple[int, int]:
+    """Days one extension may add, and all extensions of an order together (settings, R23)."""
+    return (
+        settings.SELLER_DESK["PROTECTION_EXTENSION_MAX_DAYS"],
+        settings.SELLER_DESK["PROTECTION_EXTENSION_TOTAL_MAX_DAYS"],
+    )
 
 
 def dispute_window_check(*, order: Order, opened_at: datetime, refund_amount: Decimal) -> None:
@@ -267,12 +275,13 @@ def disputes_escalate_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = list(
         Dispute.objects.select_for_update(skip_locked=True)
-        .filter(status=DisputeStatus.OPEN, escalates_at__lte=now)
+        .filter(status__in=DISPUTE_ACTIVE_STATUSES, escalates_at__lte=now)
         .select_related("order")
     )
     for dispute in due:
         dispute.status = DisputeStatus.ESCALATED
-    Dispute.objects.bulk_update(due, ["status"])
+        dispute.escalated_at = now
+    Dispute.objects.bulk_update(due, ["status", "escalated_at"])
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -289,30 +298,92 @@ def disputes_escalate_due(*, now: datetime | None = None) -> int:
     return len(due)
 
 
-@transaction.atomic
-def protection_extend(*, store: Store, order: Order, days: int, acting_user) -> Order:
-    """Extend the buyer-protection (delivery guarantee) period of an order (R23)."""
-    if not isinstance(days, int) or days < 1 or days > MAX_PROTECTION_EXTENSION_DAYS:
-        raise ApplicationError({"days": f"Extend by 1 to {MAX_PROTECTION_EXTENSION_DAYS} days."})
-    order = Order.objects.select_for_update().get(pk=order.pk, store=store)
+def protection_extend_check(*, order: Order, days, now: datetime | None = None) -> None:
+    """Why ``order``'s protection can't be extended by ``days`` now (ApplicationError on ``days``), else nothing.
+
+    Also what the order panel asks before it shows the button (``days=None``: only the order's state)."""
+    now = now or timezone.now()
+    per_extension, total = protection_limits()
     if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
         raise ApplicationError(
             {"days": f"The order is {order.get_status_display().lower()}; protection can't be extended."}
         )
     if order.protection_ends_at is None:
         raise ApplicationError({"days": "This order has no buyer-protection end date to extend."})
-    if order.protection_ends_at < timezone.now():
-        raise ApplicationError({"days": "Buyer protection has already ended for this order."})
+    if order.protection_ends_at < now:
+        raise ApplicationError(
+            {
+                "days": f"Buyer protection ended on {order.protection_ends_at:%b %-d, %Y}; an ended protection "
+                "can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
+            }
+        )
+    left = total - order.protection_extended_days
+    if left <= 0:
+        raise ApplicationError(
+            {"days": f"This order's protection has been extended by {total} days already, the most allowed."}
+        )
+    if days is None:
+        return
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1 or days > per_extension:
+        raise ApplicationError({"days": f"Extend by 1 to {per_extension} days at a time."})
+    if days > left:
+        raise ApplicationError(
+            {
+                "days": f"At most {total} days in total per order: {order.protection_extended_days} already "
+                f"added, so {left} more at most."
+            }
+        )
+
+
+@transaction.atomic
+def protection_extend(*, store: Store, order: Order, days: int, acting_user, reason: str = "") -> Order:
+    """Extend the buyer-protection (delivery guarantee) period of an order (R23), within the limits per
+    extension and per order; one ``ProtectionExtension`` row and one audit event.
+
+    The total is held by a conditional UPDATE (``protection_extended_days + days <= total``), so two agents
+    extending at once can't pass the limit together. ``extension.order`` is the updated order."""
+    reason = " ".join((reason or "").split())
+    if len(reason) > 300:
+        raise ApplicationError({"reason": f"Keep the reason to 300 characters (this one has {len(reason)})."})
+    order = Order.objects.select_for_update().get(pk=order.pk, store=store)
+    protection_extend_check(order=order, days=days)
+    _, total = protection_limits()
     previous = order.protection_ends_at
-    order.protection_ends_at = previous + timedelta(days=days)
-    order.save(update_fields=["protection_ends_at", "updated_at"])
+    updated = Order.objects.filter(
+        pk=order.pk, protection_extended_days__lte=total - days, protection_ends_at=previous
+    ).update(
+        protection_ends_at=previous + timedelta(days=days),
+        protection_extended_days=models.F("protection_extended_days") + days,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ApplicationError(
+            {"days": "Someone extended this order at the same moment; reload and try again."}
+        )
+    order.refresh_from_db()
+    extension = ProtectionExtension.objects.create(
+        store=store,
+        order=order,
+        days=days,
+        reason=reason,
+        ends_before=previous,
+        ends_after=order.protection_ends_at,
+        actor=actor_or_none(acting_user),
+    )
     audit_log(
         store=store,
         kind=AuditKind.PROTECTION_EXTENDED,
         subject=order,
         actor=acting_user,
-        details={"days": days, "from": previous.isoformat(), "to": order.protection_ends_at.isoformat()},
+        details={
+            "days": days,
+            "reason": reason,
+            "from": previous.isoformat(),
+            "to": order.protection_ends_at.isoformat(),
+            "extension_id": extension.pk,
+        },
     )
+    order.last_extension = extension
     return order
 
 

@@ -246,9 +246,16 @@ SELLER_DESK = {
     # seller_desk/middleware.py: ingress bodies (413 above these), JSON nesting (400 deeper than this).
     "REQUEST_LIMITS": {
         "INGRESS_JSON_BYTES": int(os.environ.get("INGRESS_JSON_BYTES", str(2 * 1024 * 1024))),
-        "INGRESS_MULTIPART_BYTES": int(os.environ.get("INGRESS_MULTIPART_BYTES", str(11 * 1024 * 1024))),
+        # A dispute may carry the buyer's video (MAX_VIDEO_BYTES) and photos: room for both.
+        "INGRESS_MULTIPART_BYTES": int(os.environ.get("INGRESS_MULTIPART_BYTES", str(96 * 1024 * 1024))),
         "MAX_JSON_DEPTH": 32,
     },
+    # R23: days one extension of buyer protection may add, and all extensions of an order together.
+    "PROTECTION_EXTENSION_MAX_DAYS": int(os.environ.get("PROTECTION_EXTENSION_MAX_DAYS", "30")),
+    "PROTECTION_EXTENSION_TOTAL_MAX_DAYS": int(os.environ.get("PROTECTION_EXTENSION_TOTAL_MAX_DAYS", "60")),
+    # Dispute evidence: a video (MP4/WebM, checked by its container) of at most this many bytes.
+    "MAX_VIDEO_BYTES": int(os.environ.get("MAX_VIDEO_BYTES", str(50 * 1024 * 1024))),
+    "DISPUTE_EVIDENCE_MAX_PHOTOS": 6,
 }
 
 # One JSON object per line with request_id / task_id / store / user (seller_desk/logging.py);

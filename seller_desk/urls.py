@@ -8,11 +8,6 @@ from . import apis, health, views
 api_v1 = [
     path("auth/token", apis.AuthTokenApi.as_view(), name="api-auth-token"),
     path("disputes", apis.DisputeListApi.as_view(), name="api-disputes"),
-    path(
-        "orders/<str:order_id>/protection-extensions",
-        apis.ProtectionExtensionsApi.as_view(),
-        name="api-protection-extensions",
-    ),
     path("", include("conversations.api_urls")),
     path("", include("reports.api_urls")),
     path("", include("templates_i18n.api_urls")),

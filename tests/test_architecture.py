@@ -2,9 +2,9 @@
 
 - An app imports only apps on lower floors (never its own floor, never a higher one): no import circle can form
   between apps.
-- Outside its own ``models.py``, ``selectors.py`` and ``services.py`` (and migrations), an app takes nothing from
-  another app's ``models`` but its vocabularies (``TextChoices``): tables are reached through that app's
-  selectors and services.
+- Outside its own ``models.py``, ``selectors.py`` and ``services.py`` (and migrations), an app takes no table
+  (no ``Model`` class) from another app's ``models``, only its vocabularies (``TextChoices``, rule tables):
+  tables are reached through that app's selectors and services.
 """
 
 import ast
@@ -81,7 +81,7 @@ def model_reach_ins(root: Path = ROOT) -> list[str]:
         source = importlib.import_module(module)
         for name in names:
             value = getattr(source, name)
-            if not (isinstance(value, type) and issubclass(value, models.Choices)):
+            if isinstance(value, type) and issubclass(value, models.Model):
                 reach_ins.append(f"{path.relative_to(root)}:{line} imports {module}.{name}")
     return reach_ins
 

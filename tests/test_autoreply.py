@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from autoreply.models import AutoReplyDay, AutoReplySettings, Keyword, KeywordClick
 from autoreply.services import autoreply_settings_update, card_click_answer
+from autoreply.texts import DEFAULT_TEXTS
 from conversations.models import ConversationStatus, Message, ReplyWait
 from conversations.services import reply_send
 from coupons.models import CouponGrant
@@ -154,6 +155,10 @@ def test_R15_agents_read_the_auto_reply_but_only_the_owner_changes_it(store):
     assert r.json() == {
         "enabled": False,
         "welcome_text": "",
+        "welcome_texts": {},
+        "skip_live_conversations": True,
+        "live_hours": 2,
+        "unavailable_texts": {},
         "keywords": [],
         "updated_at": None,
         "updated_by": None,
@@ -661,7 +666,7 @@ def test_a_tapped_coupon_keyword_grants_the_coupon_once_and_shows_it_again_on_a_
     assert CouponGrant.objects.filter(coupon=coupon).count() == 1
 
 
-def test_a_sold_out_coupon_keyword_answers_400_and_sends_nothing(store):
+def test_a_sold_out_coupon_keyword_answers_201_with_a_polite_text_in_the_buyers_language(store):
     coupon = make_coupon(store, quantity=1)
     buyer, _ = _welcomed(
         store,
@@ -669,22 +674,20 @@ def test_a_sold_out_coupon_keyword_answers_400_and_sends_nothing(store):
     )
     keyword = Keyword.objects.get(store=store, reply_type="coupon")
     card_click_answer(store=store, buyer=make_buyer(store), keyword_id=keyword.pk)
-    before = Message.objects.count()
     r = ingress(store).post(
         "/api/v1/ingress/card-clicks",
         {"buyer_id": buyer.external_id, "keyword_id": keyword.pk},
         format="json",
     )
-    assert r.status_code == 400
-    assert r.json()["errors"] == {
-        "keyword_id": [
-            "“Coupon” replies with a coupon that can't be given now; nothing was sent. Coupon DDWL-Wait is sold "
-            "out: all 1 have been granted. Raise its quantity or pick another."
-        ]
-    }
-    assert Message.objects.count() == before
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["text"] == DEFAULT_TEXTS["unavailable"]["ru"]
+    assert body["language"] == "ru" and "coupon" not in body
+    reply = Message.objects.get(pk=body["id"])
+    assert reply.tapped_keyword == "Coupon"
+    assert reply.agent_note == "Coupon DDWL-Wait not given: sold out (1 of 1 given)."
     assert not CouponGrant.objects.filter(buyer=buyer).exists()
-    assert KeywordClick.objects.count() == 1
+    assert KeywordClick.objects.get(buyer=buyer).outcome == "sold_out"
 
 
 def test_another_stores_keyword_or_buyer_is_404(store, other_store):

@@ -196,8 +196,13 @@ def test_a_rejection_records_no_refund_and_a_negative_proposal_is_refused(store)
     assert "refund_amount" in r.json()["errors"]
     r = client.post(
         f"/api/v1/disputes/{dispute.pk}/responses",
-        {"action": "reject", "text": "Delivered, see the tracking.", "refund_amount": "10.00"},
-        format="json",
+        {
+            "action": "reject",
+            "text": "Delivered, see the tracking.",
+            "refund_amount": "10.00",
+            "photos": [picture_upload()],
+        },
+        format="multipart",
     )
-    assert r.status_code == 201
+    assert r.status_code == 201, r.content
     assert r.json()["refund_amount"] is None

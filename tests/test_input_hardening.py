@@ -241,7 +241,7 @@ def test_the_default_ingress_limits_admit_a_full_batch_of_orders(store, settings
     limits = settings.SELLER_DESK["REQUEST_LIMITS"]
     assert (limits["INGRESS_JSON_BYTES"], limits["INGRESS_MULTIPART_BYTES"]) == (
         2 * 1024 * 1024,
-        11 * 1024 * 1024,
+        96 * 1024 * 1024,
     )
     orders = [
         {

@@ -313,6 +313,39 @@ def _autoreply_grow(world: World, start: int, stop: int) -> None:
             card_click_answer(store=world.store, buyer=_buyer(world, keyword.pk), keyword_id=keyword.pk)
 
 
+def _dispute_panel_grow(world: World, start: int, stop: int) -> None:
+    """One dispute thread: the buyer's evidence and the seller's answers grow, each by a different agent, with
+    photos and chat excerpts (the panel lists every answer with its evidence)."""
+    if "dispute" not in world.shared:
+        order = make_order(world.store, _buyer(world, 0), status=OrderStatus.DELIVERED, days_ago=20)
+        world.shared["dispute"], _ = dispute_open(
+            store=world.store,
+            dispute_id=f"D{next(_seq)}",
+            order_id=order.external_id,
+            opened_at=timezone.now() - timedelta(hours=2),
+            reason="Not as described",
+            refund_amount=Decimal("10.00"),
+            return_goods=False,
+            description="Wrong colour.",
+            evidence=[picture_upload()],
+            chat_excerpts=["You said it was red"],
+        )
+    dispute = world.shared["dispute"]
+    for i in range(start, stop):
+        buyer_message = make_inbound(
+            world.store, buyer=dispute.order.buyer, order=dispute.order, text=f"{MARK} buyer {i}"
+        ).message
+        dispute_respond(
+            dispute=dispute,
+            acting_user=world.agent(i),
+            action="propose" if i % 2 else "reject",
+            text=f"{MARK} answer {i}",
+            refund_amount=Decimal("5.00") if i % 2 else None,
+            photos=[picture_upload()] if i % 3 == 0 else None,
+            excerpt_ids=[buyer_message.pk],
+        )
+
+
 # --------------------------------------------------------------------------------------------- registry
 
 
@@ -363,6 +396,17 @@ LISTS = {
         _chat_grow, lambda w: f"/api/v1/ingress/buyers/{w.shared['buyer'].external_id}/messages", "ingress"
     ),
     "autoreply page": ListCase(_autoreply_grow, lambda w: reverse("autoreply")),
+    "autoreply report page": ListCase(_autoreply_grow, lambda w: reverse("autoreply-report") + "?days=7"),
+    "dashboard disputes drill-down page": ListCase(
+        _disputes_grow, lambda w: reverse("dashboard-disputes") + "?days=30&kind=opened"
+    ),
+    "dashboard page with disputes": ListCase(
+        _disputes_grow, lambda w: reverse("dashboard") + "?days=30", marker=None
+    ),
+    "dispute thread with its panel": ListCase(
+        _dispute_panel_grow,
+        lambda w: reverse("inbox-thread", args=[w.shared["dispute"].conversation_id]),
+    ),
     "GET /api/v1/autoreply": ListCase(_autoreply_grow, lambda w: "/api/v1/autoreply", "api"),
 }
 

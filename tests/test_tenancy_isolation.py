@@ -299,6 +299,7 @@ class Builder:
 
 REGISTRY: dict[str, Builder] = {
     "conversation_id": Builder(lambda w: w.conversation),
+    "dispute_conversation_id": Builder(lambda w: w.dispute.conversation),
     "message_id": Builder(lambda w: w.message, "external_id"),
     "buyer_id": Builder(lambda w: w.buyer, "external_id"),
     "order_id": Builder(lambda w: w.order, "external_id"),

@@ -50,7 +50,7 @@ def test_owner_turns_auto_reply_on_buyer_taps_a_keyword_and_the_chat_still_needs
     expect(rows).to_have_count(3)
     for i, (keyword, reply) in enumerate(KEYWORDS):
         rows.nth(i).locator(".ar-keyword").fill(keyword)
-        rows.nth(i).locator("textarea").fill(reply)
+        rows.nth(i).locator("textarea[name$='-text']").fill(reply)
     third = rows.nth(2)
     third.locator(".ar-keyword").fill(COUPON_KEYWORD)
     third.locator("label.ar-type", has_text="Coupon").click()
