@@ -16,8 +16,8 @@ from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
 
-from .delivery import deliver_after_commit
-from .models import Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
+from .delivery import deliver_after_commit, deliver_many_after_commit
+from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
 from .uploads import picture_validate
 
 PREVIEW_CHARS = 140
@@ -38,6 +38,22 @@ def conversation_get_or_create(*, store: Store, buyer, order: Order | None, chan
             return Conversation.objects.create(**lookup)
     except IntegrityError:
         return Conversation.objects.get(**lookup)
+
+
+def chat_conversations_get_or_create(*, store: Store, buyer_ids: list[int]) -> dict[int, Conversation]:
+    """The buyers' order-less chat conversations, created where missing: three queries for any number of buyers
+    (existing ones, the missing ones inserted, those read back); a conversation made meanwhile by a racing request
+    is simply read."""
+    lookup = {"store": store, "order__isnull": True, "channel": Channel.CHAT}
+    found = {c.buyer_id: c for c in Conversation.objects.filter(buyer_id__in=buyer_ids, **lookup)}
+    missing = [b for b in dict.fromkeys(buyer_ids) if b not in found]
+    if missing:
+        Conversation.objects.bulk_create(
+            [Conversation(store=store, buyer_id=b, order=None, channel=Channel.CHAT) for b in missing],
+            ignore_conflicts=True,
+        )
+        found.update({c.buyer_id: c for c in Conversation.objects.filter(buyer_id__in=missing, **lookup)})
+    return found
 
 
 def _message_language(*, text: str, conversation: Conversation, buyer) -> str:
@@ -163,6 +179,46 @@ def outbound_message_create(
         _touch_conversation(conversation, message)
     deliver_after_commit(message)
     return message
+
+
+def buyer_only_messages_create(
+    *,
+    conversations: list[Conversation],
+    sender: str,
+    texts: list[tuple[str, str, str]],
+    image=None,
+) -> list[Message]:
+    """Many buyer-only messages (a batch send's chunk) in one insert, with one delivery publish after commit.
+
+    ``texts[i]`` is (text, language, field) for ``conversations[i]``. Each distinct text goes through the text guard
+    once (an ApplicationError names its field); ``image`` is a picture the desk already stored and checked. Buyer-only
+    messages never touch the seller's side of the conversation (R10).
+    """
+    for text, _, field in {(t, "", f) for t, _, f in texts}:
+        if text:
+            text_guard_enforce(text=text, field=field)
+    if image is not None and not isinstance(image, FieldFile):
+        picture_validate(image)
+    now = timezone.now()
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                store_id=conversation.store_id,
+                conversation=conversation,
+                buyer_id=conversation.buyer_id,
+                direction=Direction.OUTBOUND,
+                sender=sender,
+                text=text or "",
+                language=language or DEFAULT_LANGUAGE,
+                image=image or "",
+                buyer_only=True,
+                created_at=now,
+            )
+            for conversation, (text, language, _) in zip(conversations, texts, strict=True)
+        ]
+    )
+    deliver_many_after_commit(messages)
+    return messages
 
 
 @transaction.atomic
