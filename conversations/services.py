@@ -64,7 +64,8 @@ def _message_language(*, text: str, conversation: Conversation, buyer) -> str:
     )
 
 
-def _touch_conversation(conversation: Conversation, message: Message) -> None:
+def _touch_fields(conversation: Conversation, message: Message) -> list[str]:
+    """Set the conversation's latest-message fields from ``message``; returns the fields to save."""
     conversation.last_message_at = message.created_at
     conversation.last_message_preview = (message.text or ("[picture]" if message.image else ""))[
         :PREVIEW_CHARS
@@ -73,25 +74,11 @@ def _touch_conversation(conversation: Conversation, message: Message) -> None:
     if message.direction == Direction.INBOUND and message.language:
         conversation.language = message.language
         fields.append("language")
-    conversation.save(update_fields=fields)
+    return fields
 
 
-def _wait_open(conversation: Conversation, message: Message) -> None:
-    """A buyer message opens a wait unless one is already open (the first unanswered message counts)."""
-    if ReplyWait.objects.filter(conversation=conversation, closed_at__isnull=True).exists():
-        return
-    due = _reply_due(message.created_at)
-    ReplyWait.objects.create(
-        store=conversation.store,
-        conversation=conversation,
-        opened_by=message,
-        opened_at=message.created_at,
-        due_at=due,
-    )
-    conversation.status = ConversationStatus.NEEDS_REPLY
-    conversation.waiting_since = message.created_at
-    conversation.reply_due_at = due
-    conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
+def _touch_conversation(conversation: Conversation, message: Message) -> None:
+    conversation.save(update_fields=_touch_fields(conversation, message))
 
 
 def _wait_close(conversation: Conversation, message: Message) -> None:
@@ -116,8 +103,17 @@ def inbound_message_append(
     external_id: str,
     image=None,
 ) -> Message:
-    """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction)."""
-    conversation = conversation_get_or_create(store=store, buyer=buyer, order=order, channel=channel)
+    """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction).
+
+    The conversation row is locked first, so its ``waiting_since`` tells whether a wait is open (the first
+    unanswered message counts) without asking the waits table, and the conversation is written once: four
+    statements for a known conversation (lock, message, wait when it opens, conversation).
+    """
+    lookup = {"store": store, "buyer": buyer, "order": order, "channel": channel}
+    conversation = Conversation.objects.select_for_update(of=("self",)).filter(**lookup).first()
+    if conversation is None:
+        conversation = conversation_get_or_create(**lookup)
+        conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
     message = Message.objects.create(
         store=store,
         conversation=conversation,
@@ -130,8 +126,21 @@ def inbound_message_append(
         external_id=external_id,
         created_at=sent_at,
     )
-    _touch_conversation(conversation, message)
-    _wait_open(conversation, message)
+    fields = _touch_fields(conversation, message)
+    if conversation.waiting_since is None:
+        due = _reply_due(message.created_at)
+        ReplyWait.objects.create(
+            store_id=conversation.store_id,
+            conversation=conversation,
+            opened_by=message,
+            opened_at=message.created_at,
+            due_at=due,
+        )
+        conversation.status = ConversationStatus.NEEDS_REPLY
+        conversation.waiting_since = message.created_at
+        conversation.reply_due_at = due
+        fields += ["status", "waiting_since", "reply_due_at"]
+    conversation.save(update_fields=fields)
     return message
 
 
