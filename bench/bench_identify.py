@@ -133,7 +133,16 @@ def main() -> None:
     out = {}
     for method in ("hand", "sql", "python"):
         run = subprocess.run(
-            [sys.executable, __file__, "--child", method, "--days", str(args.days), "--rounds", str(args.rounds)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                method,
+                "--days",
+                str(args.days),
+                "--rounds",
+                str(args.rounds),
+            ],
             capture_output=True,
             text=True,
             timeout=600,
@@ -141,12 +150,18 @@ def main() -> None:
         )
         out[method] = json.loads(run.stdout.strip().splitlines()[-1])
     same = out["sql"]["result"] == out["python"]["result"]
-    print(f"crowd: orders on {args.days} days; matched {out['sql']['result']['matched']:,}, count {out['sql']['result']['count']:,}")
+    print(
+        f"crowd: orders on {args.days} days; matched {out['sql']['result']['matched']:,}, count {out['sql']['result']['count']:,}"
+    )
     for method, r in out.items():
-        print(f"{method:7} median {r['median_ms']:8.1f} ms  min {r['min_ms']:8.1f} ms  queries {r['queries']}  peak RSS {r['max_rss_mb']} MB  count {r['result']['count']:,}")
-    print(f"sql / hand-written: {out['sql']['median_ms'] / out['hand']['median_ms']:.2f}x;"
-          f" python / hand-written: {out['python']['median_ms'] / out['hand']['median_ms']:.2f}x;"
-          f" sql plan == python plan: {same}")
+        print(
+            f"{method:7} median {r['median_ms']:8.1f} ms  min {r['min_ms']:8.1f} ms  queries {r['queries']}  peak RSS {r['max_rss_mb']} MB  count {r['result']['count']:,}"
+        )
+    print(
+        f"sql / hand-written: {out['sql']['median_ms'] / out['hand']['median_ms']:.2f}x;"
+        f" python / hand-written: {out['python']['median_ms'] / out['hand']['median_ms']:.2f}x;"
+        f" sql plan == python plan: {same}"
+    )
 
 
 if __name__ == "__main__":

@@ -109,7 +109,9 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if "sd_bench" not in url or "127.0.0.1" not in url:
-        sys.exit("DATABASE_URL must name a loopback benchmark database (…127.0.0.1…/sd_bench…), never the tests'.")
+        sys.exit(
+            "DATABASE_URL must name a loopback benchmark database (…127.0.0.1…/sd_bench…), never the tests'."
+        )
 
     import django
 
