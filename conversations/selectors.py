@@ -63,14 +63,15 @@ def queue_counts(
     channel: str | None = None,
     language: str | None = None,
     search: str | None = None,
-    cap: int | None = QUEUE_COUNT_CAP,
+    exact: bool = False,
 ) -> dict[str, int]:
-    """Sizes of the three queues (and how many needs-reply are overdue) under the same filters; a count of ``cap``
-    means "``cap`` or more" (``cap=None`` counts everything, one query over all the store's conversations)."""
+    """Sizes of the three queues (and how many needs-reply are overdue) under the same filters; a count of
+    ``QUEUE_COUNT_CAP`` means "that many or more" (``exact`` counts everything: one query over all the store's
+    conversations)."""
     needs_reply = Q(status=ConversationStatus.NEEDS_REPLY)
     overdue = needs_reply & Q(reply_due_at__lt=timezone.now())
     qs = _conversations_filtered(store=store, channel=channel, language=language, search=search)
-    if cap is None:
+    if exact:
         return qs.aggregate(
             needs_reply=Count("id", filter=needs_reply),
             answered=Count("id", filter=Q(status=ConversationStatus.ANSWERED)),
@@ -83,7 +84,7 @@ def queue_counts(
         "all": qs,
         "overdue": qs.filter(overdue),
     }
-    return {key: part.order_by().values("id")[:cap].count() for key, part in parts.items()}
+    return {key: part.order_by().values("id")[:QUEUE_COUNT_CAP].count() for key, part in parts.items()}
 
 
 def queue_fingerprint(
