@@ -110,10 +110,14 @@ def inbound_message_append(
     statements for a known conversation (lock, message, wait when it opens, conversation).
     """
     lookup = {"store": store, "buyer": buyer, "order": order, "channel": channel}
-    conversation = Conversation.objects.select_for_update(of=("self",)).filter(**lookup).first()
+    locked = Conversation.objects.select_for_update(of=("self",))
+    conversation = locked.filter(**lookup).first()
     if conversation is None:
-        conversation = conversation_get_or_create(**lookup)
-        conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
+        try:
+            with transaction.atomic():
+                conversation = Conversation.objects.create(**lookup)  # ours, so already locked
+        except IntegrityError:
+            conversation = locked.get(**lookup)  # a racing request made it first
     message = Message.objects.create(
         store=store,
         conversation=conversation,

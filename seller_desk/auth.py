@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from .models import MemberRole, Store, hash_token
+from .models import MemberRole, Membership, Store, hash_token
 
 
 @dataclass
@@ -60,9 +60,16 @@ class IngressAPIMixin:
 
 
 def membership_of(user):
+    """The user's membership with its store, read in one query and kept on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or isinstance(user, MarketplaceClient):
         return None
-    return getattr(user, "membership", None)
+    try:
+        return user._desk_membership
+    except AttributeError:
+        pass
+    membership = Membership.objects.select_related("store").filter(user_id=user.pk).first()
+    user._desk_membership = membership
+    return membership
 
 
 def is_platform_admin(user) -> bool:
