@@ -84,7 +84,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from campaigns.models import CampaignRecipient
-    from campaigns.services import campaign_send_batch, campaign_send_now
+    from campaigns.services import CHUNK, campaign_send_batch, campaign_send_now
     from conversations.models import Message
 
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or not os.environ.get("REDIS_URL"):
@@ -129,7 +129,7 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             result = campaign_send_batch(campaign_id=campaign.pk)
         took = time.perf_counter() - began
-    print(f"batch in-process: {result.sent} sent in {took:.2f} s, {len(captured)} queries (chunks of 50)")
+    print(f"batch in-process: {result.sent} sent in {took:.2f} s, {len(captured)} queries (chunks of {CHUNK})")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ logger = logging.getLogger(__name__)
 TEXT_MAX_CHARS = 1000
 NAME_MAX_CHARS = 100
 GROUP_MAX_BUYERS = 100_000
-CHUNK = 50
+# Recipients claimed and sent per transaction: a pause or a cancel waits for at most one chunk.
+CHUNK = 100
 CLOSED = (CampaignStatus.CANCELLED, CampaignStatus.DONE)
 
 
@@ -706,7 +707,8 @@ def _send_chunk(*, campaign_id: int, day: date) -> _Chunk:
     if not selectors.batch_send_allowed(store):
         _auto_pause(campaign, f"The store's tier ({store.tier}) may no longer batch-send.")
         return _Chunk(stop="tier")
-    room = selectors.quota_cap(store=store, day=day) - selectors.quota_used(store=store, day=day)
+    quota = StoreDailyQuota.objects.filter(store=store, day=day).values_list("cap", "used").first()
+    room = quota[0] - quota[1] if quota else selectors.daily_cap()
     if room <= 0:
         return _Chunk(stop="quota")
     claimed = _claim(campaign, min(CHUNK, room))
