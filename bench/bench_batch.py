@@ -129,7 +129,9 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             result = campaign_send_batch(campaign_id=campaign.pk)
         took = time.perf_counter() - began
-    print(f"batch in-process: {result.sent} sent in {took:.2f} s, {len(captured)} queries (chunks of {CHUNK})")
+    print(
+        f"batch in-process: {result.sent} sent in {took:.2f} s, {len(captured)} queries (chunks of {CHUNK})"
+    )
 
 
 if __name__ == "__main__":

@@ -108,6 +108,46 @@ def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str |
     return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
+def _exactly_once(token: str, ids: int = 100, ways: int = 4) -> str:
+    """Each of ``ids`` new message ids posted by ``ways`` threads at once, then replayed: one row per id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conversations.models import Message
+
+    run = f"x{int(time.time())}"
+
+    def post(n: int) -> tuple[int, str]:
+        body = json.dumps(
+            {
+                "message_id": f"{run}-{n}",
+                "buyer": {
+                    "buyer_id": f"b{50_000 + n}",
+                    "name": f"Buyer {50_000 + n}",
+                    "country": "ES",
+                    "locale": "es_ES",
+                },
+                "channel": "chat",
+                "text": "Is this still available?",
+                "sent_at": "2026-12-02T10:00:00Z",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            BASE + "/api/v1/ingress/messages",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())["message_id"]
+
+    with ThreadPoolExecutor(max_workers=ways) as pool:
+        answers = list(pool.map(post, [n for n in range(ids) for _ in range(ways)]))
+        answers += list(pool.map(post, range(ids)))  # replays
+    created = sum(1 for status, _ in answers if status == 201)
+    rows = Message.objects.filter(external_id__startswith=f"{run}-").count()
+    return f"{ids} ids × {ways} racing + 1 replay: {created} answered 201, {len(answers) - created} answered 200, {rows} rows"
+
+
 def _serve(conn_max_age: str):
     env = {
         **os.environ,
@@ -153,6 +193,7 @@ def main() -> None:
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_bench"},
     )
     results = []
+    once = ""
     try:
         for conn_max_age in ("60", "0"):
             web = _serve(conn_max_age)
@@ -233,6 +274,7 @@ def main() -> None:
                         ),
                     )
                     results.append(r)
+                    once = _exactly_once(data["tokens"]["bench-big"])
             finally:
                 web.terminate()
                 web.wait(timeout=30)
@@ -245,6 +287,7 @@ def main() -> None:
             bare = r
             continue
         r["ratio"] = r["rps"] / bare["rps"]
+    print("exactly once:", once)
     print(
         f"{'endpoint':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'queries':>7} {'non-2xx':>7}"
     )
