@@ -114,7 +114,9 @@ def main() -> None:
                     break
                 time.sleep(0.02)
             n = CampaignRecipient.objects.filter(campaign=campaign, status="sent").count()
-            print(f"run {run + 1}: {n} sent in {sent:.2f} s, delivered in {delivered:.2f} s (from send now)")
+            print(
+                f"load {os.getloadavg()[0]:.1f}; run {run + 1}: {n} sent in {sent:.2f} s, delivered in {delivered:.2f} s (from send now)"
+            )
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -191,6 +191,7 @@ def main() -> None:
     args = parser.parse_args()
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or "127.0.0.1" not in os.environ["DATABASE_URL"]:
         sys.exit("DATABASE_URL must name the loopback benchmark database (…127.0.0.1…/sd_bench…).")
+    load_start = os.getloadavg()[0]
     data = _setup()
     big, small = data["bench-big"], data["bench-small"]
     worker = subprocess.Popen(
@@ -300,6 +301,7 @@ def main() -> None:
             bare = r
             continue
         r["ratio"] = r["rps"] / bare["rps"]
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min); at the start: {load_start:.1f}")
     print("exactly once:", once)
     print(
         f"{'endpoint':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'queries':>7} {'non-2xx':>7}"

@@ -150,6 +150,7 @@ def main() -> None:
         )
         out[method] = json.loads(run.stdout.strip().splitlines()[-1])
     same = out["sql"]["result"] == out["python"]["result"]
+    print(f"load average (1 min): {os.getloadavg()[0]:.1f}")
     print(
         f"crowd: orders on {args.days} days; matched {out['sql']['result']['matched']:,}, count {out['sql']['result']['count']:,}"
     )
