@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
@@ -41,6 +42,23 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class StoreTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's ``Authorization: Token <key>``, reading the token, its user and the user's membership and store in one
+    query (the seller API's every request needs all four)."""
+
+    def authenticate_credentials(self, key):
+        from rest_framework.authtoken.models import Token
+
+        token = Token.objects.select_related("user__membership__store").filter(key=key).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user = token.user
+        user._desk_membership = getattr(user, "membership", None)
+        return user, token
 
 
 class IsMarketplace(permissions.BasePermission):
