@@ -7,7 +7,7 @@ Two stores, so one run compares sizes side by side:
 - ``bench-big``: 200,000 buyers, 1,000,000 orders, 100,000 conversations (a third need a reply), 3 messages each;
 - ``bench-small``: 20,000 buyers, 100,000 orders, 10,000 conversations, same shape.
 
-Rows are made by PostgreSQL itself (``INSERT … SELECT … FROM generate_series``): about 2–4 minutes on a
+Rows are made by PostgreSQL itself (``INSERT … SELECT … FROM generate_series``): about 40 s on a
 2-core machine, bounded by ``statement_timeout``. Logins: ``bench-big-agent`` / ``bench-small-agent``, password
 ``bench-password``. The integration tokens are written to ``bench/.tokens.json`` (git-ignored). The campaign
 crowd (orders placed on the 60 days ending 30 days ago, 1–99,999 transactions) holds ~93,000 buyers of the big
