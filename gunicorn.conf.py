@@ -32,3 +32,11 @@ accesslog = None  # the desk writes its own JSON access line with the request id
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 preload_app = False  # each worker imports the app itself, so HUP picks up new code
+
+
+def post_worker_init(worker):
+    """Build the language detector before the worker's first request: building it takes 2–5 s, which the first
+    buyer message of every worker would otherwise wait for (the ingress p99 in docs/benchmarks.md)."""
+    from templates_i18n.languages import detect_language
+
+    detect_language("Where is my parcel?")

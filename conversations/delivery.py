@@ -41,6 +41,33 @@ def deliver_pending(*, message_id: int) -> bool:
     return True
 
 
+def deliver_pending_many(*, message_ids: list[int]) -> int:
+    """Deliver a chunk of messages (a batch send's) in two queries; rows already delivered, or claimed by another
+    worker at this moment, are left to it. Returns how many this call delivered."""
+    from .models import Message
+
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True).filter(
+                pk__in=message_ids, delivered_at__isnull=True
+            )
+        )
+        backend = _backend()
+        for message in messages:
+            backend.send(message)
+        Message.objects.filter(pk__in=[m.pk for m in messages]).update(delivered_at=timezone.now())
+    return len(messages)
+
+
+def deliver_many_after_commit(messages) -> None:
+    """One broker publish for a chunk of messages, once the surrounding transaction commits."""
+    from .tasks import deliver_messages
+
+    ids = [m.pk for m in messages]
+    if ids:
+        transaction.on_commit(lambda: deliver_messages.delay(ids))
+
+
 def deliver_after_commit(message) -> None:
     """Queue delivery once the surrounding transaction commits (never for rolled-back messages)."""
     from .tasks import deliver_message

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -83,16 +84,75 @@ def _conversations_filtered(
     return qs
 
 
+# Tab counts stop at this many: each is an index range read of at most this many rows, so the inbox and its poll
+# cost the same for a store of 10,000 conversations and one of 100,000 (the tab shows "1,000+").
+QUEUE_COUNT_CAP = 1000
+
+
 def queue_counts(
-    *, store: Store, channel: str | None = None, language: str | None = None, search: str | None = None
+    *,
+    store: Store,
+    channel: str | None = None,
+    language: str | None = None,
+    search: str | None = None,
+    exact: bool = False,
 ) -> dict[str, int]:
-    """Sizes of the three queues (and how many needs-reply are overdue) under the same filters, in one query."""
+    """Sizes of the three queues (and how many needs-reply are overdue) under the same filters; a count of
+    ``QUEUE_COUNT_CAP`` means "that many or more" (``exact`` counts everything: one query over all the store's
+    conversations)."""
     needs_reply = Q(status=ConversationStatus.NEEDS_REPLY)
-    return _conversations_filtered(store=store, channel=channel, language=language, search=search).aggregate(
-        needs_reply=Count("id", filter=needs_reply),
-        answered=Count("id", filter=Q(status=ConversationStatus.ANSWERED)),
-        all=Count("id"),
-        overdue=Count("id", filter=needs_reply & Q(reply_due_at__lt=timezone.now())),
+    overdue = needs_reply & Q(reply_due_at__lt=timezone.now())
+    qs = _conversations_filtered(store=store, channel=channel, language=language, search=search)
+    if exact:
+        return qs.aggregate(
+            needs_reply=Count("id", filter=needs_reply),
+            answered=Count("id", filter=Q(status=ConversationStatus.ANSWERED)),
+            all=Count("id"),
+            overdue=Count("id", filter=overdue),
+        )
+    parts = {
+        "needs_reply": qs.filter(needs_reply),
+        "answered": qs.filter(status=ConversationStatus.ANSWERED),
+        "all": qs,
+        "overdue": qs.filter(overdue),
+    }
+    # One statement of four capped counts: SELECT (SELECT count(*) FROM (… LIMIT cap)), … — one round trip.
+    selects, params = [], []
+    for part in parts.values():
+        sql, part_params = part.order_by().values("id")[:QUEUE_COUNT_CAP].query.sql_with_params()
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    return dict(zip(parts, row, strict=True))
+
+
+def queue_fingerprint(
+    *,
+    store: Store,
+    queue: str,
+    channel: str | None,
+    language: str | None,
+    search: str | None,
+    limit: int,
+) -> list[tuple]:
+    """What the queue rows show, as plain values for the rows ``conversation_list`` would list: the poll compares
+    it with the last answer's to say "not modified" without rendering. One query over at most ``limit`` rows."""
+    return list(
+        conversation_list(
+            store=store, queue=queue, channel=channel, language=language, search=search
+        ).values_list(
+            "id",
+            "status",
+            "language",
+            "last_message_at",
+            "last_message_preview",
+            "reply_due_at",
+            "buyer__name",
+            "buyer__country",
+            "order__external_id",
+        )[:limit]
     )
 
 

@@ -30,7 +30,7 @@ from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
 
-from .delivery import deliver_after_commit
+from .delivery import deliver_after_commit, deliver_many_after_commit
 from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
 from .selectors import reply_language_for, reply_text_for_conversation
 from .uploads import picture_validate, video_validate
@@ -55,6 +55,22 @@ def conversation_get_or_create(*, store: Store, buyer, order: Order | None, chan
         return Conversation.objects.get(**lookup)
 
 
+def chat_conversations_get_or_create(*, store: Store, buyer_ids: list[int]) -> dict[int, Conversation]:
+    """The buyers' order-less chat conversations, created where missing: three queries for any number of buyers
+    (existing ones, the missing ones inserted, those read back); a conversation made meanwhile by a racing request
+    is simply read."""
+    lookup = {"store": store, "order__isnull": True, "channel": Channel.CHAT}
+    found = {c.buyer_id: c for c in Conversation.objects.filter(buyer_id__in=buyer_ids, **lookup)}
+    missing = [b for b in dict.fromkeys(buyer_ids) if b not in found]
+    if missing:
+        Conversation.objects.bulk_create(
+            [Conversation(store=store, buyer_id=b, order=None, channel=Channel.CHAT) for b in missing],
+            ignore_conflicts=True,
+        )
+        found.update({c.buyer_id: c for c in Conversation.objects.filter(buyer_id__in=missing, **lookup)})
+    return found
+
+
 def _message_language(*, text: str, conversation: Conversation, buyer) -> str:
     """A message's language, one of the nine: detected in its text, else the conversation's, else the buyer's
     locale, else English; a picture or a coupon without text still gets one (API.md's Message.language)."""
@@ -63,7 +79,8 @@ def _message_language(*, text: str, conversation: Conversation, buyer) -> str:
     )
 
 
-def _touch_conversation(conversation: Conversation, message: Message) -> None:
+def _touch_fields(conversation: Conversation, message: Message) -> list[str]:
+    """Set the conversation's latest-message fields from ``message``; returns the fields to save."""
     conversation.last_message_at = message.created_at
     conversation.last_message_preview = (message.text or ("[picture]" if message.image else ""))[
         :PREVIEW_CHARS
@@ -72,25 +89,11 @@ def _touch_conversation(conversation: Conversation, message: Message) -> None:
     if message.direction == Direction.INBOUND and message.language:
         conversation.language = message.language
         fields.append("language")
-    conversation.save(update_fields=fields)
+    return fields
 
 
-def _wait_open(conversation: Conversation, message: Message) -> None:
-    """A buyer message opens a wait unless one is already open (the first unanswered message counts)."""
-    if ReplyWait.objects.filter(conversation=conversation, closed_at__isnull=True).exists():
-        return
-    due = _reply_due(message.created_at)
-    ReplyWait.objects.create(
-        store=conversation.store,
-        conversation=conversation,
-        opened_by=message,
-        opened_at=message.created_at,
-        due_at=due,
-    )
-    conversation.status = ConversationStatus.NEEDS_REPLY
-    conversation.waiting_since = message.created_at
-    conversation.reply_due_at = due
-    conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
+def _touch_conversation(conversation: Conversation, message: Message) -> None:
+    conversation.save(update_fields=_touch_fields(conversation, message))
 
 
 def _wait_close(conversation: Conversation, message: Message) -> None:
@@ -115,8 +118,21 @@ def inbound_message_append(
     external_id: str,
     image=None,
 ) -> Message:
-    """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction)."""
-    conversation = conversation_get_or_create(store=store, buyer=buyer, order=order, channel=channel)
+    """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction).
+
+    The conversation row is locked first, so its ``waiting_since`` tells whether a wait is open (the first
+    unanswered message counts) without asking the waits table, and the conversation is written once: four
+    statements for a known conversation (lock, message, wait when it opens, conversation).
+    """
+    lookup = {"store": store, "buyer": buyer, "order": order, "channel": channel}
+    locked = Conversation.objects.select_for_update(of=("self",))
+    conversation = locked.filter(**lookup).first()
+    if conversation is None:
+        try:
+            with transaction.atomic():
+                conversation = Conversation.objects.create(**lookup)  # ours, so already locked
+        except IntegrityError:
+            conversation = locked.get(**lookup)  # a racing request made it first
     message = Message.objects.create(
         store=store,
         conversation=conversation,
@@ -129,8 +145,21 @@ def inbound_message_append(
         external_id=external_id,
         created_at=sent_at,
     )
-    _touch_conversation(conversation, message)
-    _wait_open(conversation, message)
+    fields = _touch_fields(conversation, message)
+    if conversation.waiting_since is None:
+        due = _reply_due(message.created_at)
+        ReplyWait.objects.create(
+            store_id=conversation.store_id,
+            conversation=conversation,
+            opened_by=message,
+            opened_at=message.created_at,
+            due_at=due,
+        )
+        conversation.status = ConversationStatus.NEEDS_REPLY
+        conversation.waiting_since = message.created_at
+        conversation.reply_due_at = due
+        fields += ["status", "waiting_since", "reply_due_at"]
+    conversation.save(update_fields=fields)
     return message
 
 
@@ -182,6 +211,46 @@ def outbound_message_create(
         _touch_conversation(conversation, message)
     deliver_after_commit(message)
     return message
+
+
+def buyer_only_messages_create(
+    *,
+    conversations: list[Conversation],
+    sender: str,
+    texts: list[tuple[str, str, str]],
+    image=None,
+) -> list[Message]:
+    """Many buyer-only messages (a batch send's chunk) in one insert, with one delivery publish after commit.
+
+    ``texts[i]`` is (text, language, field) for ``conversations[i]``. Each distinct text goes through the text guard
+    once (an ApplicationError names its field); ``image`` is a picture the desk already stored and checked. Buyer-only
+    messages never touch the seller's side of the conversation (R10).
+    """
+    for text, _, field in {(t, "", f) for t, _, f in texts}:
+        if text:
+            text_guard_enforce(text=text, field=field)
+    if image is not None and not isinstance(image, FieldFile):
+        picture_validate(image)
+    now = timezone.now()
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                store_id=conversation.store_id,
+                conversation=conversation,
+                buyer_id=conversation.buyer_id,
+                direction=Direction.OUTBOUND,
+                sender=sender,
+                text=text or "",
+                language=language or DEFAULT_LANGUAGE,
+                image=image or "",
+                buyer_only=True,
+                created_at=now,
+            )
+            for conversation, (text, language, _) in zip(conversations, texts, strict=True)
+        ]
+    )
+    deliver_many_after_commit(messages)
+    return messages
 
 
 @transaction.atomic

@@ -4,11 +4,12 @@ Views stay thin: reads through ``selectors``, writes through ``services``; htmx 
 (queue rows, messages since an id, the reply box) and the same URLs serve full pages without JavaScript.
 """
 
+import hashlib
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -69,7 +70,7 @@ def _filter_query(filters: dict, **overrides) -> str:
     return urlencode({k: v for k, v in pairs.items() if v and not (k == "queue" and v == "needs_reply")})
 
 
-def _queue_context(store, filters: dict, current_id: int | None) -> dict:
+def _queue_context(store, filters: dict, current_id: int | None, counts: dict | None = None) -> dict:
     conversations = list(
         selectors.conversation_list(
             store=store,
@@ -79,14 +80,20 @@ def _queue_context(store, filters: dict, current_id: int | None) -> dict:
             search=filters["search"],
         )[:QUEUE_LIMIT]
     )
-    counts = selectors.queue_counts(
+    counts = counts or selectors.queue_counts(
         store=store, channel=filters["channel"], language=filters["language"], search=filters["search"]
     )
     query = _filter_query(filters)
     tabs = [
-        {"key": key, "label": label, "count": counts[key], "query": _filter_query(filters, queue=key)}
+        {
+            "key": key,
+            "label": label,
+            "count": _count_label(counts[key]),
+            "query": _filter_query(filters, queue=key),
+        }
         for key, label in QUEUE_TABS
     ]
+    counts = {**counts, "overdue": _count_label(counts["overdue"]) if counts["overdue"] else 0}
     return {
         "conversations": conversations,
         "counts": counts,
@@ -101,6 +108,32 @@ def _queue_context(store, filters: dict, current_id: int | None) -> dict:
         "languages": [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
         "poll_ms": _poll_ms(),
     }
+
+
+def _count_label(n: int):
+    """A tab count; at the cap it reads "1,000+" (the counts stop there, see ``selectors.QUEUE_COUNT_CAP``)."""
+    return f"{n:,}+" if n >= selectors.QUEUE_COUNT_CAP else n
+
+
+def _queue_etag(request, filters: dict, current_id: int | None) -> tuple[str, dict]:
+    """A tag for what the poll would render: the rows' values, the tab counts, the open conversation, the
+    language and the minute (due times read "in 3 h", so the rows are re-rendered at least once a minute)."""
+    store = request.store
+    rows = selectors.queue_fingerprint(
+        store=store,
+        queue=filters["queue"],
+        channel=filters["channel"],
+        language=filters["language"],
+        search=filters["search"],
+        limit=QUEUE_LIMIT,
+    )
+    counts = selectors.queue_counts(
+        store=store, channel=filters["channel"], language=filters["language"], search=filters["search"]
+    )
+    minute = int(timezone.now().timestamp() // 60)
+    language = getattr(request, "LANGUAGE_CODE", "")
+    state = repr((rows, sorted(counts.items()), current_id, language, store.timezone, minute))
+    return '"' + hashlib.blake2b(state.encode(), digest_size=16).hexdigest() + '"', counts
 
 
 def _reply_language(conversation) -> str:
@@ -157,12 +190,21 @@ def inbox(request, conversation_id: int | None = None):
 @require_GET
 @store_member_required
 def inbox_queue(request):
-    """The queue rows and tab counts (polled by the inbox every few seconds)."""
+    """The queue rows and tab counts (polled by the inbox every few seconds); "304 Not Modified" when the
+    ``If-None-Match`` tag still matches what would be rendered."""
     current = request.GET.get("current")
-    context = _queue_context(
-        request.store, _filters(request), int(current) if (current or "").isdigit() else None
-    )
-    return _render(request, "conversations/_queue_poll.html", context)
+    current_id = int(current) if (current or "").isdigit() else None
+    filters = _filters(request)
+    etag, counts = _queue_etag(request, filters, current_id)
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        context = _queue_context(request.store, filters, current_id, counts=counts)
+        response = _render(request, "conversations/_queue_poll.html", context)
+    # The browser asks again with If-None-Match every poll and gets "304 Not Modified" while nothing changed.
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET

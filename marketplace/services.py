@@ -68,10 +68,16 @@ def message_ingest(
     image=None,
 ) -> IngestResult:
     """Append a buyer message to its conversation, then let auto-reply answer it (R17); the same marketplace
-    ``message_id`` is stored once, also when two requests race."""
-    existing = _existing_ingest(store, message_id)
-    if existing is not None:
-        return existing
+    ``message_id`` is stored once, also when two requests race.
+
+    A new message is the common case: it is not looked up first, the unique (store, message id) constraint turns a
+    replay into an IntegrityError, the transaction rolls back, and the stored one is answered. A message with a
+    picture is looked up first, so a replay never stores the file again.
+    """
+    if image is not None:
+        existing = _existing_ingest(store, message_id)
+        if existing is not None:
+            return existing
     if channel not in (Channel.MESSAGE, Channel.CHAT, Channel.COMMENT):
         raise ApplicationError({"channel": "Channel must be one of message, chat, comment."})
     if not (text or "").strip() and image is None:

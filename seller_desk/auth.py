@@ -4,11 +4,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from .logging import log_context
-from .models import MemberRole, Store, hash_token
+from .models import MemberRole, Membership, Store, hash_token
 
 
 @dataclass
@@ -45,6 +46,23 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+class StoreTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's ``Authorization: Token <key>``, reading the token, its user and the user's membership and store in one
+    query (the seller API's every request needs all four)."""
+
+    def authenticate_credentials(self, key):
+        from rest_framework.authtoken.models import Token
+
+        token = Token.objects.select_related("user__membership__store").filter(key=key).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user = token.user
+        user._desk_membership = getattr(user, "membership", None)
+        return user, token
+
+
 class IsMarketplace(permissions.BasePermission):
     def has_permission(self, request, view):
         return isinstance(request.user, MarketplaceClient)
@@ -62,9 +80,16 @@ class IngressAPIMixin:
 
 
 def membership_of(user):
+    """The user's membership with its store, read in one query and kept on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or isinstance(user, MarketplaceClient):
         return None
-    return getattr(user, "membership", None)
+    try:
+        return user._desk_membership
+    except AttributeError:
+        pass
+    membership = Membership.objects.select_related("store").filter(user_id=user.pk).first()
+    user._desk_membership = membership
+    return membership
 
 
 def is_platform_admin(user) -> bool:

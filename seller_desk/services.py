@@ -152,7 +152,8 @@ BUYER_FIELDS = ("name", "country", "locale")
 
 
 def _buyer_upsert_many(*, store: Store, buyers: list[dict]) -> dict[str, Buyer]:
-    """Upsert buyers by marketplace id in two queries; returns external_id -> Buyer."""
+    """Upsert buyers by marketplace id: one query when they are all known and unchanged, at most four otherwise;
+    returns external_id -> Buyer."""
     by_id: dict[str, dict] = {}
     for b in buyers:
         by_id[b["buyer_id"]] = b
@@ -170,10 +171,11 @@ def _buyer_upsert_many(*, store: Store, buyers: list[dict]) -> dict[str, Buyer]:
             for k, v in fields.items():
                 setattr(buyer, k, v)
             to_update.append(buyer)
-    if to_create:
-        Buyer.objects.bulk_create(to_create, ignore_conflicts=True)
     if to_update:
         Buyer.objects.bulk_update(to_update, ["name", "country", "locale"])
+    if not to_create:
+        return existing
+    Buyer.objects.bulk_create(to_create, ignore_conflicts=True)
     return {b.external_id: b for b in Buyer.objects.filter(store=store, external_id__in=list(by_id))}
 
 

@@ -100,10 +100,16 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "seller_desk.wsgi.application"
 
+# Connections are kept for DB_CONN_MAX_AGE seconds (default 60; 0 opens one per request, as Django's default does)
+# and checked before reuse (CONN_HEALTH_CHECKS), so a restarted database or a PgBouncer that closed the link costs
+# one reconnect, not a failed request. Behind PgBouncer in transaction mode set DB_CONN_MAX_AGE=0 or keep it: the
+# desk holds no session state (no prepared statements, no advisory locks, no SET outside a transaction).
+DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -186,7 +192,7 @@ if PRODUCTION:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "seller_desk.auth.StoreTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

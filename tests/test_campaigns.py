@@ -1050,3 +1050,44 @@ def test_deleting_a_store_removes_its_campaigns_groups_and_quota(store, other_st
     assert not CampaignRecipient.objects.exists()
     assert not StoreDailyQuota.objects.exists()
     assert list(CustomerGroup.objects.all()) == [kept]
+
+
+def test_batch_without_a_coupon_runs_the_same_queries_and_one_delivery_publish_per_chunk(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_store
+
+    def send(count: int):
+        shop = make_store(name=f"Shop of {count}", tier="advanced")
+        today = today_of(shop)
+        crowd_of(shop, count, today - timedelta(days=1), prefix=f"c{count}-", locale="es_ES")
+        campaign = new_campaign(
+            shop,
+            scenario="reminder",
+            text="Our summer sale starts today.",
+            variants={"es": "Nuestra rebaja de verano empieza hoy."},
+            crowd=conditions(shop, today - timedelta(days=1), today),
+        )
+        with django_capture_on_commit_callbacks(execute=False):
+            services.campaign_send_now(campaign=campaign, acting_user=None)
+        with django_capture_on_commit_callbacks(execute=False) as published:
+            with CaptureQueriesContext(connection) as captured:
+                result = services.campaign_send_batch(campaign_id=campaign.pk, day=today)
+        return shop, result, len(captured), published
+
+    _, small, small_queries, small_published = send(3)
+    shop, large, large_queries, large_published = send(services.CHUNK)
+    assert (small.sent, large.sent) == (3, services.CHUNK)
+    if connection.vendor == "postgresql":
+        assert large_queries == small_queries
+    else:  # SQLite caps the parameters of one statement, so a bulk write of 100 rows may take two
+        assert small_queries <= large_queries <= small_queries + 2
+    assert len(small_published) == len(large_published) == 1
+    pushes = Message.objects.filter(store=shop, sender="campaign")
+    assert pushes.count() == services.CHUNK
+    assert set(pushes.values_list("text", "language", "buyer_only")) == {
+        ("Nuestra rebaja de verano empieza hoy.", "es", True)
+    }

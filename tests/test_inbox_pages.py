@@ -502,3 +502,37 @@ def test_simulator_new_buyer_starts_a_conversation(store, client_for):
     )
     assert r["Location"] == reverse("buyer-simulator-chat", args=[conversation.buyer.external_id])
     assert conversation.status == "needs_reply"
+
+
+def test_inbox_poll_answers_not_modified_until_a_buyer_writes(client, store):
+    agent = make_member(store)
+    client.force_login(agent)
+    make_inbound(store, text="Where is my parcel?")
+    first = client.get(reverse("inbox-queue"))
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "private, no-cache"
+    same = client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert same.status_code == 304
+    make_inbound(store, text="Hello? Any news about my order?")
+    changed = client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+    assert "Any news about my order?" in changed.content.decode()
+
+
+def test_inbox_tab_counts_stop_at_the_cap_and_say_so(client, store, monkeypatch):
+    from conversations import selectors as conversation_selectors
+
+    monkeypatch.setattr(conversation_selectors, "QUEUE_COUNT_CAP", 2)
+    client.force_login(make_member(store))
+    for n in range(3):
+        make_inbound(store, buyer=make_buyer(store, name=f"Buyer {n}"), text=f"Question {n}")
+    assert conversation_selectors.queue_counts(store=store) == {
+        "needs_reply": 2,
+        "answered": 0,
+        "all": 2,
+        "overdue": 0,
+    }
+    assert conversation_selectors.queue_counts(store=store, exact=True)["needs_reply"] == 3
+    page = client.get("/inbox/").content.decode()
+    assert '<span class="count">2+</span>' in page

@@ -191,3 +191,79 @@ def test_api_conversation_detail_queries_do_not_grow_with_messages(store, agents
     large = _measure(client, url)
     assert len(client.get(url).json()["messages"]) == LARGE
     _assert_same(small, large, url)
+
+
+def _measure_not_modified(client, url: str) -> list[str]:
+    """The SQL of a poll whose If-None-Match still matches: a 304 with no body."""
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_inbox_poll_not_modified_queries_do_not_grow_with_conversations(client, store, agents):
+    client.force_login(agents[1])
+    url = reverse("inbox-queue")
+    _add_conversations(store, agents, 0, SMALL)
+    small = _measure_not_modified(client, url)
+    _add_conversations(store, agents, SMALL, LARGE)
+    large = _measure_not_modified(client, url)
+    _assert_same(small, large, "inbox-queue not modified")
+    # Nothing is rendered: no query reads the rows' buyers or orders one by one, and no more than the page's.
+    assert len(large) <= len(_measure(client, url))
+
+
+def _crowd_campaign(store, buyers: int):
+    from campaigns.services import campaign_create
+    from seller_desk.selectors import store_local_date
+
+    for i in range(buyers):
+        make_order(
+            store, make_buyer(store, name=f"Crowd {i}", country="ES", locale="es_ES"), days_ago=3 + i % 4
+        )
+    today = store_local_date(store)
+    return campaign_create(
+        store=store,
+        acting_user=None,
+        values={
+            "name": f"Crowd of {buyers}",
+            "scenario": "reminder",
+            "crowd": {
+                "method": "conditions",
+                "orders_from": (today - timedelta(days=30)).isoformat(),
+                "orders_to": today.isoformat(),
+            },
+            "text": "Our summer sale starts today.",
+        },
+    )
+
+
+def test_campaign_identify_queries_do_not_grow_with_the_crowd(store, agents):
+    from campaigns.models import Campaign
+
+    client = _token_client(agents[0])
+    campaign = _crowd_campaign(store, SMALL)
+    url = f"/api/v1/campaigns/{campaign.pk}/identify"
+    assert client.post(url).status_code == 200
+    with CaptureQueriesContext(connection) as small_ctx:
+        small = client.post(url)
+    assert small.json()["count"] == SMALL
+    Campaign.objects.filter(pk=campaign.pk).delete()
+    campaign = _crowd_campaign(store, LARGE - SMALL)
+    url = f"/api/v1/campaigns/{campaign.pk}/identify"
+    assert client.post(url).status_code == 200
+    with CaptureQueriesContext(connection) as large_ctx:
+        large = client.post(url)
+    assert large.json()["count"] == LARGE
+    # No SQL text grows with the crowd either (the "already pushed" check names no buyer ids).
+    longest_small = max(len(q["sql"]) for q in small_ctx.captured_queries)
+    longest_large = max(len(q["sql"]) for q in large_ctx.captured_queries)
+    assert longest_large == longest_small
+    _assert_same(
+        [q["sql"] for q in small_ctx.captured_queries], [q["sql"] for q in large_ctx.captured_queries], url
+    )

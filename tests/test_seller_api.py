@@ -182,3 +182,28 @@ def test_ingress_message_naming_another_buyers_order_is_refused(store):
     assert r.status_code == 400
     assert "another buyer" in r.json()["errors"]["order_id"][0]
     assert not Message.objects.exists()
+
+
+def test_needs_reply_api_pages_by_cursor_in_due_order(store):
+    from tests.factories import make_buyer
+
+    now = timezone.now()
+    for n in range(5):
+        make_inbound(
+            store, buyer=make_buyer(store, name=f"B{n}"), text=f"Q{n}", sent_at=now - timedelta(minutes=n)
+        )
+    client = token_client(make_member(store))
+    first = client.get("/api/v1/conversations?queue=needs_reply&limit=2")
+    assert [c["buyer"]["name"] for c in first.json()] == ["B4", "B3"]
+    assert first["Link"].endswith('>; rel="next"')
+    second = client.get(f"/api/v1/conversations?queue=needs_reply&limit=2&cursor={first['X-Next-Cursor']}")
+    assert [c["buyer"]["name"] for c in second.json()] == ["B2", "B1"]
+    last = client.get(f"/api/v1/conversations?queue=needs_reply&limit=2&cursor={second['X-Next-Cursor']}")
+    assert [c["buyer"]["name"] for c in last.json()] == ["B0"]
+    assert "Link" not in last
+
+
+def test_needs_reply_api_refuses_a_made_up_cursor(store):
+    r = token_client(make_member(store)).get("/api/v1/conversations?queue=needs_reply&cursor=yesterday")
+    assert r.status_code == 400
+    assert "cursor" in r.json()["errors"]

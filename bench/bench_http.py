@@ -1,0 +1,318 @@
+"""Load runs against gunicorn (2 sync workers) + PostgreSQL + Redis + a Celery worker, beside a bare Django JSON view
+in the same run, on the data of ``bench/load_big.py``. Loopback only; every wrk run is bounded (``--seconds``).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_bench14 REDIS_URL=redis://127.0.0.1:6379/8 \\
+        .venv/bin/python bench/bench_http.py [--seconds 10] [--connections 4]
+
+Prints one line per endpoint: requests/s, p50, p99, the ratio to the bare view, and the queries of one request.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = 8914
+BASE = f"http://127.0.0.1:{PORT}"
+
+INGRESS_LUA = """
+local counter = 0
+local thread_id = 0
+setup = function(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
+init = function(args) tid = tid or 0 end
+request = function()
+  counter = counter + 1
+  local buyer = 1 + (counter * 7 + tid * 3) % 100000
+  local body = string.format('{"message_id":"w%s-%d-%d","buyer":{"buyer_id":"b%d","name":"Buyer %d","country":"%s","locale":"%s"},"channel":"message","text":"Where is my parcel? It has been two weeks.","sent_at":"2026-12-02T10:00:00Z"}',
+    RUN, tid, counter, buyer, buyer, COUNTRY[1 + buyer %% 9], LOCALE[1 + buyer %% 9])
+  return wrk.format("POST", "/api/v1/ingress/messages", nil, body)
+end
+"""
+
+
+def _setup() -> dict:
+    """Sessions and an API token for the bench logins; a conversation id for the thread."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from autoreply.models import AutoReplySettings
+    from conversations.models import Conversation
+
+    out = {"tokens": json.loads((ROOT / "bench" / ".tokens.json").read_text())}
+    for slug in ("bench-big", "bench-small"):
+        user = get_user_model().objects.get(username=f"{slug}-agent")
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        out[slug] = {
+            "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+            "token": Token.objects.get_or_create(user=user)[0].key,
+            "thread": Conversation.objects.filter(store__slug=slug)
+            .order_by("id")
+            .values_list("id", flat=True)[500],
+        }
+        AutoReplySettings.objects.filter(store__slug=slug).update(enabled=False)
+    return out
+
+
+def _queries(path: str, headers: dict, method: str = "GET", body: str | None = None) -> int:
+    """Queries of one request, counted in this process with Django's test client against the same database."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items() if k.lower() != "cookie"}
+    if "Cookie" in headers:
+        name, value = headers["Cookie"].split("=", 1)
+        client.cookies[name] = value
+    with CaptureQueriesContext(connection) as captured:
+        if method == "POST":
+            client.post(path, data=body, content_type="application/json", HTTP_HOST="127.0.0.1", **extra)
+        else:
+            client.get(path, HTTP_HOST="127.0.0.1", **extra)
+    return len(captured)
+
+
+def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str | None = None) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for k, v in headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run([*cmd, BASE + path], capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(p):
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def _exactly_once(token: str, ids: int = 100, ways: int = 4) -> str:
+    """Each of ``ids`` new message ids posted by ``ways`` threads at once, then replayed: one row per id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conversations.models import Message
+
+    run = f"x{int(time.time())}"
+
+    def post(n: int) -> tuple[int, str]:
+        body = json.dumps(
+            {
+                "message_id": f"{run}-{n}",
+                "buyer": {
+                    "buyer_id": f"b{50_000 + n}",
+                    "name": f"Buyer {50_000 + n}",
+                    "country": "ES",
+                    "locale": "es_ES",
+                },
+                "channel": "chat",
+                "text": "Is this still available?",
+                "sent_at": "2026-12-02T10:00:00Z",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            BASE + "/api/v1/ingress/messages",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())["message_id"]
+
+    with ThreadPoolExecutor(max_workers=ways) as pool:
+        answers = list(pool.map(post, [n for n in range(ids) for _ in range(ways)]))
+        answers += list(pool.map(post, range(ids)))  # replays
+    created = sum(1 for status, _ in answers if status == 201)
+    rows = Message.objects.filter(external_id__startswith=f"{run}-").count()
+    return f"{ids} ids × {ways} racing + 1 replay: {created} answered 201, {len(answers) - created} answered 200, {rows} rows"
+
+
+def _serve(conn_max_age: str):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "DJANGO_DEBUG": "0",
+        "DB_CONN_MAX_AGE": conn_max_age,
+    }
+    web = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "bench.wsgi_bench:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(BASE + "/bench/bare/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return web
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every endpoint this many times, interleaved; the median is shown",
+    )
+    args = parser.parse_args()
+    if "sd_bench" not in os.environ.get("DATABASE_URL", "") or "127.0.0.1" not in os.environ["DATABASE_URL"]:
+        sys.exit("DATABASE_URL must name the loopback benchmark database (…127.0.0.1…/sd_bench…).")
+    load_start = os.getloadavg()[0]
+    data = _setup()
+    big, small = data["bench-big"], data["bench-small"]
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv/bin/celery"), "-A", "seller_desk", "worker", "-c", "1", "-l", "warning"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_bench"},
+    )
+    results = []
+    once = ""
+    try:
+        for conn_max_age in ("60", "0"):
+            web = _serve(conn_max_age)
+            try:
+                runs = [("bare JSON view", "/bench/bare/", {})]
+                if conn_max_age == "0":
+                    runs.append(
+                        (
+                            "thread API, DB_CONN_MAX_AGE=0",
+                            f"/api/v1/conversations/{big['thread']}",
+                            {"Authorization": f"Token {big['token']}"},
+                        )
+                    )
+                else:
+                    for slug, who in (("100k", big), ("10k", small)):
+                        session = {"Cookie": who["cookie"]}
+                        poll = "/inbox/queue/"
+                        etag = urllib.request.urlopen(
+                            urllib.request.Request(BASE + poll, headers=session)
+                        ).headers["ETag"]
+                        runs += [
+                            (f"/inbox/ at {slug}", "/inbox/", session),
+                            (f"poll, changed, at {slug}", poll, session),
+                            (f"poll, not modified, at {slug}", poll, {**session, "If-None-Match": etag}),
+                        ]
+                    runs += [
+                        (
+                            "queue API, page of 50, at 100k",
+                            "/api/v1/conversations?queue=needs_reply",
+                            {"Authorization": f"Token {big['token']}"},
+                        ),
+                        (
+                            "thread API at 100k",
+                            f"/api/v1/conversations/{big['thread']}",
+                            {"Authorization": f"Token {big['token']}"},
+                        ),
+                    ]
+                rounds: dict[str, list[dict]] = {}
+                for _ in range(args.rounds):
+                    for label, path, headers in runs:
+                        r = _wrk(path, headers, args.seconds, args.connections)
+                        r.update(label=label, queries=_queries(path, headers))
+                        rounds.setdefault(label, []).append(r)
+                for label, _, _ in runs:
+                    ranked = sorted(rounds[label], key=lambda r: r["rps"])
+                    median = ranked[len(ranked) // 2]
+                    median["range"] = f"{ranked[0]['rps']:.0f}–{ranked[-1]['rps']:.0f}"
+                    results.append(median)
+                if conn_max_age == "60":
+                    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+                        lua.write(
+                            f'RUN = "{int(time.time())}"\n'
+                            'COUNTRY = {"RU","ES","FR","US","BR","PL","KR","IL","SA"}\n'
+                            'LOCALE = {"ru_RU","es_ES","fr_FR","en_US","pt_BR","pl_PL","ko_KR","he_IL","ar_SA"}\n'
+                            + INGRESS_LUA.replace("%%", "%")
+                        )
+                    headers = {
+                        "Authorization": f"Bearer {data['tokens']['bench-big']}",
+                        "Content-Type": "application/json",
+                    }
+                    r = _wrk(
+                        "/api/v1/ingress/messages", headers, args.seconds, args.connections, script=lua.name
+                    )
+                    body = json.dumps(
+                        {
+                            "message_id": f"q{time.time()}",
+                            "buyer": {
+                                "buyer_id": "b17",
+                                "name": "Buyer 17",
+                                "country": "PL",
+                                "locale": "pl_PL",
+                            },
+                            "channel": "message",
+                            "text": "Where is my parcel?",
+                            "sent_at": "2026-12-02T10:00:00Z",
+                        }
+                    )
+                    r.update(
+                        label="ingress, auto-reply off, at 100k",
+                        queries=_queries(
+                            "/api/v1/ingress/messages",
+                            {"Authorization": headers["Authorization"]},
+                            "POST",
+                            body,
+                        ),
+                    )
+                    results.append(r)
+                    once = _exactly_once(data["tokens"]["bench-big"])
+            finally:
+                web.terminate()
+                web.wait(timeout=30)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    bare = {}
+    for r in results:
+        if r["label"] == "bare JSON view":
+            bare = r
+            continue
+        r["ratio"] = r["rps"] / bare["rps"]
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min); at the start: {load_start:.1f}")
+    print("exactly once:", once)
+    print(
+        f"{'endpoint':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'queries':>7} {'non-2xx':>7}"
+        "  req/s over the rounds"
+    )
+    for r in results:
+        print(
+            f"{r['label']:42} {r['rps']:8.1f} {r['p50']:8.1f} {r['p99']:8.1f} "
+            f"{r.get('ratio', 1):7.3f} {r['queries']:7d} {r['errors']:7d}  {r.get('range', '')}"
+        )
+
+
+if __name__ == "__main__":
+    main()
