@@ -4,11 +4,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from .logging import log_context
-from .models import MemberRole, Store, hash_token
+from .models import ApiToken, MemberRole, Store, hash_token, password_fingerprint
 
 
 @dataclass
@@ -43,6 +45,30 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class ApiTokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <t>`` for the seller API, looked up by hash; expired, revoked, or issued
+    before the user's last password change → 401."""
+
+    model = ApiToken
+
+    def authenticate_credentials(self, key):
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(key)).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        if token.expires_at <= timezone.now():
+            raise exceptions.AuthenticationFailed(
+                "This token has expired; ask POST /api/v1/auth/token for a new one."
+            )
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if not constant_time_compare(token.password_fingerprint, password_fingerprint(user)):
+            raise exceptions.AuthenticationFailed(
+                "The password changed since this token was issued; ask POST /api/v1/auth/token for a new one."
+            )
+        return user, token
 
 
 class IsMarketplace(permissions.BasePermission):

@@ -25,7 +25,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -33,6 +33,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("team/", views.team, name="team"),
     path("audit/", views.audit_log_page, name="audit-log"),
+    path("settings/integration/", views.integration_settings, name="integration-settings"),
+    path("settings/integration/rotate/", views.integration_token_rotate, name="integration-token-rotate"),
+    path("settings/integration/revoke/", views.integration_token_revoke, name="integration-token-revoke"),
     path("team/<int:member_id>/role/", views.team_member_role, name="team-member-role"),
     path("team/<int:member_id>/remove/", views.team_member_remove, name="team-member-remove"),
     path("", include("conversations.urls")),
