@@ -14,7 +14,6 @@ NAV_ITEMS = (
     ("buyer-simulator", "Buyer simulator", "member"),
     ("team", "Team", "owner"),
     ("audit-log", "Audit log", "owner"),
-    ("integration-settings", "Integration", "owner"),
 )
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from seller_desk.csp import policy as csp_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = os.environ.get("DJANGO_ENV") == "production"
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "seller_desk.middleware.ProxyHeadersMiddleware",
     "seller_desk.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "seller_desk.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,6 +216,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", True)
     SECURE_REFERRER_POLICY = "same-origin"
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): scripts only from our static files plus the
+# listed inline handlers by hash; see seller_desk/csp.py.
+CONTENT_SECURITY_POLICY = csp_policy()
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

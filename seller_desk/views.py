@@ -131,7 +131,7 @@ def _integration_page(request, *, new_token: str | None = None):
         request,
         "seller_desk/integration.html",
         {
-            "nav": "integration-settings",
+            "nav": "team",
             "new_token": new_token,
             "revoked": request.store.integration_token_hash.startswith("revoked:"),
             "last_change": last,
