@@ -29,13 +29,12 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "agent", "platform_admin", "other_owner", "owner", "marketplace")
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
-A, O, P, ANON, MKT = "agent", "owner", "platform_admin", "anonymous", "marketplace"
-MEMBERS = frozenset({A, O})
-OWNER = frozenset({O})
-ADMIN = frozenset({P})
-SIGNED_IN = frozenset({A, O, P})
-EVERYONE = frozenset({ANON, A, O, P, MKT})
-MARKETPLACE = frozenset({MKT})
+MEMBERS = frozenset({"agent", "owner"})
+OWNER = frozenset({"owner"})
+ADMIN = frozenset({"platform_admin"})
+SIGNED_IN = frozenset({"agent", "owner", "platform_admin"})
+EVERYONE = frozenset(ROLES)
+MARKETPLACE = frozenset({"marketplace"})
 NO_WRITE = None
 
 EXCLUDED = {
