@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions, permissions, throttling
 
+from . import throttle
 from .logging import log_context
 from .models import ApiToken, MemberRole, Store, hash_token, password_fingerprint
 
@@ -76,11 +78,32 @@ class IsMarketplace(permissions.BasePermission):
         return isinstance(request.user, MarketplaceClient)
 
 
+class IngressTokenRateThrottle(throttling.BaseThrottle):
+    """``SELLER_DESK["INGRESS_RATE_PER_MINUTE"]`` requests per integration token per minute, counted in the
+    shared cache (every worker and host together); above it 429 with ``Retry-After``."""
+
+    def allow_request(self, request, view):
+        client = request.user
+        if not isinstance(client, MarketplaceClient):
+            return True
+        self.retry_after = throttle.rate_limit_hit(
+            bucket="ingress",
+            subject=client.store.integration_token_hash,
+            limit=settings.SELLER_DESK["INGRESS_RATE_PER_MINUTE"],
+            period=60,
+        )
+        return not self.retry_after
+
+    def wait(self):
+        return self.retry_after
+
+
 class IngressAPIMixin:
     """API views the marketplace calls with its integration token; ``self.store`` is the token's store."""
 
     authentication_classes = [IntegrationTokenAuthentication]
     permission_classes = [permissions.IsAuthenticated, IsMarketplace]
+    throttle_classes = [IngressTokenRateThrottle]
 
     @property
     def store(self):

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "seller_desk.context_processors.desk",
             ],
+            "builtins": ["seller_desk.templatetags.desk"],
         },
     },
 ]
