@@ -13,7 +13,7 @@ from .auth import ApiTokenAuthentication, StoreAPIMixin
 from .errors import ApplicationError
 from .middleware import client_ip
 from .selectors import dispute_list, order_get
-from .services import api_token_issue, api_token_revoke, protection_extend
+from .services import MAX_PROTECTION_EXTENSION_DAYS, api_token_issue, api_token_revoke, protection_extend
 
 
 class TokenInSerializer(serializers.Serializer):
@@ -101,7 +101,7 @@ class DisputeListApi(StoreAPIMixin, APIView):
 
 
 class ProtectionExtensionInSerializer(serializers.Serializer):
-    days = serializers.IntegerField()
+    days = serializers.IntegerField(min_value=1, max_value=MAX_PROTECTION_EXTENSION_DAYS)
 
 
 class ProtectionExtensionOutSerializer(serializers.Serializer):

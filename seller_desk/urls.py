@@ -51,3 +51,5 @@ urlpatterns = [
 urlpatterns += [
     re_path(r"^media/(?P<path>.*)$", views.media_file, name="media"),
 ]
+
+handler404 = "seller_desk.views.not_found"

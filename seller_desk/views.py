@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django.views.defaults import page_not_found
 from django.views.static import serve
 
 from .auth import membership_of, owner_required
@@ -41,6 +42,13 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = str(form.locked_seconds)
         return response
+
+
+def not_found(request, exception=None):
+    """404: the API's JSON error shape under ``/api/`` (a path no route matches, too), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": {"detail": ["Not found."]}}, status=404)
+    return page_not_found(request, exception)
 
 
 @login_required
