@@ -43,7 +43,8 @@ def add_error_responses(result, generator, request, public):
             codes = ["503"]
             if operation.get("requestBody") or operation.get("parameters"):
                 codes.append("400")
-            if operation.get("security") != [{}] and operation.get("security") != []:
+            security = operation.get("security")
+            if security and security != [{}]:
                 codes += ["401", "403"]
             if "{" in path or operation.get("requestBody"):
                 codes.append("404")  # an id in the path or the body that names nothing of the store

@@ -10,7 +10,7 @@ from .validators import url_safe_id
 class JSONObjectField(serializers.JSONField):
     """A JSON object (in multipart, a JSON string holding one); ``null``, lists and scalars are a 400."""
 
-    default_error_messages = {"not_an_object": 'Must be a JSON object, e.g. {"method": "groups", …}.'}
+    default_error_messages = {"not_an_object": 'Must be a JSON object, e.g. {{"method": "groups", …}}.'}
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
