@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from campaigns.services import campaign_create
+from conversations.models import Conversation
 from coupons.models import Coupon
 from demo.services import DEMO_PASSWORD, demo_seed
 from seller_desk.models import Buyer, Store
@@ -84,6 +85,15 @@ def test_main_pages_work_under_the_csp_header_without_a_violation(
         assert "content-security-policy" in answer.headers, url
         page.wait_for_load_state("networkidle")
         seen[url] = page.evaluate("window.__cspViolations")
+
+    # Live updates poll with hx-vals="js:…" (filled in by desk/csp_vals.js, no eval): let a few polls run.
+    conversation_id = Conversation.objects.filter(store=store).order_by("pk").first().pk
+    for url in (f"/inbox/{conversation_id}/", f"/simulator/{buyer.external_id}/"):
+        with page.expect_request(lambda r: "after=" in r.url, timeout=15_000) as poll:
+            page.goto(url)
+        assert "after=" in poll.value.url and "after=&" not in poll.value.url + "&", poll.value.url
+        page.wait_for_timeout(3500)
+        seen[f"{url} polling"] = page.evaluate("window.__cspViolations")
 
     # The inline handlers allowed by hash still run: the inbox's filter submits on change ...
     page.goto("/inbox/")
