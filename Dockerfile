@@ -3,7 +3,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir -e . \
-    && DJANGO_ENV=production DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+    && DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=localhost REDIS_URL=redis://build-only:6379/0 \
+       DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
        python manage.py collectstatic --noinput
 RUN useradd --create-home desk && mkdir -p /data/media /app/.cache && chown desk /data/media /app/.cache
 USER desk

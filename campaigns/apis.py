@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from seller_desk.auth import IsStoreOwner, StoreAPIMixin, owner_writes
+from seller_desk.serializers import JSONObjectField
 
 from . import selectors, services
 from .models import Campaign, CampaignStatus, CustomerGroup, Scenario
@@ -20,7 +21,9 @@ OwnerWrites = owner_writes("Only the store owner may create or run batch campaig
 class CustomerGroupInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, allow_blank=True)
     buyer_ids = serializers.ListField(
-        child=serializers.CharField(max_length=64), help_text="The marketplace's buyer ids of this store."
+        child=serializers.CharField(max_length=64),
+        min_length=1,
+        help_text="The marketplace's buyer ids of this store (at least one).",
     )
 
 
@@ -96,7 +99,7 @@ CROWD_HELP = (
 class CampaignInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, allow_blank=True)
     scenario = serializers.ChoiceField(choices=Scenario.choices, default=Scenario.RETENTION)
-    crowd = serializers.JSONField(help_text=CROWD_HELP)
+    crowd = JSONObjectField(help_text=CROWD_HELP)
     text = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -175,7 +176,14 @@ class DisputeResponsesApi(StoreAPIMixin, APIView):
 
 
 class ProtectionExtensionInSerializer(serializers.Serializer):
-    days = serializers.IntegerField()
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=settings.SELLER_DESK["PROTECTION_EXTENSION_MAX_DAYS"],
+        error_messages={
+            key: f"Extend by 1 to {settings.SELLER_DESK['PROTECTION_EXTENSION_MAX_DAYS']} days at a time."
+            for key in ("min_value", "max_value")
+        },
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     template_code = serializers.CharField(
         required=False,

@@ -1,5 +1,6 @@
 """API.md shapes for messages and conversations."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from seller_desk.models import OrderStatus
@@ -16,23 +17,31 @@ class CouponBriefSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
+@extend_schema_field({"type": "string", "format": "uri"})
+class ImageUrlField(serializers.Field):
+    """The picture's signed URL; absent on a text message (so not required in the schema)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, message):
+        if not message.image:
+            return None
+        request = self.context.get("request")
+        url = message.image.url
+        return request.build_absolute_uri(url) if request else url
+
+
 class MessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     direction = serializers.CharField()
     sender = serializers.CharField()
     text = serializers.CharField()
     language = serializers.CharField()
-    image_url = serializers.SerializerMethodField()
+    image_url = ImageUrlField()
     coupon = CouponBriefSerializer(allow_null=True, required=False)
     card = serializers.JSONField(allow_null=True, required=False)
     created_at = serializers.DateTimeField()
-
-    def get_image_url(self, message) -> str | None:
-        if not message.image:
-            return None
-        request = self.context.get("request")
-        url = message.image.url
-        return request.build_absolute_uri(url) if request else url
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -1,16 +1,19 @@
 """Core APIs: the seller token endpoint, the store's disputes and buyer-protection extensions."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from .auth import StoreAPIMixin
+from . import throttle
+from .auth import ApiTokenAuthentication, StoreAPIMixin
 from .errors import ApplicationError
+from .middleware import client_ip
 from .selectors import dispute_list
+from .services import api_token_issue, api_token_revoke
 
 
 class TokenInSerializer(serializers.Serializer):
@@ -22,28 +25,58 @@ class TokenOutSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+def login_locked_message(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return _(
+        "Too many failed logins for this account or from this address. Logging in is locked for "
+        "%(minutes)d more minute(s); try again later."
+    ) % {"minutes": minutes}
+
+
 class LoginRateThrottle(AnonRateThrottle):
     rate = "30/min"
 
 
 class AuthTokenApi(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+    """POST: a new token for a username and password (locked after repeated failures, see
+    ``seller_desk/throttle.py``). DELETE: revoke the token the request carries (logout)."""
+
     throttle_classes = [LoginRateThrottle]
 
-    @extend_schema(request=TokenInSerializer, responses={200: TokenOutSerializer})
+    def get_authenticators(self):
+        # POST takes a password, not a token: a stale token header must not stand in the way of a new one.
+        if getattr(getattr(self, "request", None), "method", None) == "POST":
+            return []
+        return [ApiTokenAuthentication()]
+
+    def get_permissions(self):
+        if getattr(getattr(self, "request", None), "method", None) == "POST":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    @extend_schema(request=TokenInSerializer, responses={200: TokenOutSerializer}, auth=[])
     def post(self, request):
         from django.contrib.auth import authenticate
 
         payload = TokenInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=payload.validated_data["username"], password=payload.validated_data["password"]
-        )
+        username, ip = payload.validated_data["username"], client_ip(request)
+        wait = throttle.login_lockout_seconds(username=username, ip=ip)
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail=login_locked_message(wait))
+        user = authenticate(request, username=username, password=payload.validated_data["password"])
         if user is None:
+            throttle.login_failure_record(username=username, ip=ip)
             raise ApplicationError({"password": "Unknown username or wrong password."})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        throttle.login_success_record(username=username)
+        raw, _token = api_token_issue(user=user)
+        # API.md's shape is {"token"}; the token expires after SELLER_DESK["API_TOKEN_TTL_HOURS"].
+        return Response({"token": raw})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        api_token_revoke(token=request.auth)
+        return Response(status=204)
 
 
 class DisputeOutSerializer(serializers.Serializer):

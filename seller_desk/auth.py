@@ -2,14 +2,17 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions, permissions, throttling
 
+from . import throttle
 from .logging import log_context
-from .models import MemberRole, Membership, Store, hash_token
+from .models import ApiToken, MemberRole, Membership, Store, hash_token, password_fingerprint
 
 
 @dataclass
@@ -46,20 +49,32 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class StoreTokenAuthentication(authentication.TokenAuthentication):
-    """DRF's ``Authorization: Token <key>``, reading the token, its user and the user's membership and store in one
-    query (the seller API's every request needs all four)."""
+class ApiTokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <t>`` for the seller API, looked up by hash; expired, revoked, or issued
+    before the user's last password change → 401."""
+
+    model = ApiToken
 
     def authenticate_credentials(self, key):
-        from rest_framework.authtoken.models import Token
-
-        token = Token.objects.select_related("user__membership__store").filter(key=key).first()
+        token = (
+            ApiToken.objects.select_related("user__membership__store")
+            .filter(key_hash=hash_token(key))
+            .first()
+        )
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        if token.expires_at <= timezone.now():
+            raise exceptions.AuthenticationFailed(
+                "This token has expired; ask POST /api/v1/auth/token for a new one."
+            )
         user = token.user
         user._desk_membership = getattr(user, "membership", None)
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if not constant_time_compare(token.password_fingerprint, password_fingerprint(user)):
+            raise exceptions.AuthenticationFailed(
+                "The password changed since this token was issued; ask POST /api/v1/auth/token for a new one."
+            )
         return user, token
 
 
@@ -68,11 +83,32 @@ class IsMarketplace(permissions.BasePermission):
         return isinstance(request.user, MarketplaceClient)
 
 
+class IngressTokenRateThrottle(throttling.BaseThrottle):
+    """``SELLER_DESK["INGRESS_RATE_PER_MINUTE"]`` requests per integration token per minute, counted in the
+    shared cache (every worker and host together); above it 429 with ``Retry-After``."""
+
+    def allow_request(self, request, view):
+        client = request.user
+        if not isinstance(client, MarketplaceClient):
+            return True
+        self.retry_after = throttle.rate_limit_hit(
+            bucket="ingress",
+            subject=client.store.integration_token_hash,
+            limit=settings.SELLER_DESK["INGRESS_RATE_PER_MINUTE"],
+            period=60,
+        )
+        return not self.retry_after
+
+    def wait(self):
+        return self.retry_after
+
+
 class IngressAPIMixin:
     """API views the marketplace calls with its integration token; ``self.store`` is the token's store."""
 
     authentication_classes = [IntegrationTokenAuthentication]
     permission_classes = [permissions.IsAuthenticated, IsMarketplace]
+    throttle_classes = [IngressTokenRateThrottle]
 
     @property
     def store(self):

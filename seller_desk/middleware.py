@@ -191,3 +191,39 @@ class DatabaseOutageMiddleware:
             },
             Retry_After=str(RETRY_AFTER_SECONDS),
         )
+
+
+def _forwarded_values(header: str) -> list[str]:
+    return [part.strip() for part in header.split(",") if part.strip()]
+
+
+class ProxyHeadersMiddleware:
+    """Believe ``X-Forwarded-For``/``X-Forwarded-Proto`` only as far as ``TRUSTED_PROXY_COUNT`` proxies wrote them.
+
+    Each proxy appends the address it received the request from, so with N trusted proxies the client
+    is the N-th value from the right; anything left of it was written by the client and is ignored.
+    The middleware puts that client in ``REMOTE_ADDR`` (what throttles, rate limits and logs read) and
+    leaves only the trusted value of ``X-Forwarded-Proto`` (what ``SECURE_PROXY_SSL_HEADER`` reads).
+    With 0 proxies (the default) both headers are dropped: the client is the socket's peer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = settings.TRUSTED_PROXY_COUNT
+        meta = request.META
+        forwarded_for = _forwarded_values(meta.pop("HTTP_X_FORWARDED_FOR", ""))
+        forwarded_proto = _forwarded_values(meta.pop("HTTP_X_FORWARDED_PROTO", ""))
+        if count > 0:
+            if len(forwarded_for) >= count:
+                meta["REMOTE_ADDR"] = forwarded_for[-count]
+            if forwarded_proto:
+                # A proxy that overwrites the header leaves one value; one that appends leaves a list.
+                meta["HTTP_X_FORWARDED_PROTO"] = forwarded_proto[-min(count, len(forwarded_proto))]
+        return self.get_response(request)
+
+
+def client_ip(request) -> str:
+    """The client's address as ``ProxyHeadersMiddleware`` established it."""
+    return request.META.get("REMOTE_ADDR") or "unknown"

@@ -22,6 +22,15 @@ def new_integration_token() -> str:
     return "sdi_" + secrets.token_urlsafe(32)
 
 
+def new_api_token() -> str:
+    return "sdt_" + secrets.token_urlsafe(32)
+
+
+def password_fingerprint(user) -> str:
+    """Changes whenever the user's password does: a token issued before a password change stops working."""
+    return hashlib.sha256((user.password or "").encode()).hexdigest()
+
+
 class StoreTier(models.TextChoices):
     BASIC = "basic", "Basic"
     ADVANCED = "advanced", "Advanced"
@@ -58,6 +67,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.store} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A seller API token (``Authorization: Token <t>``). Only its SHA-256 is stored; it expires, and it
+    stops working when it is revoked (``DELETE /api/v1/auth/token``), when the user's password changes
+    (``password_fingerprint``) or when the account is deactivated."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    password_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"API token of {self.user} until {self.expires_at:%Y-%m-%d}"
 
 
 class Buyer(models.Model):
@@ -124,6 +148,7 @@ class AuditKind(models.TextChoices):
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"
     INTEGRATION_TOKEN_ROTATED = "store.integration_token_rotated", "Integration token rotated"
+    INTEGRATION_TOKEN_REVOKED = "store.integration_token_revoked", "Integration token revoked"
     PROTECTION_EXTENDED = "order.protection_extended", "Buyer protection extended"
     DISPUTE_OPENED = "dispute.opened", "Dispute opened"
     DISPUTE_ANSWERED = "dispute.answered", "Dispute answered"

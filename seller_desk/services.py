@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from rest_framework.authtoken.models import Token
 
 from .errors import ApplicationError
 from .models import (
     DISPUTE_ACTIVE_STATUSES,
+    ApiToken,
     AuditEvent,
     AuditKind,
     Buyer,
@@ -28,7 +28,9 @@ from .models import (
     Store,
     StoreTier,
     hash_token,
+    new_api_token,
     new_integration_token,
+    password_fingerprint,
 )
 
 User = get_user_model()
@@ -113,6 +115,35 @@ def store_rotate_integration_token(*, store: Store, acting_user=None) -> str:
     store.save(update_fields=["integration_token_hash"])
     audit_log(store=store, kind=AuditKind.INTEGRATION_TOKEN_ROTATED, subject=store, actor=acting_user)
     return token
+
+
+@transaction.atomic
+def store_revoke_integration_token(*, store: Store, acting_user=None) -> None:
+    """The store's integration token stops working at once and no new one is issued (until a rotation)."""
+    # Nothing hashes to this value: hashes are 64 hex digits, this is not.
+    store.integration_token_hash = "revoked:" + new_integration_token()[4:40]
+    store.save(update_fields=["integration_token_hash"])
+    audit_log(store=store, kind=AuditKind.INTEGRATION_TOKEN_REVOKED, subject=store, actor=acting_user)
+
+
+def api_token_issue(*, user) -> tuple[str, ApiToken]:
+    """A new seller API token for ``user``: (the token, shown once; its row, which keeps only a hash)."""
+    from django.conf import settings
+
+    raw = new_api_token()
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        password_fingerprint=password_fingerprint(user),
+        expires_at=timezone.now() + timedelta(hours=settings.SELLER_DESK["API_TOKEN_TTL_HOURS"]),
+    )
+    # Expired tokens of this user are of no use to anyone.
+    ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
+    return raw, token
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk).delete()
 
 
 @transaction.atomic
@@ -463,7 +494,7 @@ def member_remove(*, store: Store, acting_user, membership_id: int) -> None:
         raise ApplicationError({"member": "A store needs at least one owner."})
     membership.user.is_active = False
     membership.user.save(update_fields=["is_active"])
-    Token.objects.filter(user=membership.user).delete()
+    ApiToken.objects.filter(user=membership.user).delete()
     audit_log(
         store=store,
         kind=AuditKind.MEMBER_REMOVED,

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from seller_desk.csp import policy as csp_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = os.environ.get("DJANGO_ENV") == "production"
@@ -28,6 +30,22 @@ if PRODUCTION:
         if not os.environ.get(required):
             raise ImproperlyConfigured(f"{required} must be set when DJANGO_ENV=production")
     SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+    # The same rule as Django's security.W009: at least 50 characters, at least 5 different ones, not
+    # Django's generated "django-insecure-" placeholder. A weak key signs sessions, CSRF tokens and media URLs.
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+        or SECRET_KEY.startswith("dev-only-")
+    ):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too weak: use at least 50 random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if not os.environ.get("REDIS_URL"):
+        # Login throttling and ingress rate limits count in the shared cache; a per-process cache would
+        # give every gunicorn worker its own counters.
+        raise ImproperlyConfigured("REDIS_URL must be set when DJANGO_ENV=production")
     DEBUG = False
 else:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
@@ -65,8 +83,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "seller_desk.middleware.ProxyHeadersMiddleware",
     "seller_desk.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "seller_desk.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "seller_desk.context_processors.desk",
             ],
+            "builtins": ["seller_desk.templatetags.desk"],
         },
     },
 ]
@@ -184,20 +205,42 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# How many reverse proxies (load balancer, nginx) stand in front of the desk. X-Forwarded-For and
+# X-Forwarded-Proto are believed only as far as these proxies wrote them (seller_desk/middleware.py
+# ProxyHeadersMiddleware): with 0 both headers are dropped and the client is the socket's peer.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    # The middleware leaves only the value the outermost trusted proxy wrote.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", True)
+    # The load balancer's health probe speaks plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", True)
+    SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): scripts only from our static files plus the
+# listed inline handlers by hash; see seller_desk/csp.py.
+CONTENT_SECURITY_POLICY = csp_policy()
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token first: a refused token answers 401 with WWW-Authenticate (the first class decides).
+        "seller_desk.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "seller_desk.auth.StoreTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "seller_desk.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's throttles read X-Forwarded-For themselves; ProxyHeadersMiddleware already put the client in
+    # REMOTE_ADDR and removed the header, so 0 here means "REMOTE_ADDR".
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seller Desk API",
@@ -206,6 +249,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "seller_desk.schema.add_error_responses",
+    ],
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
@@ -249,6 +296,16 @@ SELLER_DESK = {
     "BATCH_SEND_TIERS": ("advanced", "high_potential", "waist"),
     "BATCH_DAILY_CAP": 500,
     "INBOX_POLL_SECONDS": 3,
+    # seller_desk/throttle.py: failed logins per username / per client address before a lock of WINDOW.
+    "LOGIN_THROTTLE": {
+        "USERNAME_FAILURES": int(os.environ.get("LOGIN_USERNAME_FAILURES", "10")),
+        "IP_FAILURES": int(os.environ.get("LOGIN_IP_FAILURES", "50")),
+        "WINDOW_SECONDS": int(os.environ.get("LOGIN_LOCK_SECONDS", "900")),
+    },
+    # Seller API tokens (POST /api/v1/auth/token) stop working this many hours after they were issued.
+    "API_TOKEN_TTL_HOURS": int(os.environ.get("API_TOKEN_TTL_HOURS", str(24 * 30))),
+    # Ingress requests per integration token per minute (429 with Retry-After above it).
+    "INGRESS_RATE_PER_MINUTE": int(os.environ.get("INGRESS_RATE_PER_MINUTE", "1200")),
     # seller_desk/middleware.py: ingress bodies (413 above these), JSON nesting (400 deeper than this).
     "REQUEST_LIMITS": {
         "INGRESS_JSON_BYTES": int(os.environ.get("INGRESS_JSON_BYTES", str(2 * 1024 * 1024))),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import apis, health, views
 
@@ -20,14 +20,18 @@ api_v1 = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (no inline <script>: CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
     path("", views.home, name="home"),
     path("team/", views.team, name="team"),
     path("audit/", views.audit_log_page, name="audit-log"),
+    path("settings/integration/", views.integration_settings, name="integration-settings"),
+    path("settings/integration/rotate/", views.integration_token_rotate, name="integration-token-rotate"),
+    path("settings/integration/revoke/", views.integration_token_revoke, name="integration-token-revoke"),
     path("team/<int:member_id>/role/", views.team_member_role, name="team-member-role"),
     path("team/<int:member_id>/remove/", views.team_member_remove, name="team-member-remove"),
     path("", include("conversations.urls")),
@@ -42,3 +46,5 @@ urlpatterns = [
 urlpatterns += [
     re_path(r"^media/(?P<path>.*)$", views.media_file, name="media"),
 ]
+
+handler404 = "seller_desk.views.not_found"

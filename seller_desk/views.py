@@ -2,22 +2,53 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django.views.defaults import page_not_found
 from django.views.static import serve
 
 from .auth import membership_of, owner_required
 from .errors import ApplicationError, date_value
+from .forms import ThrottledAuthenticationForm
 from .models import AuditKind, MemberRole
 from .selectors import AUDIT_PAGE_SIZE, audit_actors, audit_event_list, member_get, member_list
-from .services import member_invite, member_remove, member_role_change
+from .services import (
+    member_invite,
+    member_remove,
+    member_role_change,
+    store_revoke_integration_token,
+    store_rotate_integration_token,
+)
 from .storage import SIGNATURE_PARAM, media_signature_valid
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page with the shared-cache lock: a locked login answers 429 with ``Retry-After``."""
+
+    template_name = "registration/login.html"
+    authentication_form = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_seconds:
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked_seconds)
+        return response
+
+
+def not_found(request, exception=None):
+    """404: the API's JSON error shape under ``/api/`` (a path no route matches, too), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": {"detail": ["Not found."]}}, status=404)
+    return page_not_found(request, exception)
 
 
 @login_required
@@ -100,6 +131,48 @@ def team_member_remove(request, member_id: int):
     else:
         messages.success(request, f"{membership.user.username} no longer has access to the desk.")
     return redirect("team")
+
+
+def _integration_page(request, *, new_token: str | None = None):
+    last = audit_event_list(store=request.store, kind_group="store").first()
+    response = render(
+        request,
+        "seller_desk/integration.html",
+        {
+            "nav": "team",
+            "new_token": new_token,
+            "revoked": request.store.integration_token_hash.startswith("revoked:"),
+            "last_change": last,
+        },
+    )
+    if new_token:
+        response["Cache-Control"] = "no-store"  # the token is shown once; no cache keeps it
+    return response
+
+
+@owner_required
+@require_safe
+def integration_settings(request):
+    """The owner's integration page: rotate or revoke the token the marketplace calls ingress with."""
+    return _integration_page(request)
+
+
+@owner_required
+@require_POST
+def integration_token_rotate(request):
+    token = store_rotate_integration_token(store=request.store, acting_user=request.user)
+    return _integration_page(request, new_token=token)
+
+
+@owner_required
+@require_POST
+def integration_token_revoke(request):
+    store_revoke_integration_token(store=request.store, acting_user=request.user)
+    messages.success(
+        request,
+        _("The integration token is revoked: the marketplace can't call ingress until you rotate it."),
+    )
+    return redirect("integration-settings")
 
 
 SUBJECT_LABELS = {

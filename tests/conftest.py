@@ -100,12 +100,36 @@ def _celery_in_process(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
+def _throttle_counters_clear():
+    from django.core.cache import cache
+
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):  # Redis: only the counters
+        client = cache._cache.get_client(write=True)
+        for pattern in ("sd:throttle:*", "throttle_*"):  # ours and DRF's throttles
+            for key in client.scan_iter(match=cache.make_key(pattern)):
+                client.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
-def _no_login_throttle(monkeypatch):
-    """The token endpoint's rate limit counts in the shared cache across the whole run; tests log in often."""
+def _no_login_throttle(request, monkeypatch):
+    """Login locks, the token endpoint's rate and ingress rate limits count in the shared cache across the
+    whole run, and tests log in and ingest often: they are off unless a test is marked ``throttled``, which
+    gets them on with fresh counters."""
+    if request.node.get_closest_marker("throttled"):
+        _throttle_counters_clear()
+        yield
+        _throttle_counters_clear()
+        return
+    from seller_desk import throttle
     from seller_desk.apis import LoginRateThrottle
 
     monkeypatch.setattr(LoginRateThrottle, "allow_request", lambda self, request, view: True)
+    monkeypatch.setattr(throttle, "login_lockout_seconds", lambda **kwargs: 0)
+    monkeypatch.setattr(throttle, "login_failure_record", lambda **kwargs: None)
+    monkeypatch.setattr(throttle, "rate_limit_hit", lambda **kwargs: 0)
+    yield
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from PIL import Image
 from conversations.models import Channel
 from marketplace.services import message_ingest
 from seller_desk.models import Buyer, Order, OrderStatus, Store
-from seller_desk.services import member_add, store_create
+from seller_desk.services import api_token_issue, member_add, store_create
 
 _seq = itertools.count(1)
 
@@ -21,6 +21,11 @@ def make_store(*, name: str | None = None, tier: str = "advanced", **kwargs) -> 
     created = store_create(name=name or f"Store {next(_seq)}", tier=tier, **kwargs)
     created.store.integration_token = created.integration_token
     return created.store
+
+
+def make_api_token(user) -> str:
+    """A seller API token for ``user`` (the raw value; the desk keeps only its hash)."""
+    return api_token_issue(user=user)[0]
 
 
 def make_member(

@@ -15,12 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conversations.models import Conversation, Message
 from seller_desk.models import Buyer, Order
-from tests.factories import make_inbound, make_member
+from tests.factories import make_api_token, make_inbound, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def ingress(store) -> APIClient:
 
 def agent_api(store) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_member(store)).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(make_member(store))}")
     return client
 
 

@@ -15,11 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conversations.services import reply_send
-from tests.factories import make_buyer, make_inbound, make_member, make_order, picture_upload
+from tests.factories import make_api_token, make_buyer, make_inbound, make_member, make_order, picture_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +143,7 @@ def _grow_thread(store, agents, coupons, order, start: int, stop: int):
 
 def _token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(user)}")
     return client
 
 

@@ -28,11 +28,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from seller_desk.models import Buyer, Order, Store
-from tests.factories import make_buyer, make_inbound, make_member, make_order, make_store
+from tests.factories import make_api_token, make_buyer, make_inbound, make_member, make_order, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -375,8 +374,7 @@ def _client_for(route: Route, world: World):
     if route.kind == "ingress":
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.store.integration_token}")
     else:
-        token, _ = Token.objects.get_or_create(user=world.owner)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(world.owner)}")
     return client
 
 

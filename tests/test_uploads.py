@@ -14,12 +14,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conversations.models import Conversation, Message, ReplyWait
 from seller_desk.models import Buyer
-from tests.factories import make_inbound, make_member, picture_bytes
+from tests.factories import make_api_token, make_inbound, make_member, picture_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +60,7 @@ def stored_files() -> list[Path]:
 def agent_client(store):
     agent = make_member(store, role="agent")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(agent)}")
     return client
 
 
