@@ -16,6 +16,7 @@ from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
 
+from . import selectors
 from .delivery import deliver_after_commit
 from .models import Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
 from .uploads import picture_validate
@@ -132,6 +133,7 @@ def outbound_message_create(
     sent_by=None,
     triggered_by: Message | None = None,
     text_field: str = "text",
+    idempotency_key: str | None = None,
 ) -> Message:
     """The one path for every outbound message: guard, picture check, store, deliver after commit.
 
@@ -157,6 +159,7 @@ def outbound_message_create(
         card=card,
         buyer_only=buyer_only,
         triggered_by=triggered_by,
+        idempotency_key=idempotency_key or None,
         created_at=timezone.now(),
     )
     if not buyer_only:
@@ -174,10 +177,13 @@ def reply_send(
     language: str = "",
     image=None,
     coupon_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Message:
     """An agent's reply: text guard, picture check, optional coupon grant, delivery, and the wait closed.
 
-    Nothing is stored or sent when any part fails (one transaction).
+    Nothing is stored or sent when any part fails (one transaction). With ``idempotency_key`` a second
+    request carrying the same key raises ``IntegrityError`` (unique per store); callers answer it with
+    ``reply_replay``.
     """
     text = (text or "").strip()
     if not text and image is None and coupon_id is None:
@@ -204,9 +210,43 @@ def reply_send(
         image=image,
         coupon=coupon,
         sent_by=acting_user,
+        idempotency_key=idempotency_key,
     )
     _wait_close(conversation, message)
     return message
+
+
+IDEMPOTENCY_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+
+def idempotency_key_check(key: str | None, *, field: str = "Idempotency-Key") -> str | None:
+    """A client's idempotency key: absent, or 1 to 100 letters, digits and ``- _ . :`` (a UUID fits)."""
+    if key is None:
+        return None
+    if not key or len(key) > 100 or not set(key) <= IDEMPOTENCY_KEY_CHARS:
+        raise ApplicationError(
+            {field: "An idempotency key is 1 to 100 letters, digits, '-', '_', '.' or ':' (a UUID fits)."}
+        )
+    return key
+
+
+def reply_replay(*, conversation: Conversation, acting_user, idempotency_key: str | None) -> Message | None:
+    """The reply already sent with this key (the retry of a request whose answer was lost), or None.
+
+    A key is the store's: used before for another conversation or by another person, it is refused."""
+    if not idempotency_key:
+        return None
+    sent = Message.objects.filter(store=conversation.store, idempotency_key=idempotency_key).first()
+    if sent is None:
+        return None
+    if sent.conversation_id != conversation.pk or sent.sent_by_id != getattr(acting_user, "pk", None):
+        raise ApplicationError(
+            {
+                "Idempotency-Key": "This key was already used for another reply; "
+                "send a new key for each new reply and the same key only to retry it."
+            }
+        )
+    return sent
 
 
 @transaction.atomic
@@ -259,3 +299,23 @@ def dispute_respond(
         details={"dispute_id": dispute.external_id, "action": action},
     )
     return response
+
+
+@transaction.atomic
+def message_delivery_retry(*, store: Store, message_id: int, acting_user) -> Message:
+    """Send a dead-letter message again: its tries start over and it is queued after commit (API.md-free, UI)."""
+    message = selectors.undelivered_get(store=store, message_id=message_id, lock=True)
+    previous = {"attempts": message.delivery_attempts, "error": message.delivery_error}
+    message.delivery_failed_at = None
+    message.delivery_attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["delivery_failed_at", "delivery_attempts", "next_attempt_at"])
+    audit_log(
+        store=store,
+        kind=AuditKind.DELIVERY_RETRIED,
+        subject=message.conversation,
+        actor=acting_user,
+        details={"message_id": message.pk, **previous},
+    )
+    deliver_after_commit(message)
+    return message

@@ -1,18 +1,30 @@
-"""Celery tasks for conversations: ids in, one service call, retries for a flaky marketplace."""
+"""Celery tasks for conversations: ids in, one service call; the outbox sweeper (docs/operations.md)."""
 
 from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
 
-from .delivery import deliver_pending
+from .delivery import deliver_pending, outbox_sweep
+
+# A started task whose database or broker connection drops is tried again (the Django fixup closes the broken
+# connection after the task); what still fails is left in the outbox, which the sweeper picks up.
+TRANSIENT = (OperationalError, InterfaceError, DatabaseError, ConnectionError, TimeoutError, OSError)
 
 
 @shared_task(
     name="conversations.deliver_message",
-    autoretry_for=(ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=8,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=10,
     acks_late=True,
 )
 def deliver_message(message_id: int) -> bool:
     """Hand one outbound message to the marketplace; safe to run twice (a delivered message is skipped)."""
     return deliver_pending(message_id=message_id)
+
+
+@shared_task(name="conversations.sweep_outbox", acks_late=True, autoretry_for=TRANSIENT, max_retries=3)
+def sweep_outbox() -> int:
+    """Beat (every minute): re-queue outbound messages left pending past the grace period."""
+    return outbox_sweep()

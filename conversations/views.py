@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -187,14 +188,25 @@ def inbox_reply(request, conversation_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.reply_send(
-                conversation=conversation,
-                acting_user=request.user,
-                text=data["text"],
-                language=data["language"] or _reply_language(conversation),
-                image=data["image"],
-                coupon_id=data["coupon_id"],
-            )
+            key = services.idempotency_key_check(data["idempotency_key"] or None, field="text")
+            if not services.reply_replay(
+                conversation=conversation, acting_user=request.user, idempotency_key=key
+            ):
+                try:
+                    services.reply_send(
+                        conversation=conversation,
+                        acting_user=request.user,
+                        text=data["text"],
+                        language=data["language"] or _reply_language(conversation),
+                        image=data["image"],
+                        coupon_id=data["coupon_id"],
+                        idempotency_key=key,
+                    )
+                except IntegrityError:
+                    if not services.reply_replay(
+                        conversation=conversation, acting_user=request.user, idempotency_key=key
+                    ):
+                        raise
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -464,3 +476,30 @@ def _matching_case(found: str, suggestion: str) -> str:
     if letters and letters[0].isupper():
         return suggestion[:1].upper() + suggestion[1:]
     return suggestion
+
+
+# --- delivery to the marketplace: the store's dead letters (docs/operations.md) ---
+
+
+@require_GET
+@store_member_required
+def undelivered_list(request):
+    """Messages the marketplace never took after every try, with "Send again"."""
+    messages = list(selectors.dead_letters(store=request.store)[:200])
+    return _render(
+        request,
+        "conversations/undelivered.html",
+        {"nav": "inbox", "store": request.store, "undelivered": messages},
+    )
+
+
+@require_POST
+@store_member_required
+def undelivered_retry(request, message_id: int):
+    """Queue a dead-letter message again; back to the thread (``next=thread``) or the list."""
+    message = services.message_delivery_retry(
+        store=request.store, message_id=message_id, acting_user=request.user
+    )
+    if request.POST.get("next") == "thread":
+        return redirect(reverse("inbox-thread", args=[message.conversation_id]))
+    return redirect(reverse("inbox-undelivered"))

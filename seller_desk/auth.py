@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions, permissions
 
 from .logging import log_context
 from .models import MemberRole, Store, hash_token
+from .signatures import IngressSignature
 
 
 @dataclass
@@ -54,7 +55,7 @@ class IngressAPIMixin:
     """API views the marketplace calls with its integration token; ``self.store`` is the token's store."""
 
     authentication_classes = [IntegrationTokenAuthentication]
-    permission_classes = [permissions.IsAuthenticated, IsMarketplace]
+    permission_classes = [permissions.IsAuthenticated, IsMarketplace, IngressSignature]
 
     @property
     def store(self):
