@@ -23,6 +23,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -164,7 +165,7 @@ def outbox_due(*, now=None, limit: int = 1000) -> list[int]:
             direction=Direction.OUTBOUND, delivered_at__isnull=True, delivery_failed_at__isnull=True
         )
         .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
-        .order_by("next_attempt_at", "id")
+        .order_by(Coalesce("next_attempt_at", "created_at"), "id")
         .values_list("pk", flat=True)[:limit]
     )
 

@@ -144,6 +144,7 @@ def outbound_message_create(
         text_guard_enforce(text=text, field=text_field)
     if image is not None and not isinstance(image, FieldFile):
         picture_validate(image)
+    now = timezone.now()
     message = Message.objects.create(
         store=conversation.store,
         conversation=conversation,
@@ -160,7 +161,8 @@ def outbound_message_create(
         buyer_only=buyer_only,
         triggered_by=triggered_by,
         idempotency_key=idempotency_key or None,
-        created_at=timezone.now(),
+        created_at=now,
+        next_attempt_at=now,
     )
     if not buyer_only:
         _touch_conversation(conversation, message)
