@@ -9,6 +9,7 @@ Limits live in the database:
 """
 
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -479,9 +480,18 @@ def campaign_identify(*, campaign: Campaign, acting_user) -> selectors.Identific
 
 
 def _enqueue_batch(campaign_id: int) -> None:
+    transaction.on_commit(lambda: _queue_batch(campaign_id))
+
+
+def _queue_batch(campaign_id: int) -> None:
+    """A broker that is down never fails the request that started the campaign: the campaign is sending with
+    pending buyers, and ``campaigns_resume_cut`` (beat, every minute) queues its batch once Redis is back."""
     from .tasks import send_batch
 
-    transaction.on_commit(lambda: send_batch.delay(campaign_id))
+    try:
+        send_batch.delay(campaign_id)
+    except Exception:  # kombu/redis raise many kinds; the recipient rows are the outbox
+        logger.warning("could not queue campaign %s's batch; the sweeper will", campaign_id, exc_info=True)
 
 
 def _lock(campaign: Campaign) -> Campaign:
@@ -869,7 +879,7 @@ def campaigns_run_daily(*, day: date | None = None, enqueue: bool = False) -> li
 
 # A batch that sent nothing for this long while buyers are still pending was cut (a killed worker, a lost
 # task): the sweeper queues it again. Batches are claimed with skip_locked, so a second one never doubles a push.
-RESUME_AFTER_SECONDS = 60
+RESUME_AFTER_SECONDS = int(os.environ.get("CAMPAIGN_RESUME_AFTER_SECONDS", "60"))
 
 
 def campaigns_resume_cut(*, now=None) -> list[int]:
@@ -897,7 +907,11 @@ def campaigns_resume_cut(*, now=None) -> list[int]:
             store=campaign.store, day=day
         ):
             continue
-        send_batch.delay(campaign.pk)
+        try:
+            send_batch.delay(campaign.pk)
+        except Exception:
+            logger.warning("could not queue campaign %s's batch", campaign.pk, exc_info=True)
+            break
         queued.append(campaign.pk)
     if queued:
         logger.info("re-queued cut campaign batches %s", queued)

@@ -228,8 +228,14 @@ CELERY_BEAT_SCHEDULE = {
     "campaigns-run-daily": {"task": "campaigns.run_daily", "schedule": 15 * 60},
     "worker-heartbeat": {"task": "seller_desk.worker_heartbeat", "schedule": 30},
     # The outbox (docs/operations.md): pending messages and campaign batches cut by a killed worker.
-    "outbox-sweep": {"task": "conversations.sweep_outbox", "schedule": 60},
-    "campaigns-resume-cut": {"task": "campaigns.resume_cut_batches", "schedule": 60},
+    "outbox-sweep": {
+        "task": "conversations.sweep_outbox",
+        "schedule": int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
+    "campaigns-resume-cut": {
+        "task": "campaigns.resume_cut_batches",
+        "schedule": int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
 }
 # acks_late + Redis: a task a dead worker held comes back after the visibility timeout. It is kept above the
 # longest task (CELERY_TASK_TIME_LIMIT) so a running task is never handed to a second worker; the sweepers
