@@ -210,6 +210,7 @@ class Desk:
         if endpoint:
             args = ["set_marketplace_endpoint", "--store", created["slug"], "--url", endpoint]
             self.manage(*args, *(["--secret", secret] if secret else []))
+        created["secret"] = secret
         return created
 
     @contextmanager
@@ -298,9 +299,13 @@ class Web:
         self.base = base
 
     def call(
-        self, method: str, path: str, body=None, headers=None, timeout: float = 30
+        self, method: str, path: str, body=None, headers=None, timeout: float = 30, sign_with: str = ""
     ) -> tuple[int, dict, dict]:
         data = json.dumps(body).encode() if body is not None else None
+        if sign_with:
+            from seller_desk.signatures import signed_headers
+
+            headers = {**(headers or {}), **signed_headers(secret=sign_with, body=data or b"")}
         request = urllib.request.Request(self.base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         for k, v in (headers or {}).items():

@@ -77,6 +77,7 @@ def _conversation(web, store, buyer_id: str) -> int:
         "/api/v1/ingress/messages",
         _ingress_message(f"in-{buyer_id}", buyer_id),
         headers={"Authorization": f"Bearer {store['integration_token']}"},
+        sign_with=store.get("secret", ""),
     )
     assert status in (200, 201), payload
     return payload["conversation_id"]
