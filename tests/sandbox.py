@@ -150,6 +150,19 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
+STORE_SETUP = """
+import json, sys, django
+django.setup()
+from seller_desk.services import member_add, store_create, store_marketplace_endpoint_set
+name, endpoint, secret = sys.argv[1:4]
+made = store_create(name=name, tier="advanced")
+member_add(store=made.store, username=made.store.slug + "-owner", password="pass-word-1", role="owner")
+if endpoint:
+    store_marketplace_endpoint_set(store=made.store, endpoint=endpoint, secret=secret or None)
+print(json.dumps({"store_id": made.store.pk, "slug": made.store.slug, "integration_token": made.integration_token}))
+"""
+
+
 class Desk:
     """One deployment: the cluster, Redis, the migrated database, and helpers to run its processes."""
 
@@ -195,21 +208,18 @@ class Desk:
         return rows
 
     def store(self, name: str, *, endpoint: str = "", secret: str = "") -> dict:
-        created = json.loads(self.manage("create_store", "--name", name, "--tier", "advanced"))
-        self.manage(
-            "add_member",
-            "--store",
-            created["slug"],
-            "--username",
-            f"{created['slug']}-owner",
-            "--password",
-            "pass-word-1",
-            "--role",
-            "owner",
+        """A store with an owner ``<slug>-owner`` (and its marketplace endpoint), made in one process."""
+        out = subprocess.run(
+            [sys.executable, "-c", STORE_SETUP, name, endpoint, secret],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
-        if endpoint:
-            args = ["set_marketplace_endpoint", "--store", created["slug"], "--url", endpoint]
-            self.manage(*args, *(["--secret", secret] if secret else []))
+        if out.returncode:
+            raise RuntimeError(f"store setup failed:\n{out.stdout}\n{out.stderr}")
+        created = json.loads(out.stdout.strip().splitlines()[-1])
         created["secret"] = secret
         return created
 
