@@ -495,10 +495,10 @@ def undelivered_list(request):
 
 @require_POST
 @store_member_required
-def undelivered_retry(request, message_id: int):
+def undelivered_retry(request, undelivered_id: int):
     """Queue a dead-letter message again; back to the thread (``next=thread``) or the list."""
     message = services.message_delivery_retry(
-        store=request.store, message_id=message_id, acting_user=request.user
+        store=request.store, message_id=undelivered_id, acting_user=request.user
     )
     if request.POST.get("next") == "thread":
         return redirect(reverse("inbox-thread", args=[message.conversation_id]))
