@@ -171,3 +171,59 @@ def test_paused_campaigns_and_full_quotas_are_not_resumed(store):
         store=store, day=store_local_date(store), defaults={"cap": 500, "used": 500}
     )
     assert campaign_services.campaigns_resume_cut() == []
+
+
+# --- a started task retries database errors ---
+
+
+def test_a_delivery_task_retries_a_database_error(monkeypatch):
+    from django.db import OperationalError
+
+    from conversations import tasks
+
+    calls = []
+
+    def flaky(*, message_id):
+        calls.append(message_id)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return True
+
+    monkeypatch.setattr(tasks, "deliver_pending", flaky)
+    result = tasks.deliver_message.apply(args=(42,), throw=False)
+    assert result.successful() and result.result is True
+    assert calls == [42, 42]
+
+
+@pytest.mark.postgres
+def test_two_parallel_requests_with_one_key_send_one_reply(transactional_db, require_postgres):
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import make_store
+
+    store = make_store(name="Race Store")
+    conversation = make_inbound(store).conversation
+    member = make_member(store)
+    clients = [token_client(member) for _ in range(2)]
+    barrier, answers = threading.Barrier(2), []
+
+    def send(client):
+        try:
+            barrier.wait()
+            r = _post_reply(client, conversation, "race-key")
+            answers.append((r.status_code, r.json()["id"], r.get("Idempotent-Replayed")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert [a[0] for a in answers] == [201, 201]
+    assert answers[0][1] == answers[1][1]
+    assert sorted(str(a[2]) for a in answers) == ["None", "true"]
+    assert Message.objects.filter(conversation=conversation, direction="outbound").count() == 1
