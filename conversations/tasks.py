@@ -1,13 +1,13 @@
 """Celery tasks for conversations: ids in, one service call; the outbox sweeper (docs/operations.md)."""
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 
 from .delivery import deliver_pending, outbox_sweep
 
 # A started task whose database or broker connection drops is tried again (the Django fixup closes the broken
 # connection after the task); what still fails is left in the outbox, which the sweeper picks up.
-TRANSIENT = (OperationalError, InterfaceError, DatabaseError, ConnectionError, TimeoutError, OSError)
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError, OSError)
 
 
 @shared_task(

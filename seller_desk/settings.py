@@ -266,7 +266,8 @@ SELLER_DESK = {
     "DELIVERY": {
         "MAX_ATTEMPTS": int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "8")),
         "RETRY_BASE_SECONDS": float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS", "5")),
-        "RETRY_MAX_SECONDS": float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "600")),
+        # Kept below the visibility timeout: a retry waiting in a worker is never handed to a second one.
+        "RETRY_MAX_SECONDS": float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "300")),
         "TIMEOUT_SECONDS": float(os.environ.get("DELIVERY_TIMEOUT_SECONDS", "10")),
         "SWEEP_GRACE_SECONDS": int(os.environ.get("DELIVERY_SWEEP_GRACE_SECONDS", "30")),
         # How a picture's URL is made absolute in the payload (the desk's public address).

@@ -118,3 +118,34 @@ def test_the_bearer_token_is_still_required(signing_store):
     }
     r = APIClient().post("/api/v1/ingress/messages", body, content_type="application/json", **extra)
     assert r.status_code == 401
+
+
+def test_a_signed_multipart_message_with_a_picture_is_stored(signing_store):
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+    from django.utils import timezone
+
+    from tests.factories import picture_upload
+
+    body = encode_multipart(
+        BOUNDARY,
+        {
+            "message_id": "pic-signed",
+            "buyer.buyer_id": "b-77",
+            "channel": "message",
+            "text": "Le colis est arrivé abîmé, voici la photo.",
+            "sent_at": timezone.now().isoformat(),
+            "image": picture_upload(),
+        },
+    )
+    extra = {
+        f"HTTP_{k.upper().replace('-', '_')}": v for k, v in signed_headers(secret=SECRET, body=body).items()
+    }
+    r = APIClient().post(
+        "/api/v1/ingress/messages",
+        body,
+        content_type=MULTIPART_CONTENT,
+        HTTP_AUTHORIZATION=f"Bearer {signing_store.integration_token}",
+        **extra,
+    )
+    assert r.status_code == 201, r.content
+    assert Message.objects.get(store=signing_store, external_id="pic-signed").image
