@@ -352,3 +352,28 @@ def test_set_marketplace_endpoint_command(store, capsys):
     call_command("set_marketplace_endpoint", "--store", store.slug, "--url", "", "--no-secret")
     store.refresh_from_db()
     assert (store.marketplace_endpoint, store.marketplace_secret) == ("", "")
+
+
+def test_an_auto_reply_payload_names_the_buyer_message_it_answers(wired, endpoint):
+    from autoreply.services import autoreply_settings_update
+
+    keywords = [
+        {"keyword": "Is my order shipping?", "reply_type": "text", "text": "Orders ship within 3 days."},
+        {"keyword": "Delivery and logistics", "reply_type": "text", "text": "Tracking updates every 2 days."},
+        {"keyword": "How to cancel", "reply_type": "text", "text": "Tap Cancel order before it ships."},
+    ]
+    autoreply_settings_update(
+        store=wired, acting_user=None, enabled=True, welcome_text="Welcome to Alpha Store!", keywords=keywords
+    )
+    inbound = make_inbound(wired, text="Hello, is this in stock?", message_id="mp-in-1")
+    auto = Message.objects.filter(store=wired, sender="autoreply").order_by("id")
+    assert auto.count() >= 1
+
+    for message in auto:
+        assert deliver_pending(message_id=message.pk) is True
+
+    payloads = [json.loads(r["body"]) for r in endpoint.requests]
+    assert {p["kind"] for p in payloads} == {"autoreply"}
+    assert {p["in_reply_to"] for p in payloads} == {"mp-in-1"}
+    assert payloads[0]["text"] == "Welcome to Alpha Store!"
+    assert payloads[0]["buyer_id"] == inbound.message.buyer.external_id
