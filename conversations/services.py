@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
@@ -227,7 +228,11 @@ def idempotency_key_check(key: str | None, *, field: str = "Idempotency-Key") ->
         return None
     if not key or len(key) > 100 or not set(key) <= IDEMPOTENCY_KEY_CHARS:
         raise ApplicationError(
-            {field: "An idempotency key is 1 to 100 letters, digits, '-', '_', '.' or ':' (a UUID fits)."}
+            {
+                field: gettext(
+                    "An idempotency key is 1 to 100 letters, digits, '-', '_', '.' or ':' (a UUID fits)."
+                )
+            }
         )
     return key
 
@@ -244,8 +249,10 @@ def reply_replay(*, conversation: Conversation, acting_user, idempotency_key: st
     if sent.conversation_id != conversation.pk or sent.sent_by_id != getattr(acting_user, "pk", None):
         raise ApplicationError(
             {
-                "Idempotency-Key": "This key was already used for another reply; "
-                "send a new key for each new reply and the same key only to retry it."
+                "Idempotency-Key": gettext(
+                    "This key was already used for another reply; "
+                    "send a new key for each new reply and the same key only to retry it."
+                )
             }
         )
     return sent

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from .errors import ApplicationError
@@ -118,14 +119,16 @@ def store_marketplace_endpoint_set(
         try:
             URLValidator(schemes=["http", "https"])(endpoint)
         except ValidationError:
-            raise ApplicationError({"endpoint": "The endpoint is a full http:// or https:// URL."}) from None
+            raise ApplicationError(
+                {"endpoint": gettext("The endpoint is a full http:// or https:// URL.")}
+            ) from None
         if len(endpoint) > 500:
-            raise ApplicationError({"endpoint": "The endpoint URL may be at most 500 characters."})
+            raise ApplicationError({"endpoint": gettext("The endpoint URL may be at most 500 characters.")})
     if secret is not None:
         secret = secret.strip()
         if secret and not 16 <= len(secret) <= 200:
             raise ApplicationError(
-                {"secret": "The signing secret is 16 to 200 characters (or empty to remove it)."}
+                {"secret": gettext("The signing secret is 16 to 200 characters (or empty to remove it).")}
             )
     locked = Store.objects.select_for_update().get(pk=store.pk)
     before = {"endpoint": locked.marketplace_endpoint, "signed": bool(locked.marketplace_secret)}

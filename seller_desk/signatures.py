@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import time
 
+from django.utils.translation import gettext
 from rest_framework import exceptions, permissions
 
 TIMESTAMP_HEADER = "X-Seller-Desk-Timestamp"
@@ -33,18 +34,21 @@ def signed_headers(*, secret: str, body: bytes, now: float | None = None) -> dic
 def signature_problem(*, secret: str, timestamp: str | None, signature: str | None, body: bytes) -> str:
     """Why a request's signature is refused, or "" when it is good."""
     if not timestamp or not signature:
-        return f"This store signs its ingress: send {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}."
+        return gettext("This store signs its ingress: send %(ts)s and %(sig)s.") % {
+            "ts": TIMESTAMP_HEADER,
+            "sig": SIGNATURE_HEADER,
+        }
     if not timestamp.isdigit():
-        return f"{TIMESTAMP_HEADER} must be the request time in whole Unix seconds."
+        return gettext("%(ts)s must be the request time in whole Unix seconds.") % {"ts": TIMESTAMP_HEADER}
     if abs(time.time() - int(timestamp)) > MAX_SKEW_SECONDS:
-        return (
-            f"{TIMESTAMP_HEADER} is more than 5 minutes away from the desk's clock; sign the request again."
-        )
+        return gettext(
+            "%(ts)s is more than 5 minutes away from the desk's clock; sign the request again."
+        ) % {"ts": TIMESTAMP_HEADER}
     expected = signature_for(secret=secret, timestamp=timestamp, body=body)
     if not hmac.compare_digest(expected, signature.strip()):
-        return (
-            f"{SIGNATURE_HEADER} does not match: HMAC-SHA256 of '<timestamp>.<body>' with the store's secret."
-        )
+        return gettext(
+            "%(sig)s does not match: HMAC-SHA256 of '<timestamp>.<body>' with the store's secret."
+        ) % {"sig": SIGNATURE_HEADER}
     return ""
 
 
