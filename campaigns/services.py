@@ -879,11 +879,11 @@ def campaigns_run_daily(*, day: date | None = None, enqueue: bool = False) -> li
 
 # A batch that sent nothing for this long while buyers are still pending was cut (a killed worker, a lost
 # task): the sweeper queues it again. Batches are claimed with skip_locked, so a second one never doubles a push.
-RESUME_AFTER_SECONDS = int(os.environ.get("CAMPAIGN_RESUME_AFTER_SECONDS", "60"))
+RESUME_AFTER_SECONDS = int(os.environ.get("CAMPAIGN_RESUME_AFTER_SECONDS", "30"))
 
 
 def campaigns_resume_cut(*, now=None) -> list[int]:
-    """Beat (every minute): queue the batch of every sending campaign that has pending buyers, room in its
+    """Beat (every 30 s): queue the batch of every sending campaign that has pending buyers, room in its
     store's quota today and nothing sent for ``RESUME_AFTER_SECONDS`` — a batch cut by a killed worker resumes
     within a minute instead of at the next 15-minute run. Returns the campaign ids queued."""
     from .tasks import send_batch

@@ -29,5 +29,5 @@ def run_daily() -> int:
 
 @shared_task(name="campaigns.resume_cut_batches", acks_late=True)
 def resume_cut_batches() -> int:
-    """Beat (every minute): a batch cut by a killed worker or a lost task is queued again (docs/operations.md)."""
+    """Beat (every 30 s): a batch cut by a killed worker or a lost task is queued again (docs/operations.md)."""
     return len(services.campaigns_resume_cut())
