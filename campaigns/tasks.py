@@ -25,3 +25,9 @@ def send_batch(campaign_id: int, day: str | None = None) -> dict:
 def run_daily() -> int:
     """Beat (every 15 minutes): start scheduled campaigns whose day has come and queue each sending one's batch."""
     return len(services.campaigns_run_daily(enqueue=True))
+
+
+@shared_task(name="campaigns.resume_cut_batches", acks_late=True)
+def resume_cut_batches() -> int:
+    """Beat (every 30 s): a batch cut by a killed worker or a lost task is queued again (docs/operations.md)."""
+    return len(services.campaigns_resume_cut())

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -98,9 +99,28 @@ class ConversationDetailApi(StoreAPIMixin, APIView):
 class ConversationReplyApi(StoreAPIMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=ReplyInSerializer, responses={201: MessageSerializer})
+    @extend_schema(
+        request=ReplyInSerializer,
+        responses={201: MessageSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Optional, 1 to 100 of [A-Za-z0-9-_.:]. A retry with the same key answers the reply "
+                "already sent (201, Idempotent-Replayed: true) and sends nothing again.",
+            )
+        ],
+    )
     def post(self, request, conversation_id: int):
         conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        key = services.idempotency_key_check(request.headers.get("Idempotency-Key"))
+        replayed = services.reply_replay(
+            conversation=conversation, acting_user=request.user, idempotency_key=key
+        )
+        if replayed is not None:
+            return self._created(request, replayed, replayed=True)
         payload = ReplyInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -114,17 +134,33 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
                 variables=data.get("variables") or {},
             )
             text, language = rendered.text, rendered.language
-        message = services.reply_send(
-            conversation=conversation,
-            acting_user=request.user,
-            text=text,
-            language=language or conversation.language,
-            image=data.get("image"),
-            coupon_id=data.get("coupon_id"),
-        )
-        return Response(
+        try:
+            message = services.reply_send(
+                conversation=conversation,
+                acting_user=request.user,
+                text=text,
+                language=language or conversation.language,
+                image=data.get("image"),
+                coupon_id=data.get("coupon_id"),
+                idempotency_key=key,
+            )
+        except IntegrityError:
+            # The same key raced in from a parallel retry that committed first: answer what it sent.
+            replayed = services.reply_replay(
+                conversation=conversation, acting_user=request.user, idempotency_key=key
+            )
+            if replayed is None:
+                raise
+            return self._created(request, replayed, replayed=True)
+        return self._created(request, message)
+
+    def _created(self, request, message, replayed: bool = False) -> Response:
+        response = Response(
             MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class DisputeResponseInSerializer(serializers.Serializer):

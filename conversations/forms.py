@@ -1,5 +1,7 @@
 """Browser forms for the inbox reply box; the rules live in services."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +32,13 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
     language = forms.ChoiceField(
         required=False, choices=LANGUAGE_CHOICES, widget=forms.HiddenInput(attrs={"id": "reply-language"})
     )
+    # A new key with every fresh reply box: a double submit or a retried POST sends the reply once.
+    idempotency_key = forms.CharField(
+        required=False, max_length=100, widget=forms.HiddenInput(attrs={"id": "reply-idempotency-key"})
+    )
 
     def __init__(self, *args, coupons=(), **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.coupons = list(coupons)
         self.fields["coupon_id"].choices = [("", "No coupon")] + [

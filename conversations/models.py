@@ -110,6 +110,15 @@ class Message(models.Model):
         max_length=500, blank=True, help_text="Shown to agents only: why an auto-reply said what it said."
     )
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The outbox (conversations/delivery.py): an outbound row with no delivered_at is still to be delivered;
+    # the sweeper re-queues it once next_attempt_at has passed, until delivery_failed_at (dead letter) is set.
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.CharField(max_length=300, blank=True, default="")
+    delivery_failed_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=100, null=True, blank=True, help_text="The Idempotency-Key the reply was sent with."
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -118,11 +127,26 @@ class Message(models.Model):
                 fields=["store", "external_id"],
                 condition=Q(external_id__isnull=False),
                 name="message_external_id_unique_per_store",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["store", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="message_idempotency_key_unique_per_store",
+            ),
         ]
         indexes = [
             models.Index(fields=["conversation", "created_at"]),
             models.Index(fields=["store", "buyer", "created_at"]),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(direction="outbound", delivered_at__isnull=True, delivery_failed_at__isnull=True),
+                name="message_outbox",
+            ),
+            models.Index(
+                fields=["store", "delivery_failed_at"],
+                condition=Q(delivery_failed_at__isnull=False),
+                name="message_dead_letter",
+            ),
         ]
         ordering = ["created_at", "id"]
 

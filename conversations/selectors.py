@@ -396,3 +396,23 @@ def agent_replied_between(*, conversation_id: int, since, until) -> bool:
     return Message.objects.filter(
         conversation_id=conversation_id, sender=SenderKind.AGENT, created_at__gte=since, created_at__lte=until
     ).exists()
+
+
+def undelivered_get(*, store, message_id: int, lock: bool = False):
+    """One of the store's dead-letter messages (404 for any other id, another store's or a delivered one)."""
+    qs = Message.objects.filter(store=store, pk=message_id, delivery_failed_at__isnull=False)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    message = qs.select_related("conversation").first()
+    if message is None:
+        raise Http404("No such undelivered message.")
+    return message
+
+
+def dead_letters(*, store):
+    """The store's messages the marketplace never took (newest first), for the list and the thread."""
+    return (
+        Message.objects.filter(store=store, delivery_failed_at__isnull=False)
+        .select_related("conversation", "buyer", "sent_by")
+        .order_by("-delivery_failed_at", "-id")
+    )

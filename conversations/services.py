@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
@@ -30,6 +31,7 @@ from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
 
+from . import selectors
 from .delivery import deliver_after_commit, deliver_many_after_commit
 from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
 from .selectors import reply_language_for, reply_text_for_conversation
@@ -178,6 +180,7 @@ def outbound_message_create(
     text_field: str = "text",
     tapped_keyword: str = "",
     agent_note: str = "",
+    idempotency_key: str | None = None,
 ) -> Message:
     """The one path for every outbound message: guard, picture check, store, deliver after commit.
 
@@ -188,6 +191,7 @@ def outbound_message_create(
         text_guard_enforce(text=text, field=text_field)
     if image is not None and not isinstance(image, FieldFile):
         picture_validate(image)
+    now = timezone.now()
     message = Message.objects.create(
         store=conversation.store,
         conversation=conversation,
@@ -205,7 +209,9 @@ def outbound_message_create(
         triggered_by=triggered_by,
         tapped_keyword=tapped_keyword,
         agent_note=agent_note,
-        created_at=timezone.now(),
+        idempotency_key=idempotency_key or None,
+        created_at=now,
+        next_attempt_at=now,
     )
     if not buyer_only:
         _touch_conversation(conversation, message)
@@ -245,6 +251,7 @@ def buyer_only_messages_create(
                 image=image or "",
                 buyer_only=True,
                 created_at=now,
+                next_attempt_at=now,
             )
             for conversation, (text, language, _) in zip(conversations, texts, strict=True)
         ]
@@ -262,10 +269,13 @@ def reply_send(
     language: str = "",
     image=None,
     coupon_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Message:
     """An agent's reply: text guard, picture check, optional coupon grant, delivery, and the wait closed.
 
-    Nothing is stored or sent when any part fails (one transaction).
+    Nothing is stored or sent when any part fails (one transaction). With ``idempotency_key`` a second
+    request carrying the same key raises ``IntegrityError`` (unique per store); callers answer it with
+    ``reply_replay``.
     """
     text = (text or "").strip()
     if not text and image is None and coupon_id is None:
@@ -292,6 +302,7 @@ def reply_send(
         image=image,
         coupon=coupon,
         sent_by=acting_user,
+        idempotency_key=idempotency_key,
     )
     _wait_close(conversation, message)
     return message
@@ -391,6 +402,45 @@ def dispute_evidence_store(
     for row in rows:
         row.save()
     return rows
+
+
+IDEMPOTENCY_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+
+def idempotency_key_check(key: str | None, *, field: str = "Idempotency-Key") -> str | None:
+    """A client's idempotency key: absent, or 1 to 100 letters, digits and ``- _ . :`` (a UUID fits)."""
+    if key is None:
+        return None
+    if not key or len(key) > 100 or not set(key) <= IDEMPOTENCY_KEY_CHARS:
+        raise ApplicationError(
+            {
+                field: gettext(
+                    "An idempotency key is 1 to 100 letters, digits, '-', '_', '.' or ':' (a UUID fits)."
+                )
+            }
+        )
+    return key
+
+
+def reply_replay(*, conversation: Conversation, acting_user, idempotency_key: str | None) -> Message | None:
+    """The reply already sent with this key (the retry of a request whose answer was lost), or None.
+
+    A key is the store's: used before for another conversation or by another person, it is refused."""
+    if not idempotency_key:
+        return None
+    sent = Message.objects.filter(store=conversation.store, idempotency_key=idempotency_key).first()
+    if sent is None:
+        return None
+    if sent.conversation_id != conversation.pk or sent.sent_by_id != getattr(acting_user, "pk", None):
+        raise ApplicationError(
+            {
+                "Idempotency-Key": gettext(
+                    "This key was already used for another reply; "
+                    "send a new key for each new reply and the same key only to retry it."
+                )
+            }
+        )
+    return sent
 
 
 @transaction.atomic
@@ -555,3 +605,23 @@ def protection_extend_and_tell(
     extension.message = message
     extension.save(update_fields=["message"])
     return extension
+
+
+@transaction.atomic
+def message_delivery_retry(*, store: Store, message_id: int, acting_user) -> Message:
+    """Send a dead-letter message again: its tries start over and it is queued after commit (API.md-free, UI)."""
+    message = selectors.undelivered_get(store=store, message_id=message_id, lock=True)
+    previous = {"attempts": message.delivery_attempts, "error": message.delivery_error}
+    message.delivery_failed_at = None
+    message.delivery_attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["delivery_failed_at", "delivery_attempts", "next_attempt_at"])
+    audit_log(
+        store=store,
+        kind=AuditKind.DELIVERY_RETRIED,
+        subject=message.conversation,
+        actor=acting_user,
+        details={"message_id": message.pk, **previous},
+    )
+    deliver_after_commit(message)
+    return message

@@ -5,6 +5,12 @@ from . import views
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/queue/", views.inbox_queue, name="inbox-queue"),
+    path("inbox/undelivered/", views.undelivered_list, name="inbox-undelivered"),
+    path(
+        "inbox/undelivered/<int:undelivered_id>/retry/",
+        views.undelivered_retry,
+        name="inbox-undelivered-retry",
+    ),
     path("inbox/<int:conversation_id>/", views.inbox, name="inbox-thread"),
     path("inbox/<int:conversation_id>/messages/", views.thread_messages_since, name="inbox-thread-since"),
     path("inbox/<int:conversation_id>/reply/", views.inbox_reply, name="inbox-reply"),

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -232,14 +233,25 @@ def inbox_reply(request, conversation_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.reply_send(
-                conversation=conversation,
-                acting_user=request.user,
-                text=data["text"],
-                language=data["language"] or _reply_language(conversation),
-                image=data["image"],
-                coupon_id=data["coupon_id"],
-            )
+            key = services.idempotency_key_check(data["idempotency_key"] or None, field="text")
+            if not services.reply_replay(
+                conversation=conversation, acting_user=request.user, idempotency_key=key
+            ):
+                try:
+                    services.reply_send(
+                        conversation=conversation,
+                        acting_user=request.user,
+                        text=data["text"],
+                        language=data["language"] or _reply_language(conversation),
+                        image=data["image"],
+                        coupon_id=data["coupon_id"],
+                        idempotency_key=key,
+                    )
+                except IntegrityError:
+                    if not services.reply_replay(
+                        conversation=conversation, acting_user=request.user, idempotency_key=key
+                    ):
+                        raise
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -593,6 +605,21 @@ def _workspace_response(request, conversation_id: int, **forms):
     return _render(request, "conversations/inbox.html", context, status=400)
 
 
+# --- delivery to the marketplace: the store's dead letters (docs/operations.md) ---
+
+
+@require_GET
+@store_member_required
+def undelivered_list(request):
+    """Messages the marketplace never took after every try, with "Send again"."""
+    messages = list(selectors.dead_letters(store=request.store)[:200])
+    return _render(
+        request,
+        "conversations/undelivered.html",
+        {"nav": "inbox", "store": request.store, "undelivered": messages},
+    )
+
+
 @require_POST
 @store_member_required
 def dispute_answer(request, dispute_conversation_id: int):
@@ -656,3 +683,15 @@ def protection_extend_view(request, conversation_id: int):
         else:
             return _workspace_response(request, conversation_id)
     return _workspace_response(request, conversation_id, protection_form=form)
+
+
+@require_POST
+@store_member_required
+def undelivered_retry(request, undelivered_id: int):
+    """Queue a dead-letter message again; back to the thread (``next=thread``) or the list."""
+    message = services.message_delivery_retry(
+        store=request.store, message_id=undelivered_id, acting_user=request.user
+    )
+    if request.POST.get("next") == "thread":
+        return redirect(reverse("inbox-thread", args=[message.conversation_id]))
+    return redirect(reverse("inbox-undelivered"))

@@ -1,6 +1,7 @@
 """Browser forms of the buyer simulator; the rules live in services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from conversations.forms import PICTURE_ACCEPT
 from conversations.models import Channel
@@ -72,3 +73,23 @@ class NewBuyerForm(ApplicationErrorFormMixin, forms.Form):
 
     def clean_country(self):
         return self.cleaned_data["country"].upper()
+
+
+class MarketplaceEndpointForm(ApplicationErrorFormMixin, forms.Form):
+    """The owner's delivery settings: the endpoint URL and the shared signing secret (write-only)."""
+
+    endpoint = forms.CharField(
+        required=False,
+        max_length=500,
+        label=_("Marketplace endpoint"),
+        widget=forms.URLInput(attrs={"placeholder": "https://marketplace.example/seller-desk/messages"}),
+    )
+    secret = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label=_("Signing secret"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the current secret."),
+    )
+    remove_secret = forms.BooleanField(required=False, label=_("Remove the secret (ingress unsigned)"))

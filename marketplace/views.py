@@ -12,17 +12,19 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from autoreply.services import card_click_answer
 from conversations.models import Channel
-from conversations.selectors import buyer_chat_since, buyer_orders, simulator_buyers
-from seller_desk.auth import store_member_required
+from conversations.selectors import buyer_chat_since, buyer_orders, dead_letters, simulator_buyers
+from seller_desk.auth import owner_required, store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.selectors import buyer_get
+from seller_desk.services import store_marketplace_endpoint_set
 
 from . import services
-from .forms import BuyerMessageForm, NewBuyerForm
+from .forms import BuyerMessageForm, MarketplaceEndpointForm, NewBuyerForm
 
 
 def _render(request, template: str, context: dict, status: int = 200):
@@ -173,3 +175,32 @@ def buyer_simulator_card_click(request, buyer_id: str):
     response = HttpResponse("")
     response["HX-Trigger"] = "chat-changed"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@owner_required
+def marketplace_endpoint(request):
+    """The owner's delivery settings: where outbound messages are POSTed and the secret both sides sign with."""
+    store = request.store
+    form = MarketplaceEndpointForm(request.POST or None, initial={"endpoint": store.marketplace_endpoint})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        secret = "" if data["remove_secret"] else (data["secret"] or None)
+        try:
+            store_marketplace_endpoint_set(
+                store=store, acting_user=request.user, endpoint=data["endpoint"], secret=secret
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            flash_messages.success(request, _("Delivery settings saved."))
+            return redirect("marketplace-endpoint")
+    context = {
+        "nav": "marketplace-endpoint",
+        "store": store,
+        "form": form,
+        "signed": bool(store.marketplace_secret),
+        "http_delivery": settings.SELLER_DESK["DELIVERY_BACKEND"].endswith("MarketplaceHttp"),
+        "undelivered_count": dead_letters(store=store).count(),
+    }
+    return _render(request, "marketplace/endpoint.html", context, status=400 if form.errors else 200)

@@ -13,6 +13,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from . import throttle
 from .logging import log_context
 from .models import ApiToken, MemberRole, Membership, Store, hash_token, password_fingerprint
+from .signatures import IngressSignature
 
 
 @dataclass
@@ -107,7 +108,7 @@ class IngressAPIMixin:
     """API views the marketplace calls with its integration token; ``self.store`` is the token's store."""
 
     authentication_classes = [IntegrationTokenAuthentication]
-    permission_classes = [permissions.IsAuthenticated, IsMarketplace]
+    permission_classes = [permissions.IsAuthenticated, IsMarketplace, IngressSignature]
     throttle_classes = [IngressTokenRateThrottle]
 
     @property

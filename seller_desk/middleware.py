@@ -123,6 +123,8 @@ class InputGuardMiddleware:
             if content_type == "application/json":
                 return self._check_json(request)
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                if request.path.startswith(INGRESS_PREFIX):
+                    request.body  # noqa: B018 - keep the raw body (bounded above) for the ingress signature check
                 for key, values in request.POST.lists():
                     for text in [key, *values]:
                         bad = invalid_character(text)

@@ -47,6 +47,10 @@ class Store(models.Model):
         null=True, blank=True, help_text="The date the store can ship again; coupons start the day after."
     )
     integration_token_hash = models.CharField(max_length=64, unique=True)
+    # Delivery to the marketplace (conversations/backends.py, docs/operations.md): where outbound messages are
+    # POSTed and the shared secret both sides sign with (HMAC-SHA256); an empty secret means unsigned ingress.
+    marketplace_endpoint = models.URLField(max_length=500, blank=True, default="")
+    marketplace_secret = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -171,6 +175,8 @@ class AuditKind(models.TextChoices):
     BANNED_WORD_EDITED = "banned_word.edited", "Banned word edited"
     BANNED_WORD_REMOVED = "banned_word.removed", "Banned word removed"
     SCENARIO_EDITED = "scenario.edited", "Official scenario edited"
+    MARKETPLACE_ENDPOINT_CHANGED = "store.marketplace_endpoint_changed", "Marketplace endpoint changed"
+    DELIVERY_RETRIED = "message.delivery_retried", "Undelivered message sent again"
 
 
 class AuditEvent(models.Model):

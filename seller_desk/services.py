@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from .errors import ApplicationError
 from .models import (
@@ -105,6 +106,56 @@ def store_create(
         fields["resume_shipping_date"] = resume_shipping_date
     store = Store.objects.create(**fields)
     return CreatedStore(store=store, integration_token=token)
+
+
+@transaction.atomic
+def store_marketplace_endpoint_set(
+    *, store: Store, acting_user=None, endpoint: str, secret: str | None = None
+) -> Store:
+    """Where the store's outbound messages are POSTed and the secret both sides sign with.
+
+    ``secret=None`` keeps the current one, ``""`` removes it (unsigned ingress again). The audit event records
+    the endpoint and whether a secret is set, never the secret."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    endpoint = (endpoint or "").strip()
+    if endpoint:
+        try:
+            URLValidator(schemes=["http", "https"])(endpoint)
+        except ValidationError:
+            raise ApplicationError(
+                {"endpoint": gettext("The endpoint is a full http:// or https:// URL.")}
+            ) from None
+        if len(endpoint) > 500:
+            raise ApplicationError({"endpoint": gettext("The endpoint URL may be at most 500 characters.")})
+    if secret is not None:
+        secret = secret.strip()
+        if secret and not 16 <= len(secret) <= 200:
+            raise ApplicationError(
+                {"secret": gettext("The signing secret is 16 to 200 characters (or empty to remove it).")}
+            )
+    locked = Store.objects.select_for_update().get(pk=store.pk)
+    before = {"endpoint": locked.marketplace_endpoint, "signed": bool(locked.marketplace_secret)}
+    locked.marketplace_endpoint = endpoint
+    if secret is not None:
+        locked.marketplace_secret = secret
+    locked.save(update_fields=["marketplace_endpoint", "marketplace_secret"])
+    after = {"endpoint": locked.marketplace_endpoint, "signed": bool(locked.marketplace_secret)}
+    secret_changed = secret is not None and bool(secret or before["signed"])
+    if before != after or secret_changed:
+        audit_log(
+            store=locked,
+            kind=AuditKind.MARKETPLACE_ENDPOINT_CHANGED,
+            subject=locked,
+            actor=acting_user,
+            details={"before": before, "after": after, "secret_changed": secret_changed},
+        )
+    store.marketplace_endpoint, store.marketplace_secret = (
+        locked.marketplace_endpoint,
+        locked.marketplace_secret,
+    )
+    return locked
 
 
 @transaction.atomic

@@ -280,15 +280,53 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-disputes": {"task": "seller_desk.escalate_disputes", "schedule": 15 * 60},
     "campaigns-run-daily": {"task": "campaigns.run_daily", "schedule": 15 * 60},
     "worker-heartbeat": {"task": "seller_desk.worker_heartbeat", "schedule": 30},
+    # The outbox (docs/operations.md): pending messages and campaign batches cut by a killed worker.
+    "outbox-sweep": {
+        "task": "conversations.sweep_outbox",
+        "schedule": int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60")),
+    },
+    # Every 30 s with a 30 s quiet time (CAMPAIGN_RESUME_AFTER_SECONDS): a cut batch resumes within a minute.
+    "campaigns-resume-cut": {
+        "task": "campaigns.resume_cut_batches",
+        "schedule": min(30, int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))),
+    },
 }
+# acks_late + Redis: a task a dead worker held comes back after the visibility timeout. It is kept above the
+# longest task (CELERY_TASK_TIME_LIMIT) so a running task is never handed to a second worker; the sweepers
+# above bring a cut batch or a lost delivery back within a minute instead.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "360")),
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+    "retry_on_timeout": True,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis to come back, however long
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a task whose pool process was killed goes back to the queue
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 # The worker logs through LOGGING below (JSON lines with the task id), not Celery's own handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Product settings.
+DELIVERY_BACKEND = os.environ.get("DELIVERY_BACKEND", "local")  # local | http | a dotted path
 SELLER_DESK = {
     "REPLY_DUE_HOURS": 24,
     "DEFAULT_STORE_TIMEZONE": "America/Los_Angeles",
-    "DELIVERY_BACKEND": "conversations.delivery.RecordInBuyerChat",
+    # DELIVERY_BACKEND=http POSTs every outbound message to its store's marketplace endpoint (signed).
+    "DELIVERY_BACKEND": {
+        "local": "conversations.delivery.RecordInBuyerChat",
+        "http": "conversations.backends.MarketplaceHttp",
+    }.get(DELIVERY_BACKEND, DELIVERY_BACKEND),
+    "DELIVERY": {
+        "MAX_ATTEMPTS": int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "8")),
+        "RETRY_BASE_SECONDS": float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS", "5")),
+        # Kept below the visibility timeout: a retry waiting in a worker is never handed to a second one.
+        "RETRY_MAX_SECONDS": float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "300")),
+        "TIMEOUT_SECONDS": float(os.environ.get("DELIVERY_TIMEOUT_SECONDS", "10")),
+        "SWEEP_GRACE_SECONDS": int(os.environ.get("DELIVERY_SWEEP_GRACE_SECONDS", "30")),
+        # How a picture's URL is made absolute in the payload (the desk's public address).
+        "PUBLIC_URL": os.environ.get("DESK_PUBLIC_URL", "").rstrip("/"),
+    },
     "MAX_PICTURE_BYTES": 5 * 1024 * 1024,
     "MAX_PICTURE_PIXELS": int(os.environ.get("MAX_PICTURE_PIXELS", str(40_000_000))),
     "COUPON_MAX_ACTIVITY_DAYS": int(os.environ.get("COUPON_MAX_ACTIVITY_DAYS", "90")),

@@ -243,6 +243,22 @@ def _conversations_grow(world: World, start: int, stop: int) -> None:
             )
 
 
+def _undelivered_grow(world: World, start: int, stop: int) -> None:
+    """Dead letters: replies by different agents to different buyers the marketplace never took."""
+    from conversations.models import Message
+
+    for i in range(start, stop):
+        result = make_inbound(world.store, buyer=_buyer(world, i), text="Where is it?")
+        message = reply_send(
+            conversation=result.conversation, acting_user=world.agent(i), text=f"{MARK} your parcel left."
+        )
+        Message.objects.filter(pk=message.pk).update(
+            delivery_failed_at=timezone.now(),
+            delivery_attempts=8,
+            delivery_error="The marketplace answered 503",
+        )
+
+
 def _buyers_grow(world: World, start: int, stop: int) -> None:
     """Simulator picker: buyers with and without orders and messages."""
     for i in range(start, stop):
@@ -407,6 +423,7 @@ LISTS = {
         _dispute_panel_grow,
         lambda w: reverse("inbox-thread", args=[w.shared["dispute"].conversation_id]),
     ),
+    "undelivered messages page": ListCase(_undelivered_grow, lambda w: reverse("inbox-undelivered")),
     "GET /api/v1/autoreply": ListCase(_autoreply_grow, lambda w: "/api/v1/autoreply", "api"),
 }
 

@@ -162,6 +162,18 @@ class World:
         return self._ingested.message
 
     @cached_property
+    def undelivered(self):
+        """An outbound reply the marketplace never took (a dead letter)."""
+        from conversations.services import reply_send
+
+        message = reply_send(
+            conversation=self.conversation, acting_user=self.owner, text="Your parcel left today."
+        )
+        message.delivery_failed_at = timezone.now()
+        message.save(update_fields=["delivery_failed_at"])
+        return message
+
+    @cached_property
     def dispute(self):
         from marketplace.services import dispute_open
 
@@ -299,6 +311,7 @@ class Builder:
 REGISTRY: dict[str, Builder] = {
     "conversation_id": Builder(lambda w: w.conversation),
     "dispute_conversation_id": Builder(lambda w: w.dispute.conversation),
+    "undelivered_id": Builder(lambda w: w.undelivered),
     "message_id": Builder(lambda w: w.message, "external_id"),
     "buyer_id": Builder(lambda w: w.buyer, "external_id"),
     "order_id": Builder(lambda w: w.order, "external_id"),
