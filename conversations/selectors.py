@@ -240,13 +240,6 @@ def buyer_chat_since(*, store: Store, buyer_external_id: str, after_id: int = 0)
     return messages.filter(id__gt=after_id) if after_id else messages
 
 
-def conversation_dispute(*, conversation: Conversation):
-    """The dispute behind a dispute-channel conversation (None for other channels)."""
-    if conversation.channel != Channel.DISPUTE:
-        return None
-    return Dispute.objects.filter(store_id=conversation.store_id, conversation=conversation).first()
-
-
 def inbound_message_find(*, store: Store, external_id: str) -> Message | None:
     """The message stored for a marketplace message id, with its conversation; None when it is new."""
     return Message.objects.select_related("conversation").filter(store=store, external_id=external_id).first()
