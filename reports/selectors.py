@@ -137,7 +137,8 @@ def response_rate(*, store: Store, days: int = DEFAULT_DAYS, now: datetime | Non
     window = response_window(store=store, days=days, now=now)
     conditions = _bucket_conditions(now)
     rows = (
-        counted_waits(store=store).filter(opened_at__gte=window.start_at, opened_at__lt=window.end_at)
+        counted_waits(store=store)
+        .filter(opened_at__gte=window.start_at, opened_at__lt=window.end_at)
         .annotate(day=TruncDate("opened_at", tzinfo=window.tz))
         .values("day")
         .annotate(**{f"n_{key}": Count("id", filter=q) for key, q in conditions.items()})

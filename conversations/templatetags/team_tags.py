@@ -18,5 +18,3 @@ def note_html(text: str, autoescape: bool = True) -> str:
     escaped = conditional_escape(text) if autoescape else text
     highlighted = _MENTION.sub(r'<span class="mention">@\1</span>', str(escaped))
     return mark_safe(highlighted.replace("\n", "<br>"))
-
-
