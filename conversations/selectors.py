@@ -530,6 +530,14 @@ ORDER_GROUPS = {
     "completed": ("Completed", (OrderStatus.COMPLETED,)),
     "in_dispute": ("In dispute", ()),
 }
+# The chips' short labels (the queue pane is narrow); the full name is their tooltip.
+ORDER_GROUP_SHORT = {
+    "awaiting_payment": "To pay",
+    "awaiting_shipment": "To ship",
+    "awaiting_receipt": "To receive",
+    "completed": "Completed",
+    "in_dispute": "Dispute",
+}
 
 
 def _order_group_filter(qs: QuerySet[Conversation], *, group: str) -> QuerySet[Conversation]:

@@ -142,6 +142,7 @@ def _team_queue_context(store, filters: dict, conversations: list, user) -> dict
             {
                 "key": key,
                 "label": label,
+                "short": selectors.ORDER_GROUP_SHORT[key],
                 "query": _filter_query(filters, group=None if filters["group"] == key else key),
             }
             for key, (label, _) in selectors.ORDER_GROUPS.items()

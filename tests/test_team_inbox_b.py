@@ -309,7 +309,9 @@ def test_search_ignores_case_in_every_script_on_postgresql(require_postgres, sto
     wanted = make_inbound(store, text="Посылка пришла, но коробка abîmée").conversation
     api = _api(agent)
     for q in ("ПОСЫЛКА", "посылка", "ABÎMÉE"):
-        assert [r["id"] for r in api.get("/api/v1/conversations", {"queue": "all", "q": q}).json()] == [wanted.pk]
+        assert [r["id"] for r in api.get("/api/v1/conversations", {"queue": "all", "q": q}).json()] == [
+            wanted.pk
+        ]
 
 
 def test_search_finds_buyer_name_buyer_id_and_order_id(client, store, agent):
