@@ -110,7 +110,7 @@ def _conversations_filtered(
     store: Store,
     channel: str | None,
     language: str | None,
-    search: str | None,
+    search: str | list[int] | None,
     tag: str | None = None,
     group: str | None = None,
     blocked: bool = False,
@@ -121,7 +121,10 @@ def _conversations_filtered(
         qs = qs.filter(channel=channel)
     if language:
         qs = qs.filter(language=language)
-    if search:
+    if isinstance(search, list):  # the ids ``search_ids`` found for the text, read once for a whole page
+        # No match: a condition that is false but still compiles (the capped counts render their SQL).
+        qs = qs.filter(pk__in=search) if search else qs.filter(pk__isnull=True)
+    elif search:
         qs = qs.filter(search_condition(store=store, search=search))
     qs = _blocked_filter(qs, blocked=blocked)
     if tag:
@@ -479,8 +482,12 @@ def dead_letters(*, store):
 # ``icontains`` of 3 characters or more from the index; a shorter text (a 2-character Chinese word, "ok") has no
 # trigram to look up, so its message-text part reads only the store's newest SEARCH_SHORT_SCAN messages: a bounded
 # scan instead of one over every message ever received. Names and ids are always searched whole.
+# A common word ("посылка", "the") is in a good share of all messages: the text part then keeps the conversations of
+# the newest SEARCH_TEXT_MATCHES matching messages (PostgreSQL walks the messages newest first and stops there,
+# instead of reading every match through the index), which is more than the queue shows (200) or counts (1,000+).
 SEARCH_TRIGRAM_MIN = 3
 SEARCH_SHORT_SCAN = 100_000
+SEARCH_TEXT_MATCHES = 2_000
 SEARCH_MAX_CHARS = 100
 
 
@@ -488,22 +495,42 @@ def search_condition(*, store: Store, search: str) -> Q:
     """Conversations whose buyer name or id, order id or a seller-visible message's text contains ``search``
     (case-insensitive; any script). Each part is an uncorrelated subquery, so PostgreSQL reads each index once."""
     search = search[:SEARCH_MAX_CHARS]
-    buyers = Buyer.objects.filter(store=store).filter(
-        Q(name__icontains=search) | Q(external_id__icontains=search)
-    )
-    orders = Order.objects.filter(store=store, external_id__icontains=search)
     texts = Message.objects.filter(store=store, buyer_only=False, text__icontains=search)
     if len(search) < SEARCH_TRIGRAM_MIN:
+        # Too short for a trigram: a buyer name still matches anywhere (王芳 is a whole name), ids only exactly,
+        # and the message text is looked for in the newest messages only.
+        buyers = Buyer.objects.filter(store=store).filter(Q(name__icontains=search) | Q(external_id=search))
+        orders = Order.objects.filter(store=store, external_id=search)
         newest = (
             Message.objects.filter(store=store)
             .order_by("-id")
             .values("id")[SEARCH_SHORT_SCAN - 1 : SEARCH_SHORT_SCAN]
         )
         texts = texts.filter(id__gte=Coalesce(Subquery(newest), Value(0)))
+    else:
+        buyers = Buyer.objects.filter(store=store).filter(
+            Q(name__icontains=search) | Q(external_id__icontains=search)
+        )
+        orders = Order.objects.filter(store=store, external_id__icontains=search)
+    newest_matches = texts.order_by("-id").values("conversation_id")[:SEARCH_TEXT_MATCHES]
     return (
-        Q(buyer_id__in=buyers.values("id"))
-        | Q(order_id__in=orders.values("id"))
-        | Q(pk__in=texts.values("conversation_id"))
+        Q(buyer_id__in=buyers.values("id")) | Q(order_id__in=orders.values("id")) | Q(pk__in=newest_matches)
+    )
+
+
+# The inbox page reads the queue and four tab counts under the same search: the matching conversations are found
+# once (``search_ids``, the most recent SEARCH_RESULTS_CAP of them) and the other reads filter on those ids.
+SEARCH_RESULTS_CAP = 2_000
+
+
+def search_ids(*, store: Store, search: str) -> list[int]:
+    """Ids of the store's conversations matching ``search``, most recent first, at most SEARCH_RESULTS_CAP.
+    One query."""
+    return list(
+        Conversation.objects.filter(store=store, last_message_at__isnull=False)
+        .filter(search_condition(store=store, search=search))
+        .order_by("-last_message_at", "-id")
+        .values_list("id", flat=True)[:SEARCH_RESULTS_CAP]
     )
 
 

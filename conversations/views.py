@@ -72,10 +72,18 @@ def _team_filters(request) -> dict:
     }
 
 
-def _selector_filters(filters: dict) -> dict:
-    """The filters ``selectors.conversation_list`` and ``queue_counts`` take beyond the queue."""
-    keys = ("channel", "language", "search", "tag", "group", "blocked")
-    return {key: filters[key] for key in keys}
+def _selector_filters(store, filters: dict) -> dict:
+    """The filters ``selectors.conversation_list`` and ``queue_counts`` take beyond the queue. A search is run once
+    per request (``selectors.search_ids``, kept in ``filters``): the rows, the tab counts and the poll's tag then
+    read those ids instead of searching again."""
+    keys = ("channel", "language", "tag", "group", "blocked")
+    values = {key: filters[key] for key in keys}
+    values["search"] = None
+    if filters["search"]:
+        if "_search_ids" not in filters:
+            filters["_search_ids"] = selectors.search_ids(store=store, search=filters["search"])
+        values["search"] = filters["_search_ids"]
+    return values
 
 
 def _filter_query(filters: dict, **overrides) -> str:
@@ -97,10 +105,12 @@ def _queue_context(
 ) -> dict:
     conversations = list(
         selectors.with_tags(
-            selectors.conversation_list(store=store, queue=filters["queue"], **_selector_filters(filters))
+            selectors.conversation_list(
+                store=store, queue=filters["queue"], **_selector_filters(store, filters)
+            )
         )[:QUEUE_LIMIT]
     )
-    counts = counts or selectors.queue_counts(store=store, **_selector_filters(filters))
+    counts = counts or selectors.queue_counts(store=store, **_selector_filters(store, filters))
     query = _filter_query(filters)
     tabs = [
         {
@@ -161,9 +171,9 @@ def _queue_etag(request, filters: dict, current_id: int | None) -> tuple[str, di
     language and the minute (due times read "in 3 h", so the rows are re-rendered at least once a minute)."""
     store = request.store
     rows = selectors.queue_fingerprint(
-        store=store, queue=filters["queue"], limit=QUEUE_LIMIT, **_selector_filters(filters)
+        store=store, queue=filters["queue"], limit=QUEUE_LIMIT, **_selector_filters(store, filters)
     )
-    counts = selectors.queue_counts(store=store, **_selector_filters(filters))
+    counts = selectors.queue_counts(store=store, **_selector_filters(store, filters))
     team = selectors.team_fingerprint(store=store, user=request.user)
     minute = int(timezone.now().timestamp() // 60)
     language = getattr(request, "LANGUAGE_CODE", "")
