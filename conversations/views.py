@@ -224,11 +224,8 @@ def _thread_context(request, conversation, form: ReplyForm | None = None) -> dic
 def _team_thread_context(request, conversation, messages) -> dict:
     """Notes woven into the thread by time, the conversation's tags, the buyer's block and the agent's draft."""
     notes = list(selectors.conversation_notes(conversation=conversation))
-    timeline = sorted(
-        [*messages, *notes], key=lambda item: (item.created_at, isinstance(item, Note), item.id)
-    )
     return {
-        "thread_timeline": timeline,
+        "thread_timeline": _timeline(messages, notes),
         "conversation_tags": [row.tag for row in selectors.conversation_tag_rows(conversation=conversation)],
         "store_tags": list(selectors.tag_list(store=request.store)),
         "buyer_block": selectors.buyer_block_active(store=request.store, buyer_id=conversation.buyer_id),
@@ -283,10 +280,29 @@ def thread_messages_since(request, conversation_id: int):
     new = list(
         selectors.messages_since(conversation=conversation, after_id=int(after) if after.isdigit() else 0)
     )
-    if not new:
+    notes = _notes_since(request, conversation)
+    if not new and not notes:
         return HttpResponse(status=204)
-    context = {"conversation": conversation, "thread_messages": new, "now": timezone.now()}
+    context = {
+        "conversation": conversation,
+        "thread_messages": new,
+        "thread_timeline": _timeline(new, notes),
+        "now": timezone.now(),
+    }
     return _render(request, "conversations/_messages_since.html", context)
+
+
+def _notes_since(request, conversation) -> list:
+    """Teammates' notes newer than ``after_note`` (sent by the thread's poll beside ``after``)."""
+    after_note = request.GET.get("after_note")
+    if after_note is None or not after_note.isdigit():
+        return []
+    return list(selectors.conversation_notes(conversation=conversation).filter(id__gt=int(after_note)))
+
+
+def _timeline(messages, notes) -> list:
+    """Messages and notes in one list by time (a note after a message of the same instant)."""
+    return sorted([*messages, *notes], key=lambda item: (item.created_at, isinstance(item, Note), item.id))
 
 
 @require_POST

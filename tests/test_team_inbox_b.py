@@ -129,6 +129,21 @@ def test_notes_show_in_the_thread_marked_internal_and_escaped(client, store, age
     assert "<script>alert(1)</script>" not in page
 
 
+def test_the_thread_poll_brings_a_teammates_new_note(client, store, owner, agent, conversation):
+    first = note_create(conversation=conversation, acting_user=owner, text="Checking with the warehouse")
+    client.force_login(agent)
+    url = reverse("inbox-thread-since", args=[conversation.pk])
+    last_message = Message.objects.filter(conversation=conversation).latest("id").pk
+    body = client.get(url, {"after": last_message, "after_note": 0}).content.decode()
+    assert f'data-note-id="{first.pk}"' in body
+    assert client.get(url, {"after": last_message, "after_note": first.pk}).status_code == 204
+    assert client.get(url, {"after": last_message}).status_code == 204  # an old page asks for messages only
+    second = note_create(conversation=conversation, acting_user=owner, text="Warehouse confirms: shipped")
+    body = client.get(url, {"after": last_message, "after_note": first.pk}).content.decode()
+    assert f'data-note-id="{second.pk}"' in body and "Warehouse confirms" in body
+    assert f'data-note-id="{first.pk}"' not in body
+
+
 def test_notes_are_not_checked_by_the_banned_word_guard(store, agent, conversation):
     note = note_create(conversation=conversation, acting_user=agent, text="Buyer was terrible on the phone")
     assert note.text == "Buyer was terrible on the phone"

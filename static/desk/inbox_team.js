@@ -125,7 +125,25 @@
 
   function messageCount() {
     const box = thread();
-    return box ? box.querySelectorAll(".msg[data-id]").length : 0;
+    return box ? box.querySelectorAll(".msg[data-id], .note[data-note-id]").length : 0;
+  }
+
+  function lastNoteId() {
+    const box = thread();
+    if (!box) return 0;
+    return Array.from(box.querySelectorAll(".note[data-note-id]"))
+      .reduce((max, el) => Math.max(max, Number(el.dataset.noteId) || 0), 0);
+  }
+
+  /* A note can arrive twice (the poll and the agent's own "Add note" crossing): keep the first. */
+  function dedupeNotes() {
+    const box = thread();
+    if (!box) return;
+    const seen = new Set();
+    box.querySelectorAll(".note[data-note-id]").forEach((el) => {
+      if (seen.has(el.dataset.noteId)) el.remove();
+      else seen.add(el.dataset.noteId);
+    });
   }
 
   let observer = null;
@@ -187,6 +205,7 @@
     if (!target) return;
     if (target.id === "workspace") watchThread();
     else if (target === thread()) {
+      dedupeNotes();
       const added = messageCount() - countBefore;
       if (pinned) toBottom();
       else if (added > 0) showMarker(added);
@@ -198,7 +217,7 @@
   });
 
   document.addEventListener("htmx:oobAfterSwap", (e) => {
-    if (e.detail.target === thread()) toBottom(); // the note the agent just added
+    if (e.detail.target === thread()) { dedupeNotes(); toBottom(); } // the note the agent just added
   });
 
   window.addEventListener("pagehide", () => flushDraft(true));
@@ -208,5 +227,5 @@
     window.addEventListener("load", () => { if (pinned) toBottom(); });
   });
 
-  window.InboxTeam = { setMode, toBottom, isPinned: () => pinned };
+  window.InboxTeam = { setMode, toBottom, lastNoteId, isPinned: () => pinned };
 })();

@@ -6,10 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from conversations.models import Draft, NoteMention
-from conversations.services import tag_create
+from conversations.services import note_create, tag_create
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import make_buyer, make_inbound, make_member, make_order, make_store
 
@@ -132,4 +133,11 @@ def test_notes_tags_search_drafts_and_reading_position(desk, browser_page, brows
     boris_page.screenshot(path=str(SCREENSHOTS / "team-inbox-mentions.png"))
     boris_page.locator(".mention-item a").first.click()
     expect(boris_page.locator("#thread-messages .note")).to_contain_text("the carrier lost it")
+    # A teammate's new note reaches the open thread with the live updates.
+    anna = get_user_model().objects.get(username="anna")
+    note_create(conversation=thread, acting_user=anna, text="Refund approved by the owner.")
+    expect(boris_page.locator("#thread-messages .note").last).to_contain_text(
+        "Refund approved", timeout=15_000
+    )
+    assert boris_page.locator("#thread-messages .note").count() == 2
     boris_page.context.close()
