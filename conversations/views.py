@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coupons.selectors import coupon_list_attachable
 from seller_desk.auth import owner_required, store_member_required
@@ -853,6 +853,7 @@ def conversation_tag_remove_view(request, conversation_id: int, tag_id: int):
     return _tags_panel(request, conversation)
 
 
+@require_http_methods(["GET", "POST"])
 @store_member_required
 def tags_manage(request):
     """The store's tags: everyone sees them and how often they are used; the owner adds and deletes."""

@@ -141,3 +141,36 @@ def test_notes_tags_search_drafts_and_reading_position(desk, browser_page, brows
     )
     assert boris_page.locator("#thread-messages .note").count() == 2
     boris_page.context.close()
+
+
+def test_blocking_a_spamming_buyer_takes_them_out_of_the_queue_until_unblocked(
+    desk, browser_page, browser_login, expect
+):
+    store = desk["store"]
+    spam = make_inbound(
+        store,
+        buyer=make_buyer(store, name="Cheap Watches Ltd", country="US", locale="en_US"),
+        text="BUY CHEAP WATCHES http://spam.example",
+    ).conversation
+    real = make_inbound(store, text="Where is my parcel?").conversation
+    page = browser_login(browser_page, "anna")
+    page.locator(f'#queue-list .qrow[data-id="{spam.id}"]').click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#block-buyer").click()
+    expect(page.locator(".blocked-banner")).to_contain_text("Blocked by anna")
+    expect(page.locator(f'#queue-list .qrow[data-id="{spam.id}"]')).to_have_count(0)
+    expect(page.locator(f'#queue-list .qrow[data-id="{real.id}"]')).to_be_visible()
+    make_inbound(store, buyer=spam.buyer, text="BUY MORE WATCHES")
+    expect(page.locator("#thread-messages .msg").last).to_contain_text("BUY MORE WATCHES", timeout=15_000)
+    expect(page.locator(f'#queue-list .qrow[data-id="{spam.id}"]')).to_have_count(0)
+    page.locator('.order-groups [data-group="blocked"]').click()
+    expect(page.locator("#queue-list .qrow")).to_have_count(1)
+    expect(page.locator("#queue-list .qrow")).to_have_attribute("data-id", str(spam.id))
+    page.locator(f'#queue-list .qrow[data-id="{spam.id}"]').click()
+    expect(page.locator(".blocked-banner")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "team-inbox-blocked-buyer.png"))
+    page.locator("#unblock-buyer").click()
+    expect(page.locator(".blocked-banner")).to_have_count(0)
+    page.goto("/inbox/")
+    expect(page.locator(f'#queue-list .qrow[data-id="{spam.id}"]')).to_be_visible()
