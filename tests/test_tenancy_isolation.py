@@ -375,6 +375,15 @@ def test_the_url_conf_has_store_scoped_routes_to_check():
         "api-conversation",
         "api-conversation-replies",
         "api-ingress-buyer-messages",
+        # issue 10, part B
+        "api-conversation-notes",
+        "inbox-note",
+        "inbox-tag-add",
+        "inbox-tag-remove",
+        "inbox-tag-delete",
+        "inbox-buyer-block",
+        "inbox-buyer-unblock",
+        "inbox-draft",
     } <= names
 
 
