@@ -13,6 +13,11 @@ urlpatterns = [
         name="api-conversation-replies",
     ),
     path(
+        "conversations/<int:conversation_id>/notes",
+        apis.ConversationNotesApi.as_view(),
+        name="api-conversation-notes",
+    ),
+    path(
         "disputes/<int:dispute_id>/responses",
         apis.DisputeResponsesApi.as_view(),
         name="api-dispute-responses",

@@ -21,6 +21,8 @@ from .serializers import (
     ConversationDetailSerializer,
     ConversationSerializer,
     MessageSerializer,
+    NoteInSerializer,
+    NoteSerializer,
     ReplyInSerializer,
 )
 
@@ -31,6 +33,10 @@ class ConversationListApi(StoreAPIMixin, APIView):
             OpenApiParameter("queue", str, enum=list(selectors.QUEUES)),
             OpenApiParameter("channel", str),
             OpenApiParameter("language", str),
+            OpenApiParameter("q", str, description="search: buyer name or id, order id, message text"),
+            OpenApiParameter("tag", str, description="only conversations with this tag (its name)"),
+            OpenApiParameter("order_group", str, enum=list(selectors.ORDER_GROUPS)),
+            OpenApiParameter("blocked", bool, description="only blocked buyers' conversations"),
             OpenApiParameter("limit", int, description="rows per page, 1 to 1000 (default 50)"),
             OpenApiParameter(
                 "cursor", str, description='the next page: the value given by the Link header (rel="next")'
@@ -44,7 +50,9 @@ class ConversationListApi(StoreAPIMixin, APIView):
             queue=request.query_params.get("queue", "needs_reply"),
             channel=request.query_params.get("channel") or None,
             language=request.query_params.get("language") or None,
+            **_team_filters(request),
         )
+        qs = selectors.with_tags(qs)
         raw_limit = request.query_params.get("limit") or str(PAGE_SIZE)
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
             raise ApplicationError({"limit": "limit is a whole number from 1 to 1000."})
@@ -62,6 +70,23 @@ class ConversationListApi(StoreAPIMixin, APIView):
             response["Link"] = f'<{url}>; rel="next"'
             response["X-Next-Cursor"] = query["cursor"]
         return response
+
+
+def _team_filters(request) -> dict:
+    """The list's search, tag, order-status group and blocked filters (issue 10)."""
+    params = request.query_params
+    group = params.get("order_group") or None
+    if group is not None and group not in selectors.ORDER_GROUPS:
+        raise ApplicationError({"order_group": f"order_group is one of {', '.join(selectors.ORDER_GROUPS)}."})
+    search = (params.get("q") or "").strip()
+    if len(search) > selectors.SEARCH_MAX_CHARS:
+        raise ApplicationError({"q": f"Search for at most {selectors.SEARCH_MAX_CHARS} characters."})
+    return {
+        "search": search or None,
+        "tag": (params.get("tag") or "").strip() or None,
+        "group": group,
+        "blocked": params.get("blocked") in ("1", "true"),
+    }
 
 
 # A page of the queue is 50 rows; the next one is asked with the ``cursor`` given in the ``Link: <…>; rel="next"``
@@ -93,6 +118,8 @@ class ConversationDetailApi(StoreAPIMixin, APIView):
     @extend_schema(responses=ConversationDetailSerializer)
     def get(self, request, conversation_id: int):
         conversation = selectors.conversation_with_messages(store=self.store, conversation_id=conversation_id)
+        conversation.thread_notes = list(selectors.conversation_notes(conversation=conversation))
+        conversation.tag_list = selectors.conversation_tag_rows(conversation=conversation)
         return Response(ConversationDetailSerializer(conversation, context={"request": request}).data)
 
 
@@ -251,3 +278,16 @@ class ProtectionExtensionsApi(StoreAPIMixin, APIView):
         return Response(
             ProtectionExtensionOutSerializer(extension, context={"request": request}).data, status=201
         )
+
+
+class ConversationNotesApi(StoreAPIMixin, APIView):
+    @extend_schema(request=NoteInSerializer, responses={201: NoteSerializer})
+    def post(self, request, conversation_id: int):
+        """An internal note in the thread (never sent to the buyer); ``@username`` mentions a teammate."""
+        conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        payload = NoteInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note = services.note_create(
+            conversation=conversation, acting_user=request.user, text=payload.validated_data["text"]
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)

@@ -177,3 +177,111 @@ class ReplyWait(models.Model):
             )
         ]
         indexes = [models.Index(fields=["store", "opened_at"])]
+
+
+# --- Team inbox, part B (issue 10): private notes with @mentions, store tags, buyer blocks, drafts ---
+
+
+class Note(models.Model):
+    """An internal note in a thread: shown to the store's team only. Not a ``Message``, so it can't reach the
+    buyer's chat, the outbox or the reply waits (it is never a reply)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="notes")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    is_note = True  # the thread template weaves notes and messages together
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+
+class NoteMention(models.Model):
+    """A teammate @mentioned in a note: a row in their Mentions view."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "user"], name="note_mention_once")]
+        indexes = [models.Index(fields=["store", "user", "created_at"])]
+
+
+class Tag(models.Model):
+    """A store-defined label for conversations ("refund", "VIP", …)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="tag_name_unique_per_store")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConversationTag(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="conversation_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="conversation_tags")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "tag"], name="conversation_tag_once"),
+        ]
+        indexes = [models.Index(fields=["tag", "conversation"])]
+
+
+class BuyerBlock(models.Model):
+    """A period during which a spamming buyer is blocked: their messages are stored, but their conversations
+    stay out of the queue while it lasts (``ended_at`` empty) and waits opened inside it stay out of the
+    response rate for good. ``started_at`` reaches back to the buyer's first unanswered message, so the spam
+    that made the agent block them is covered too."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="buyer_blocks")
+    buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="blocks")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unblocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer"], condition=Q(ended_at__isnull=True), name="one_active_block_per_buyer"
+            )
+        ]
+        indexes = [models.Index(fields=["store", "buyer", "started_at"])]
+
+
+class Draft(models.Model):
+    """An agent's unsent reply in a conversation, kept on the server (survives a reload and another device)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="draft_once_per_agent")]
+        indexes = [models.Index(fields=["user", "conversation"])]

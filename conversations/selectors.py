@@ -2,8 +2,23 @@
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,12 +30,27 @@ from seller_desk.models import (
     DisputeEvidence,
     DisputeResponse,
     Order,
+    OrderStatus,
     ProtectionExtension,
     Store,
 )
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
-from .models import Channel, Conversation, ConversationStatus, Direction, Message, SenderKind
+from .models import (
+    BuyerBlock,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    ConversationTag,
+    Direction,
+    Draft,
+    Message,
+    Note,
+    NoteMention,
+    ReplyWait,
+    SenderKind,
+    Tag,
+)
 
 QUEUES = ("needs_reply", "all", "answered")
 
@@ -32,10 +62,19 @@ def conversation_list(
     channel: str | None = None,
     language: str | None = None,
     search: str | None = None,
+    tag: str | None = None,
+    group: str | None = None,
+    blocked: bool = False,
 ) -> QuerySet[Conversation]:
     """The inbox queue: needs-reply soonest due first; otherwise most recent first. Constant queries."""
     qs = _conversations_filtered(
-        store=store, channel=channel, language=language, search=search
+        store=store,
+        channel=channel,
+        language=language,
+        search=search,
+        tag=tag,
+        group=group,
+        blocked=blocked,
     ).select_related("buyer", "order")
     if queue == "needs_reply":
         qs = (
@@ -67,7 +106,14 @@ def _dispute_deadline():
 
 
 def _conversations_filtered(
-    *, store: Store, channel: str | None, language: str | None, search: str | None
+    *,
+    store: Store,
+    channel: str | None,
+    language: str | None,
+    search: str | list[int] | None,
+    tag: str | None = None,
+    group: str | None = None,
+    blocked: bool = False,
 ) -> QuerySet[Conversation]:
     # A chat opened only to carry campaign pushes has no seller-visible message (R10): not an inbox row.
     qs = Conversation.objects.filter(store=store, last_message_at__isnull=False)
@@ -75,12 +121,16 @@ def _conversations_filtered(
         qs = qs.filter(channel=channel)
     if language:
         qs = qs.filter(language=language)
-    if search:
-        qs = qs.filter(
-            Q(buyer__name__icontains=search)
-            | Q(buyer__external_id__iexact=search)
-            | Q(order__external_id__icontains=search)
-        )
+    if isinstance(search, list):  # the ids ``search_ids`` found for the text, read once for a whole page
+        # No match: a condition that is false but still compiles (the capped counts render their SQL).
+        qs = qs.filter(pk__in=search) if search else qs.filter(pk__isnull=True)
+    elif search:
+        qs = qs.filter(search_condition(store=store, search=search))
+    qs = _blocked_filter(qs, blocked=blocked)
+    if tag:
+        qs = _tag_filter(qs, store=store, tag=tag)
+    if group:
+        qs = _order_group_filter(qs, group=group)
     return qs
 
 
@@ -96,13 +146,18 @@ def queue_counts(
     language: str | None = None,
     search: str | None = None,
     exact: bool = False,
+    tag: str | None = None,
+    group: str | None = None,
+    blocked: bool = False,
 ) -> dict[str, int]:
     """Sizes of the three queues (and how many needs-reply are overdue) under the same filters; a count of
     ``QUEUE_COUNT_CAP`` means "that many or more" (``exact`` counts everything: one query over all the store's
     conversations)."""
     needs_reply = Q(status=ConversationStatus.NEEDS_REPLY)
     overdue = needs_reply & Q(reply_due_at__lt=timezone.now())
-    qs = _conversations_filtered(store=store, channel=channel, language=language, search=search)
+    qs = _conversations_filtered(
+        store=store, channel=channel, language=language, search=search, tag=tag, group=group, blocked=blocked
+    )
     if exact:
         return qs.aggregate(
             needs_reply=Count("id", filter=needs_reply),
@@ -136,12 +191,22 @@ def queue_fingerprint(
     language: str | None,
     search: str | None,
     limit: int,
+    tag: str | None = None,
+    group: str | None = None,
+    blocked: bool = False,
 ) -> list[tuple]:
     """What the queue rows show, as plain values for the rows ``conversation_list`` would list: the poll compares
     it with the last answer's to say "not modified" without rendering. One query over at most ``limit`` rows."""
     return list(
         conversation_list(
-            store=store, queue=queue, channel=channel, language=language, search=search
+            store=store,
+            queue=queue,
+            channel=channel,
+            language=language,
+            search=search,
+            tag=tag,
+            group=group,
+            blocked=blocked,
         ).values_list(
             "id",
             "status",
@@ -409,3 +474,206 @@ def dead_letters(*, store):
         .select_related("conversation", "buyer", "sent_by")
         .order_by("-delivery_failed_at", "-id")
     )
+
+
+# --- Team inbox, part B (issue 10): search, tags, order-status groups, blocked buyers, notes, drafts ---
+
+# Search (docs/inbox.md, "Search"). A trigram index (pg_trgm, conversations/migrations/0006) answers
+# ``icontains`` of 3 characters or more from the index; a shorter text (a 2-character Chinese word, "ok") has no
+# trigram to look up, so its message-text part reads only the store's newest SEARCH_SHORT_SCAN messages: a bounded
+# scan instead of one over every message ever received. Names and ids are always searched whole.
+# A common word ("посылка", "the") is in a good share of all messages: the text part then keeps the conversations of
+# the newest SEARCH_TEXT_MATCHES matching messages (PostgreSQL walks the messages newest first and stops there,
+# instead of reading every match through the index), which is more than the queue shows (200) or counts (1,000+).
+SEARCH_TRIGRAM_MIN = 3
+SEARCH_SHORT_SCAN = 100_000
+SEARCH_TEXT_MATCHES = 2_000
+SEARCH_MAX_CHARS = 100
+
+
+def search_condition(*, store: Store, search: str) -> Q:
+    """Conversations whose buyer name or id, order id or a seller-visible message's text contains ``search``
+    (case-insensitive; any script). Each part is an uncorrelated subquery, so PostgreSQL reads each index once."""
+    search = search[:SEARCH_MAX_CHARS]
+    texts = Message.objects.filter(store=store, buyer_only=False, text__icontains=search)
+    if len(search) < SEARCH_TRIGRAM_MIN:
+        # Too short for a trigram: a buyer name still matches anywhere (王芳 is a whole name), ids only exactly,
+        # and the message text is looked for in the newest messages only.
+        buyers = Buyer.objects.filter(store=store).filter(Q(name__icontains=search) | Q(external_id=search))
+        orders = Order.objects.filter(store=store, external_id=search)
+        newest = (
+            Message.objects.filter(store=store)
+            .order_by("-id")
+            .values("id")[SEARCH_SHORT_SCAN - 1 : SEARCH_SHORT_SCAN]
+        )
+        texts = texts.filter(id__gte=Coalesce(Subquery(newest), Value(0)))
+    else:
+        buyers = Buyer.objects.filter(store=store).filter(
+            Q(name__icontains=search) | Q(external_id__icontains=search)
+        )
+        orders = Order.objects.filter(store=store, external_id__icontains=search)
+    newest_matches = texts.order_by("-id").values("conversation_id")[:SEARCH_TEXT_MATCHES]
+    return (
+        Q(buyer_id__in=buyers.values("id")) | Q(order_id__in=orders.values("id")) | Q(pk__in=newest_matches)
+    )
+
+
+# The inbox page reads the queue and four tab counts under the same search: the matching conversations are found
+# once (``search_ids``, the most recent SEARCH_RESULTS_CAP of them) and the other reads filter on those ids.
+SEARCH_RESULTS_CAP = 2_000
+
+
+def search_ids(*, store: Store, search: str) -> list[int]:
+    """Ids of the store's conversations matching ``search``, most recent first, at most SEARCH_RESULTS_CAP.
+    One query."""
+    return list(
+        Conversation.objects.filter(store=store, last_message_at__isnull=False)
+        .filter(search_condition(store=store, search=search))
+        .order_by("-last_message_at", "-id")
+        .values_list("id", flat=True)[:SEARCH_RESULTS_CAP]
+    )
+
+
+def _blocked_filter(qs: QuerySet[Conversation], *, blocked: bool) -> QuerySet[Conversation]:
+    """A blocked buyer's conversations stay out of every queue while the block lasts; ``blocked`` lists only them."""
+    active = Exists(BuyerBlock.objects.filter(buyer_id=OuterRef("buyer_id"), ended_at__isnull=True))
+    return qs.filter(active) if blocked else qs.filter(~active)
+
+
+def _tag_filter(qs: QuerySet[Conversation], *, store: Store, tag: str) -> QuerySet[Conversation]:
+    tagged = ConversationTag.objects.filter(store=store, tag__name=tag).values("conversation_id")
+    return qs.filter(pk__in=tagged)
+
+
+# The order-status groups of AliExpress's message centre. "In dispute" is any conversation whose order has an
+# active dispute; the other groups leave those out, so each conversation with an order is in at most one group.
+ORDER_GROUPS = {
+    "awaiting_payment": ("Awaiting payment", (OrderStatus.AWAITING_PAYMENT,)),
+    "awaiting_shipment": (
+        "Awaiting shipment",
+        (OrderStatus.AWAITING_SHIPMENT, OrderStatus.PARTIALLY_SHIPPED),
+    ),
+    "awaiting_receipt": ("Awaiting receipt", (OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED)),
+    "completed": ("Completed", (OrderStatus.COMPLETED,)),
+    "in_dispute": ("In dispute", ()),
+}
+# The chips' short labels (the queue pane is narrow); the full name is their tooltip.
+ORDER_GROUP_SHORT = {
+    "awaiting_payment": "To pay",
+    "awaiting_shipment": "To ship",
+    "awaiting_receipt": "To receive",
+    "completed": "Completed",
+    "in_dispute": "Dispute",
+}
+
+
+def _order_group_filter(qs: QuerySet[Conversation], *, group: str) -> QuerySet[Conversation]:
+    disputed = Exists(
+        Dispute.objects.filter(order_id=OuterRef("order_id"), status__in=DISPUTE_ACTIVE_STATUSES)
+    )
+    if group == "in_dispute":
+        return qs.filter(disputed)
+    return qs.filter(order__status__in=ORDER_GROUPS[group][1]).filter(~disputed)
+
+
+def with_tags(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """The rows' tags in one more query (``c.tag_list``), for the queue and the API list."""
+    return qs.prefetch_related(
+        Prefetch(
+            "conversation_tags",
+            queryset=ConversationTag.objects.select_related("tag").order_by("tag__name"),
+            to_attr="tag_list",
+        )
+    )
+
+
+def tag_list(*, store: Store) -> QuerySet[Tag]:
+    return Tag.objects.filter(store=store).annotate(uses=Count("conversation_tags")).order_by("name", "id")
+
+
+def tag_get(*, store: Store, tag_id: int) -> Tag:
+    return get_object_or_404(Tag, store=store, pk=tag_id)
+
+
+def tag_find(*, store: Store, name: str) -> Tag | None:
+    return Tag.objects.filter(store=store, name=name).first()
+
+
+def conversation_tag_rows(*, conversation: Conversation) -> list[ConversationTag]:
+    """The conversation's tags (as ``with_tags`` gives them to queue rows). One query."""
+    return list(
+        ConversationTag.objects.filter(conversation=conversation).select_related("tag").order_by("tag__name")
+    )
+
+
+def buyer_block_active(*, store: Store, buyer_id: int) -> BuyerBlock | None:
+    return (
+        BuyerBlock.objects.filter(store=store, buyer_id=buyer_id, ended_at__isnull=True)
+        .select_related("blocked_by")
+        .first()
+    )
+
+
+def conversation_notes(*, conversation: Conversation) -> QuerySet[Note]:
+    return (
+        Note.objects.filter(conversation=conversation).select_related("author").order_by("created_at", "id")
+    )
+
+
+def note_mentions(*, store: Store, user, limit: int = 100) -> QuerySet[NoteMention]:
+    """Notes that @mention ``user``, newest first, with their conversation and buyer. One query."""
+    return (
+        NoteMention.objects.filter(store=store, user=user)
+        .select_related("note__author", "note__conversation__buyer")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def members_by_username(*, store: Store, usernames: set[str]) -> list:
+    """The store's active members among ``usernames`` (case-insensitive), for @mentions. One query."""
+    lowered = {u.lower() for u in usernames}
+    users = get_user_model().objects.filter(membership__store=store, is_active=True)
+    return [u for u in users.only("id", "username") if u.username.lower() in lowered]
+
+
+def draft_get(*, conversation: Conversation, user) -> Draft | None:
+    return Draft.objects.filter(conversation=conversation, user=user).first()
+
+
+def draft_conversation_ids(*, store: Store, user, conversation_ids) -> set[int]:
+    """Which of the listed conversations hold a draft of ``user``. One query."""
+    return set(
+        Draft.objects.filter(store=store, user=user, conversation_id__in=list(conversation_ids)).values_list(
+            "conversation_id", flat=True
+        )
+    )
+
+
+def team_fingerprint(*, store: Store, user) -> tuple:
+    """What changes the queue rows besides their own columns: the agent's drafts and the store's tags on
+    conversations (for the poll's "not modified" tag). One query."""
+
+    def aggregate(qs, expression):
+        return Subquery(qs.order_by().values("store").annotate(v=expression).values("v")[:1])
+
+    drafts = Draft.objects.filter(store=store, user=user)
+    tags = ConversationTag.objects.filter(store=store)
+    return tuple(
+        Store.objects.filter(pk=store.pk)
+        .values_list(
+            aggregate(drafts, Count("id")),
+            aggregate(drafts, Max("updated_at")),
+            aggregate(tags, Count("id")),
+            aggregate(tags, Max("id")),
+        )
+        .get()
+    )
+
+
+def counted_waits(*, store: Store) -> QuerySet[ReplyWait]:
+    """The store's reply waits that count in the response rate: all but those opened while the buyer was
+    blocked (a block's period stays excluded after it ends)."""
+    blocked = BuyerBlock.objects.filter(
+        buyer_id=OuterRef("conversation__buyer_id"), started_at__lte=OuterRef("opened_at")
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("opened_at")))
+    return ReplyWait.objects.filter(store=store).filter(~Exists(blocked))

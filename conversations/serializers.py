@@ -122,10 +122,34 @@ class ConversationSerializer(serializers.Serializer):
     language = serializers.CharField()
     last_message_at = serializers.DateTimeField(allow_null=True)
     reply_due_at = serializers.DateTimeField(allow_null=True)
+    tags = serializers.SerializerMethodField(help_text="Names of the store's tags on the conversation.")
+
+    def get_tags(self, conversation) -> list[str]:
+        tags = getattr(conversation, "tag_list", None)
+        return [t.tag.name for t in tags] if tags is not None else []
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class NoteSerializer(serializers.Serializer):
+    """An internal note: the team's only, never part of the buyer's chat."""
+
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    author = UserBriefSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class NoteInSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000, help_text="Plain text; @username mentions a teammate.")
 
 
 class ConversationDetailSerializer(ConversationSerializer):
     messages = SellerMessageSerializer(many=True, source="seller_messages")
+    notes = NoteSerializer(many=True, source="thread_notes", required=False)
 
 
 class ReplyInSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Writes for conversations: inbound messages from the marketplace and replies from the desk."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -33,7 +34,21 @@ from templates_i18n.selectors import placeholders
 
 from . import selectors
 from .delivery import deliver_after_commit, deliver_many_after_commit
-from .models import Channel, Conversation, ConversationStatus, Direction, Message, ReplyWait, SenderKind
+from .models import (
+    BuyerBlock,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    ConversationTag,
+    Direction,
+    Draft,
+    Message,
+    Note,
+    NoteMention,
+    ReplyWait,
+    SenderKind,
+    Tag,
+)
 from .selectors import reply_language_for, reply_text_for_conversation
 from .uploads import picture_validate, video_validate
 
@@ -625,3 +640,193 @@ def message_delivery_retry(*, store: Store, message_id: int, acting_user) -> Mes
     )
     deliver_after_commit(message)
     return message
+
+
+# --- Team inbox, part B (issue 10): notes with @mentions, tags, buyer blocks, drafts ---
+
+NOTE_MAX_CHARS = 5000
+# "@name" where name is a Django username (letters, digits and @.+-_), not part of an e-mail address.
+MENTION = re.compile(r"(?<![\w@.+-])@([\w.@+-]*\w)")
+
+
+@transaction.atomic
+def note_create(*, conversation: Conversation, acting_user, text: str) -> Note:
+    """An internal note in the thread; every store member @mentioned in it gets it in their Mentions view.
+
+    Notes never leave the desk (they are not messages: no delivery, no buyer chat, no reply wait), so the banned-word
+    guard, which protects what buyers read, does not apply; templates escape the text like any other."""
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError({"text": gettext("Write the note's text.")})
+    if len(text) > NOTE_MAX_CHARS:
+        raise ApplicationError(
+            {"text": gettext("A note is at most %(n)s characters.") % {"n": f"{NOTE_MAX_CHARS:,}"}}
+        )
+    now = timezone.now()
+    note = Note.objects.create(
+        store_id=conversation.store_id,
+        conversation=conversation,
+        author=acting_user,
+        text=text,
+        created_at=now,
+    )
+    names = set(MENTION.findall(text))
+    if names:
+        users = selectors.members_by_username(store=conversation.store, usernames=names)
+        NoteMention.objects.bulk_create(
+            [NoteMention(store_id=conversation.store_id, note=note, user=u, created_at=now) for u in users],
+            ignore_conflicts=True,
+        )
+    return note
+
+
+TAG_MAX_CHARS = 40
+
+
+def _tag_name_clean(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError({"name": gettext("Give the tag a name.")})
+    if len(name) > TAG_MAX_CHARS:
+        raise ApplicationError(
+            {"name": gettext("A tag name is at most %(n)s characters.") % {"n": TAG_MAX_CHARS}}
+        )
+    return name
+
+
+@transaction.atomic
+def tag_create(*, store: Store, acting_user, name: str) -> Tag:
+    name = _tag_name_clean(name)
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(store=store, name=name)
+    except IntegrityError:
+        raise ApplicationError(
+            {"name": gettext("The store already has a tag named “%(name)s”.") % {"name": name}}
+        ) from None
+
+
+@transaction.atomic
+def tag_delete(*, store: Store, acting_user, tag_id: int) -> None:
+    """Delete a tag: it comes off every conversation that had it."""
+    selectors.tag_get(store=store, tag_id=tag_id).delete()
+
+
+@transaction.atomic
+def conversation_tag_add(*, conversation: Conversation, acting_user, name: str) -> Tag:
+    """Put one of the store's tags on a conversation (again is a no-op). Tags are made on the Tags page."""
+    name = " ".join((name or "").split())
+    tag = selectors.tag_find(store=conversation.store, name=name) if name else None
+    if tag is None:
+        raise ApplicationError(
+            {
+                "tag": gettext("The store has no tag “%(name)s”; an owner adds tags on the Tags page.")
+                % {"name": name}
+            }
+        )
+    ConversationTag.objects.bulk_create(
+        [
+            ConversationTag(
+                store_id=conversation.store_id, conversation=conversation, tag=tag, added_by=acting_user
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return tag
+
+
+@transaction.atomic
+def conversation_tag_remove(*, conversation: Conversation, acting_user, tag_id: int) -> None:
+    tag = selectors.tag_get(store=conversation.store, tag_id=tag_id)
+    ConversationTag.objects.filter(conversation=conversation, tag=tag).delete()
+
+
+@transaction.atomic
+def conversations_tag_bulk(*, store: Store, acting_user, conversation_ids: list[int], tag_id: int) -> int:
+    """Put a tag on many conversations at once (the queue's bulk action); ids of other stores are ignored.
+    Returns how many conversations got the tag now."""
+    tag = selectors.tag_get(store=store, tag_id=tag_id)
+    ids = list(Conversation.objects.filter(store=store, pk__in=conversation_ids).values_list("id", flat=True))
+    created = ConversationTag.objects.bulk_create(
+        [ConversationTag(store=store, conversation_id=i, tag=tag, added_by=acting_user) for i in ids],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+@transaction.atomic
+def buyer_block(*, store: Store, buyer, acting_user, reason: str = "") -> BuyerBlock:
+    """Block a buyer who spams: what they send is still stored, but their conversations leave the queue and the
+    waits they open stay out of the response rate. The block reaches back to their first unanswered message.
+    Blocking a blocked buyer changes nothing. Audited."""
+    active = selectors.buyer_block_active(store=store, buyer_id=buyer.pk)
+    if active is not None:
+        return active
+    now = timezone.now()
+    waiting = (
+        Conversation.objects.filter(store=store, buyer=buyer, waiting_since__isnull=False)
+        .order_by("waiting_since")
+        .values_list("waiting_since", flat=True)
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            block = BuyerBlock.objects.create(
+                store=store,
+                buyer=buyer,
+                started_at=min(waiting, now) if waiting else now,
+                blocked_by=acting_user,
+                reason=reason[:200],
+            )
+    except IntegrityError:  # a teammate blocked them a moment earlier
+        return selectors.buyer_block_active(store=store, buyer_id=buyer.pk)
+    audit_log(
+        store=store,
+        kind=AuditKind.BUYER_BLOCKED,
+        subject=buyer,
+        actor=acting_user,
+        details={"block_id": block.pk, "since": block.started_at.isoformat(), "reason": block.reason},
+    )
+    return block
+
+
+@transaction.atomic
+def buyer_unblock(*, store: Store, buyer, acting_user) -> bool:
+    """End the buyer's block: their conversations are back in the queue. Waits opened while they were blocked stay
+    out of the response rate. Returns whether a block was ended. Audited."""
+    now = timezone.now()
+    ended = BuyerBlock.objects.filter(store=store, buyer=buyer, ended_at__isnull=True).update(
+        ended_at=now, unblocked_by=acting_user
+    )
+    if ended:
+        audit_log(store=store, kind=AuditKind.BUYER_UNBLOCKED, subject=buyer, actor=acting_user, details={})
+    return bool(ended)
+
+
+DRAFT_MAX_CHARS = 10000
+
+
+def draft_save(*, conversation: Conversation, acting_user, text: str) -> Draft | None:
+    """Keep the agent's unsent reply (one per agent and conversation, one statement, last write wins); an empty
+    text drops it."""
+    if not text.strip():
+        draft_discard(conversation=conversation, acting_user=acting_user)
+        return None
+    draft = Draft(
+        store_id=conversation.store_id,
+        conversation=conversation,
+        user=acting_user,
+        text=text[:DRAFT_MAX_CHARS],
+        updated_at=timezone.now(),
+    )
+    Draft.objects.bulk_create(
+        [draft],
+        update_conflicts=True,
+        unique_fields=["conversation", "user"],
+        update_fields=["text", "updated_at"],
+    )
+    return draft
+
+
+def draft_discard(*, conversation: Conversation, acting_user) -> None:
+    Draft.objects.filter(conversation=conversation, user=acting_user).delete()

@@ -9,16 +9,17 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coupons.selectors import coupon_list_attachable
-from seller_desk.auth import store_member_required
+from seller_desk.auth import owner_required, store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import DISPUTE_TRANSITIONS, DisputeAction, EvidenceSide
 from seller_desk.selectors import store_local_date
@@ -31,7 +32,7 @@ from templates_i18n.models import Voice
 
 from . import selectors, services
 from .forms import DisputeAnswerForm, ProtectionExtensionForm, ReplyForm
-from .models import Channel
+from .models import Channel, Note
 
 QUEUE_LIMIT = 200
 QUEUE_TABS = (("needs_reply", "Needs reply"), ("answered", "Answered"), ("all", "All"))
@@ -57,7 +58,32 @@ def _filters(request) -> dict:
         "channel": channel if channel in Channel.values else None,
         "language": language if language in SUPPORTED_LANGUAGES else None,
         "search": (request.GET.get("q") or "").strip()[:100] or None,
+        **_team_filters(request),
     }
+
+
+def _team_filters(request) -> dict:
+    """Issue 10's queue filters: a tag (by name), an order-status group, the blocked buyers' view."""
+    group = request.GET.get("group") or None
+    return {
+        "tag": (request.GET.get("tag") or "").strip()[:40] or None,
+        "group": group if group in selectors.ORDER_GROUPS else None,
+        "blocked": request.GET.get("blocked") == "1",
+    }
+
+
+def _selector_filters(store, filters: dict) -> dict:
+    """The filters ``selectors.conversation_list`` and ``queue_counts`` take beyond the queue. A search is run once
+    per request (``selectors.search_ids``, kept in ``filters``): the rows, the tab counts and the poll's tag then
+    read those ids instead of searching again."""
+    keys = ("channel", "language", "tag", "group", "blocked")
+    values = {key: filters[key] for key in keys}
+    values["search"] = None
+    if filters["search"]:
+        if "_search_ids" not in filters:
+            filters["_search_ids"] = selectors.search_ids(store=store, search=filters["search"])
+        values["search"] = filters["_search_ids"]
+    return values
 
 
 def _filter_query(filters: dict, **overrides) -> str:
@@ -67,23 +93,24 @@ def _filter_query(filters: dict, **overrides) -> str:
         "channel": values["channel"] or "",
         "language": values["language"] or "",
         "q": values["search"] or "",
+        "tag": values["tag"] or "",
+        "group": values["group"] or "",
+        "blocked": "1" if values["blocked"] else "",
     }
     return urlencode({k: v for k, v in pairs.items() if v and not (k == "queue" and v == "needs_reply")})
 
 
-def _queue_context(store, filters: dict, current_id: int | None, counts: dict | None = None) -> dict:
+def _queue_context(
+    store, filters: dict, current_id: int | None, counts: dict | None = None, user=None
+) -> dict:
     conversations = list(
-        selectors.conversation_list(
-            store=store,
-            queue=filters["queue"],
-            channel=filters["channel"],
-            language=filters["language"],
-            search=filters["search"],
+        selectors.with_tags(
+            selectors.conversation_list(
+                store=store, queue=filters["queue"], **_selector_filters(store, filters)
+            )
         )[:QUEUE_LIMIT]
     )
-    counts = counts or selectors.queue_counts(
-        store=store, channel=filters["channel"], language=filters["language"], search=filters["search"]
-    )
+    counts = counts or selectors.queue_counts(store=store, **_selector_filters(store, filters))
     query = _filter_query(filters)
     tabs = [
         {
@@ -108,6 +135,29 @@ def _queue_context(store, filters: dict, current_id: int | None, counts: dict | 
         "channels": Channel.choices,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
         "poll_ms": _poll_ms(),
+        **_team_queue_context(store, filters, conversations, user),
+    }
+
+
+def _team_queue_context(store, filters: dict, conversations: list, user) -> dict:
+    """Drafts marked on the rows, the tag picker and the order-status groups (two queries)."""
+    return {
+        "draft_ids": selectors.draft_conversation_ids(
+            store=store, user=user, conversation_ids=[c.id for c in conversations]
+        )
+        if user is not None
+        else set(),
+        "store_tags": list(selectors.tag_list(store=store)),
+        "order_groups": [
+            {
+                "key": key,
+                "label": label,
+                "short": selectors.ORDER_GROUP_SHORT[key],
+                "query": _filter_query(filters, group=None if filters["group"] == key else key),
+            }
+            for key, (label, _) in selectors.ORDER_GROUPS.items()
+        ],
+        "blocked_query": _filter_query(filters, blocked=not filters["blocked"]),
     }
 
 
@@ -121,19 +171,13 @@ def _queue_etag(request, filters: dict, current_id: int | None) -> tuple[str, di
     language and the minute (due times read "in 3 h", so the rows are re-rendered at least once a minute)."""
     store = request.store
     rows = selectors.queue_fingerprint(
-        store=store,
-        queue=filters["queue"],
-        channel=filters["channel"],
-        language=filters["language"],
-        search=filters["search"],
-        limit=QUEUE_LIMIT,
+        store=store, queue=filters["queue"], limit=QUEUE_LIMIT, **_selector_filters(store, filters)
     )
-    counts = selectors.queue_counts(
-        store=store, channel=filters["channel"], language=filters["language"], search=filters["search"]
-    )
+    counts = selectors.queue_counts(store=store, **_selector_filters(store, filters))
+    team = selectors.team_fingerprint(store=store, user=request.user)
     minute = int(timezone.now().timestamp() // 60)
     language = getattr(request, "LANGUAGE_CODE", "")
-    state = repr((rows, sorted(counts.items()), current_id, language, store.timezone, minute))
+    state = repr((rows, sorted(counts.items()), team, current_id, language, store.timezone, minute))
     return '"' + hashlib.blake2b(state.encode(), digest_size=16).hexdigest() + '"', counts
 
 
@@ -156,18 +200,37 @@ def _reply_assist_url(conversation) -> str | None:
 def _thread_context(request, conversation, form: ReplyForm | None = None) -> dict:
     coupons = list(coupon_list_attachable(store=request.store))
     messages = conversation.seller_messages
+    team = _team_thread_context(request, conversation, messages)
+    if form is None:
+        form = _reply_form(conversation, coupons)
+        if team["draft"] is not None:
+            form.initial["text"] = team["draft"].text
     return {
+        **team,
         "conversation": conversation,
         "thread_messages": messages,
         "last_message_id": max((m.id for m in messages), default=0),
         "order": conversation.order,
         "buyer": conversation.buyer,
         "other_conversations": list(selectors.buyer_other_conversations(conversation=conversation)),
-        "form": form or _reply_form(conversation, coupons),
+        "form": form,
         "reply_assist_url": _reply_assist_url(conversation),
         "poll_ms": _poll_ms(),
         "now": timezone.now(),
         **_order_side_context(request, conversation),
+    }
+
+
+def _team_thread_context(request, conversation, messages) -> dict:
+    """Notes woven into the thread by time, the conversation's tags, the buyer's block and the agent's draft."""
+    notes = list(selectors.conversation_notes(conversation=conversation))
+    return {
+        "thread_timeline": _timeline(messages, notes),
+        "conversation_tags": [row.tag for row in selectors.conversation_tag_rows(conversation=conversation)],
+        "store_tags": list(selectors.tag_list(store=request.store)),
+        "buyer_block": selectors.buyer_block_active(store=request.store, buyer_id=conversation.buyer_id),
+        "draft": selectors.draft_get(conversation=conversation, user=request.user),
+        "note_form_text": "",
     }
 
 
@@ -184,7 +247,7 @@ def inbox(request, conversation_id: int | None = None):
         context.update(_thread_context(request, conversation))
         if request.htmx and request.htmx.target == "workspace" and not request.htmx.history_restore_request:
             return _render(request, "conversations/_workspace.html", context)
-    context.update(_queue_context(request.store, filters, conversation_id))
+    context.update(_queue_context(request.store, filters, conversation_id, user=request.user))
     return _render(request, "conversations/inbox.html", context)
 
 
@@ -200,7 +263,7 @@ def inbox_queue(request):
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:
-        context = _queue_context(request.store, filters, current_id, counts=counts)
+        context = _queue_context(request.store, filters, current_id, counts=counts, user=request.user)
         response = _render(request, "conversations/_queue_poll.html", context)
     # The browser asks again with If-None-Match every poll and gets "304 Not Modified" while nothing changed.
     response["ETag"] = etag
@@ -217,10 +280,29 @@ def thread_messages_since(request, conversation_id: int):
     new = list(
         selectors.messages_since(conversation=conversation, after_id=int(after) if after.isdigit() else 0)
     )
-    if not new:
+    notes = _notes_since(request, conversation)
+    if not new and not notes:
         return HttpResponse(status=204)
-    context = {"conversation": conversation, "thread_messages": new, "now": timezone.now()}
+    context = {
+        "conversation": conversation,
+        "thread_messages": new,
+        "thread_timeline": _timeline(new, notes),
+        "now": timezone.now(),
+    }
     return _render(request, "conversations/_messages_since.html", context)
+
+
+def _notes_since(request, conversation) -> list:
+    """Teammates' notes newer than ``after_note`` (sent by the thread's poll beside ``after``)."""
+    after_note = request.GET.get("after_note")
+    if after_note is None or not after_note.isdigit():
+        return []
+    return list(selectors.conversation_notes(conversation=conversation).filter(id__gt=int(after_note)))
+
+
+def _timeline(messages, notes) -> list:
+    """Messages and notes in one list by time (a note after a message of the same instant)."""
+    return sorted([*messages, *notes], key=lambda item: (item.created_at, isinstance(item, Note), item.id))
 
 
 @require_POST
@@ -255,6 +337,7 @@ def inbox_reply(request, conversation_id: int):
         except ApplicationError as error:
             form.add_application_error(error)
         else:
+            services.draft_discard(conversation=conversation, acting_user=request.user)
             if not request.htmx:
                 return redirect(reverse("inbox-thread", args=[conversation.id]) + _query_suffix(request))
             language = data["language"] or None
@@ -273,7 +356,7 @@ def inbox_reply(request, conversation_id: int):
     conversation = selectors.conversation_with_messages(store=request.store, conversation_id=conversation_id)
     context = {"nav": "inbox", "store": request.store}
     context.update(_thread_context(request, conversation, form=form))
-    context.update(_queue_context(request.store, _filters(request), conversation.id))
+    context.update(_queue_context(request.store, _filters(request), conversation.id, user=request.user))
     return _render(request, "conversations/inbox.html", context, status=400)
 
 
@@ -601,7 +684,7 @@ def _workspace_response(request, conversation_id: int, **forms):
         return response
     if not forms:
         return redirect(reverse("inbox-thread", args=[conversation.id]))
-    context.update(_queue_context(request.store, _filters(request), conversation.id))
+    context.update(_queue_context(request.store, _filters(request), conversation.id, user=request.user))
     return _render(request, "conversations/inbox.html", context, status=400)
 
 
@@ -695,3 +778,142 @@ def undelivered_retry(request, undelivered_id: int):
     if request.POST.get("next") == "thread":
         return redirect(reverse("inbox-thread", args=[message.conversation_id]))
     return redirect(reverse("inbox-undelivered"))
+
+
+# --- team inbox, part B (issue 10): notes and mentions, tags, blocked buyers, drafts (docs/inbox.md) ---
+
+
+@require_POST
+@store_member_required
+def inbox_note(request, conversation_id: int):
+    """Add an internal note; htmx gets the note form back fresh and the note appended to the thread."""
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    text = request.POST.get("text", "")
+    try:
+        note = services.note_create(conversation=conversation, acting_user=request.user, text=text)
+    except ApplicationError as error:
+        context = {
+            "conversation": conversation,
+            "note_form_text": text,
+            "note_errors": error.errors.get("text"),
+        }
+        if request.htmx:
+            return _render(request, "conversations/_note_form.html", context, status=400)
+        return HttpResponseBadRequest(" ".join(error.errors.get("text", [])))
+    if not request.htmx:
+        return redirect(reverse("inbox-thread", args=[conversation.id]))
+    return _render(request, "conversations/_note_created.html", {"conversation": conversation, "note": note})
+
+
+@require_GET
+@store_member_required
+def inbox_mentions(request):
+    """Notes in which a teammate @mentioned the signed-in member, newest first."""
+    mentions = list(selectors.note_mentions(store=request.store, user=request.user))
+    return _render(
+        request, "conversations/mentions.html", {"nav": "inbox", "store": request.store, "mentions": mentions}
+    )
+
+
+def _tags_panel(request, conversation, *, error: str = "", status: int = 200):
+    context = {
+        "conversation": conversation,
+        "conversation_tags": [row.tag for row in selectors.conversation_tag_rows(conversation=conversation)],
+        "store_tags": list(selectors.tag_list(store=request.store)),
+        "tag_error": error,
+    }
+    if request.htmx:
+        response = _render(request, "conversations/_tags.html", context, status=status)
+        if status == 200:
+            response["HX-Trigger"] = "queue-changed"
+        return response
+    if status != 200:
+        return HttpResponseBadRequest(error)
+    return redirect(reverse("inbox-thread", args=[conversation.id]))
+
+
+@require_POST
+@store_member_required
+def conversation_tag_add_view(request, conversation_id: int):
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    try:
+        services.conversation_tag_add(
+            conversation=conversation, acting_user=request.user, name=request.POST.get("tag", "")
+        )
+    except ApplicationError as error:
+        return _tags_panel(request, conversation, error=" ".join(error.errors["tag"]), status=400)
+    return _tags_panel(request, conversation)
+
+
+@require_POST
+@store_member_required
+def conversation_tag_remove_view(request, conversation_id: int, tag_id: int):
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    services.conversation_tag_remove(conversation=conversation, acting_user=request.user, tag_id=tag_id)
+    return _tags_panel(request, conversation)
+
+
+@require_http_methods(["GET", "POST"])
+@store_member_required
+def tags_manage(request):
+    """The store's tags: everyone sees them and how often they are used; the owner adds and deletes."""
+    error, name = "", ""
+    if request.method == "POST":
+        if request.membership.role != "owner":
+            raise PermissionDenied("Only the store owner manages tags.")
+        name = request.POST.get("name", "")
+        try:
+            services.tag_create(store=request.store, acting_user=request.user, name=name)
+        except ApplicationError as exc:
+            error = " ".join(exc.errors["name"])
+        else:
+            return redirect(reverse("inbox-tags"))
+    context = {
+        "nav": "inbox",
+        "store": request.store,
+        "tags": list(selectors.tag_list(store=request.store)),
+        "tag_error": error,
+        "tag_name": name,
+        "is_owner": request.membership.role == "owner",
+    }
+    return _render(request, "conversations/tags.html", context, status=400 if error else 200)
+
+
+@require_POST
+@owner_required
+def tag_delete_view(request, tag_id: int):
+    services.tag_delete(store=request.store, acting_user=request.user, tag_id=tag_id)
+    return redirect(reverse("inbox-tags"))
+
+
+@require_POST
+@store_member_required
+def buyer_block_view(request, conversation_id: int):
+    """Block the conversation's buyer (spam): their conversations leave the queue until unblocked."""
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    services.buyer_block(
+        store=request.store,
+        buyer=conversation.buyer,
+        acting_user=request.user,
+        reason=request.POST.get("reason", "")[:200],
+    )
+    return _workspace_response(request, conversation_id)
+
+
+@require_POST
+@store_member_required
+def buyer_unblock_view(request, conversation_id: int):
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    services.buyer_unblock(store=request.store, buyer=conversation.buyer, acting_user=request.user)
+    return _workspace_response(request, conversation_id)
+
+
+@require_POST
+@store_member_required
+def draft_save_view(request, conversation_id: int):
+    """Keep the agent's unsent reply (the reply box posts it as they type); 204."""
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    services.draft_save(
+        conversation=conversation, acting_user=request.user, text=request.POST.get("text", "")
+    )
+    return HttpResponse(status=204)

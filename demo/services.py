@@ -27,7 +27,14 @@ from django.utils.text import slugify
 
 from autoreply.services import autoreply_settings_update
 from conversations.models import Channel, Conversation, Message, ReplyWait
-from conversations.services import dispute_respond, reply_send
+from conversations.selectors import conversation_list
+from conversations.services import (
+    conversation_tag_add,
+    dispute_respond,
+    note_create,
+    reply_send,
+    tag_create,
+)
 from coupons.services import coupon_create
 from marketplace.services import dispute_open, message_ingest, orders_ingest
 from seller_desk.models import (
@@ -1253,6 +1260,25 @@ def _write_coupon_and_autoreply(*, store: Store, owner, now: datetime) -> None:
     )
 
 
+DEMO_TAGS = ("refund", "wrong address", "VIP")
+
+
+def _write_team_inbox(*, store: Store, people: list) -> None:
+    """The store's tags on a few waiting conversations and an internal note with an @mention (issue 10).
+    Deterministic (no random draws), so the rest of the demo stays the same."""
+    tags = [tag_create(store=store, acting_user=people[0], name=name) for name in DEMO_TAGS]
+    waiting = list(conversation_list(store=store, queue="needs_reply")[:12])
+    for i, conversation in enumerate(waiting[::3]):
+        conversation_tag_add(conversation=conversation, acting_user=people[0], name=tags[i % len(tags)].name)
+    if waiting and len(people) > 1:
+        note_create(
+            conversation=waiting[0],
+            acting_user=people[0],
+            text=f"@{people[1].username} this buyer wrote twice already; please answer first, "
+            "and check the tracking with the carrier.",
+        )
+
+
 def demo_seed(*, now: datetime | None = None, reset: bool = False) -> DemoSeedResult:
     """Create the demo stores, people, buyers, orders and conversations; idempotent.
 
@@ -1299,6 +1325,7 @@ def demo_seed(*, now: datetime | None = None, reset: bool = False) -> DemoSeedRe
             )
             if spec.tier != "basic":
                 _write_coupon_and_autoreply(store=store, owner=repliers[0], now=now)
+            _write_team_inbox(store=store, people=repliers)
         counts.update(buyers=Buyer.objects.filter(store=store).count(), orders=len(orders))
         results.append(
             DemoStoreResult(

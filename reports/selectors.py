@@ -7,6 +7,8 @@ The window is the last ``days`` store-local days, today included, by the store-l
 rate = answered within 24h / decided, where decided = answered (at any time) + open and already past due.
 Open waits not yet due are *pending* and stay out of the denominator. Nothing decided → rate is ``None``.
 
+Waits opened while the buyer was blocked (``conversations.models.BuyerBlock``) are left out everywhere.
+
 Everything is aggregated in the database: one grouped query per call, whatever the number of waits.
 """
 
@@ -20,6 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from conversations.models import ReplyWait
+from conversations.selectors import counted_waits
 from seller_desk.errors import ApplicationError
 from seller_desk.models import DISPUTE_ACTIVE_STATUSES, Dispute, DisputeStatus, Order, Store
 from seller_desk.selectors import day_start, reply_due_within
@@ -134,7 +137,8 @@ def response_rate(*, store: Store, days: int = DEFAULT_DAYS, now: datetime | Non
     window = response_window(store=store, days=days, now=now)
     conditions = _bucket_conditions(now)
     rows = (
-        ReplyWait.objects.filter(store=store, opened_at__gte=window.start_at, opened_at__lt=window.end_at)
+        counted_waits(store=store)
+        .filter(opened_at__gte=window.start_at, opened_at__lt=window.end_at)
         .annotate(day=TruncDate("opened_at", tzinfo=window.tz))
         .values("day")
         .annotate(**{f"n_{key}": Count("id", filter=q) for key, q in conditions.items()})
@@ -222,7 +226,7 @@ def waits_for_bucket(
     if date is not None:
         start_at = day_start(date, window.tz)
         end_at = day_start(date + timedelta(days=1), window.tz)
-    qs = ReplyWait.objects.filter(store=store, opened_at__gte=start_at, opened_at__lt=end_at)
+    qs = counted_waits(store=store).filter(opened_at__gte=start_at, opened_at__lt=end_at)
     if bucket is not None:
         qs = qs.filter(_bucket_conditions(now)[bucket])
     return (

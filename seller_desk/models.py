@@ -177,6 +177,8 @@ class AuditKind(models.TextChoices):
     SCENARIO_EDITED = "scenario.edited", "Official scenario edited"
     MARKETPLACE_ENDPOINT_CHANGED = "store.marketplace_endpoint_changed", "Marketplace endpoint changed"
     DELIVERY_RETRIED = "message.delivery_retried", "Undelivered message sent again"
+    BUYER_BLOCKED = "buyer.blocked", "Buyer blocked"
+    BUYER_UNBLOCKED = "buyer.unblocked", "Buyer unblocked"
 
 
 class AuditEvent(models.Model):

@@ -266,3 +266,112 @@ def test_campaign_identify_queries_do_not_grow_with_the_crowd(store, agents):
     _assert_same(
         [q["sql"] for q in small_ctx.captured_queries], [q["sql"] for q in large_ctx.captured_queries], url
     )
+
+
+# --- team inbox, part B (issue 10): search, tags, order-status groups, blocked view, drafts, notes, mentions ---
+
+
+def _tag_and_draft_all(store, agents) -> None:
+    """Every conversation gets two tags and, every other one, a draft of the signed-in agent."""
+    from conversations.models import Conversation
+    from conversations.selectors import tag_find
+    from conversations.services import conversations_tag_bulk, draft_save, tag_create
+
+    tags = [
+        tag_find(store=store, name=n) or tag_create(store=store, acting_user=agents[0], name=n)
+        for n in ("vip", "refund")
+    ]
+    conversations = list(Conversation.objects.filter(store=store))
+    for tag in tags:
+        conversations_tag_bulk(
+            store=store, acting_user=agents[0], conversation_ids=[c.pk for c in conversations], tag_id=tag.pk
+        )
+    for c in conversations[::2]:
+        draft_save(conversation=c, acting_user=agents[1], text=f"draft {c.pk}")
+
+
+TEAM_FILTERS = [
+    "?queue=all&q=paczka",
+    "?queue=all&q=Buyer",
+    "?queue=all&q=%E9%80%80",  # one CJK character: the bounded short-text scan
+    "?queue=all&tag=vip",
+    "?queue=all&group=awaiting_receipt",
+    "?queue=all&blocked=1",
+    "?queue=needs_reply&tag=refund&group=awaiting_receipt&q=paczka",
+]
+
+
+@pytest.mark.parametrize("url_name", ["inbox", "inbox-queue"])
+@pytest.mark.parametrize("query", TEAM_FILTERS)
+def test_inbox_team_filters_queries_do_not_grow_with_conversations(client, store, agents, url_name, query):
+    client.force_login(agents[1])
+    url = reverse(url_name) + query
+    _add_conversations(store, agents, 0, SMALL)
+    _tag_and_draft_all(store, agents)
+    small = _measure(client, url)
+    _add_conversations(store, agents, SMALL, LARGE)
+    _tag_and_draft_all(store, agents)
+    large = _measure(client, url)
+    _assert_same(small, large, url)
+    if "blocked" not in query and "%E9" not in query:
+        assert client.get(url).content.decode().count('class="qrow') > SMALL
+
+
+@pytest.mark.parametrize(
+    "query", ["&q=paczka", "&tag=vip", "&order_group=awaiting_receipt", "&q=Buyer&tag=refund"]
+)
+def test_api_list_team_filters_queries_do_not_grow_with_conversations(store, agents, query):
+    client = _token_client(agents[1])
+    url = "/api/v1/conversations?queue=all&limit=1000" + query
+    _add_conversations(store, agents, 0, SMALL)
+    _tag_and_draft_all(store, agents)
+    small = _measure(client, url)
+    _add_conversations(store, agents, SMALL, LARGE)
+    _tag_and_draft_all(store, agents)
+    large = _measure(client, url)
+    rows = client.get(url).json()
+    assert len(rows) > SMALL and all(row["tags"] for row in rows)
+    _assert_same(small, large, url)
+
+
+def _grow_notes(conversation, agents, start: int, stop: int) -> None:
+    from conversations.services import note_create
+
+    for i in range(start, stop):
+        note_create(
+            conversation=conversation,
+            acting_user=agents[i % len(agents)],
+            text=f"Note {i} for @{agents[(i + 1) % len(agents)].username}",
+        )
+
+
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_thread_with_notes_queries_do_not_grow(client, store, agents, coupons, where):
+    order = make_order(store, status="in_transit", days_ago=15)
+    conversation = _grow_thread(store, agents, coupons, order, 0, SMALL)
+    _grow_notes(conversation, agents, 0, SMALL)
+    if where == "page":
+        client.force_login(agents[1])
+        url = reverse("inbox-thread", args=[conversation.pk])
+    else:
+        client = _token_client(agents[1])
+        url = f"/api/v1/conversations/{conversation.pk}"
+    small = _measure(client, url)
+    _grow_thread(store, agents, coupons, order, SMALL, LARGE)
+    _grow_notes(conversation, agents, SMALL, LARGE)
+    large = _measure(client, url)
+    if where == "api":
+        assert len(client.get(url).json()["notes"]) == LARGE
+    _assert_same(small, large, url)
+
+
+def test_mentions_page_queries_do_not_grow(client, store, agents):
+    client.force_login(agents[1])
+    conversation = make_inbound(store, text="Gdzie paczka?").conversation
+    url = reverse("inbox-mentions")
+    _grow_notes(conversation, agents, 0, SMALL * 3)
+    small = _measure(client, url)
+    _grow_notes(conversation, agents, SMALL * 3, LARGE * 3)
+    large = _measure(client, url)
+    assert client.get(url).content.decode().count('class="mention-item"') == 100
+    _assert_same(small, large, "inbox-mentions")

@@ -190,6 +190,15 @@ class World:
         return dispute
 
     @cached_property
+    def tag(self):
+        """A store tag, on the store's conversation (issue 10)."""
+        from conversations.services import conversation_tag_add, tag_create
+
+        tag = tag_create(store=self.store, acting_user=self.owner, name=f"Refund {next(_seq)}")
+        conversation_tag_add(conversation=self.conversation, acting_user=self.owner, name=tag.name)
+        return tag
+
+    @cached_property
     def coupon(self):
         from coupons.services import coupon_create
 
@@ -325,6 +334,7 @@ REGISTRY: dict[str, Builder] = {
     "group_id": Builder(lambda w: w.row_of("campaigns", ("CustomerGroup", "BuyerGroup", "Group"))),
     "customer_group_id": Builder(lambda w: w.row_of("campaigns", ("CustomerGroup", "BuyerGroup", "Group"))),
     "member_id": Builder(lambda w: make_member(w.store, role="agent").membership),
+    "tag_id": Builder(lambda w: w.tag),
     "keyword_id": Builder(lambda w: w.row_of("autoreply", ("Keyword", "AutoReplyKeyword", "KeywordCard"))),
 }
 
@@ -365,6 +375,15 @@ def test_the_url_conf_has_store_scoped_routes_to_check():
         "api-conversation",
         "api-conversation-replies",
         "api-ingress-buyer-messages",
+        # issue 10, part B
+        "api-conversation-notes",
+        "inbox-note",
+        "inbox-tag-add",
+        "inbox-tag-remove",
+        "inbox-tag-delete",
+        "inbox-buyer-block",
+        "inbox-buyer-unblock",
+        "inbox-draft",
     } <= names
 
 
