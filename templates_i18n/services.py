@@ -206,18 +206,16 @@ def _scenario_update(
 
 def _official_dates_check(scenario: Scenario, texts: dict) -> None:
     """Issue 13: an official text an admin changes may not name a date that is over unless confirmed."""
-    from django.utils import timezone
+    from .dates import stale_dates_errors
 
-    from .dates import past_dates_message, past_mentions
-
-    today = timezone.localdate()
-    errors = {}
-    for language, text in _scenario_clean_texts(texts).items():
-        field = f"body_{field_suffix(language)}"
-        if text and text != (getattr(scenario, field) or ""):
-            past = past_mentions(text, today=today)
-            if past:
-                errors[field] = past_dates_message(past) + " Tick “The dates are right” to save it anyway."
+    changed = {
+        f"body_{field_suffix(language)}": text
+        for language, text in _scenario_clean_texts(texts).items()
+        if text and text != (getattr(scenario, f"body_{field_suffix(language)}") or "")
+    }
+    errors = stale_dates_errors(
+        changed, store=None, confirm_hint="Tick “The dates are right” to save it anyway."
+    )
     if errors:
         raise ApplicationError(errors)
 
