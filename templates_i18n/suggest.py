@@ -246,19 +246,46 @@ QUERY_CACHE_SIZE = 512
 
 
 def embed_query(text: str) -> np.ndarray:
-    """The query vector of ``text``; the last QUERY_CACHE_SIZE are kept (the reply box asks for the same
-    conversation's text again on every panel load and once more when the reply is sent)."""
+    """The query vector of ``text``: the last QUERY_CACHE_SIZE are kept in the process and every one in the
+    shared Django cache (the reply box asks for the same conversation's text on every panel load, from any
+    web process, and once more when the reply is sent and the pick recorded)."""
     with _model_lock:
         cached = _queries.get(text)
         if cached is not None:
             _queries.move_to_end(text)
             return cached
-        vector = np.asarray(_model().query(text), dtype=np.float32)
-        vector.setflags(write=False)
+    key = _query_cache_key(text)
+    vector = None
+    try:
+        shared = caches["embeddings"].get(key)
+    except Exception:  # the shared cache is an optimisation: never fail a suggestion over it
+        logger.warning("suggestion: cache read failed", exc_info=True)
+        shared = None
+    if shared is not None:
+        vector = np.frombuffer(shared, dtype=np.float32)
+        if vector.size != DIMENSIONS:
+            vector = None
+    if vector is None:
+        with _model_lock:
+            vector = np.asarray(_model().query(text), dtype=np.float32)
+        try:
+            caches["embeddings"].set(key, vector.tobytes(), timeout=QUERY_CACHE_SECONDS)
+        except Exception:
+            logger.warning("suggestion: cache write failed", exc_info=True)
+    vector = vector.copy()
+    vector.setflags(write=False)
+    with _model_lock:
         _queries[text] = vector
         while len(_queries) > QUERY_CACHE_SIZE:
             _queries.popitem(last=False)
-        return vector
+    return vector
+
+
+def _query_cache_key(text: str) -> str:
+    return f"suggest:query:{MODEL_VARIANT}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+QUERY_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def _passages_cache_key(texts: list[str]) -> str:
