@@ -206,3 +206,25 @@ def test_the_auto_reply_page_marks_a_past_date_and_saves_once_confirmed(
     page.wait_for_url("**/autoreply/")
     expect(page.locator(".stale-date-span")).to_have_count(0)
     assert AutoReplySettings.objects.filter(store=store, welcome_text__contains="19 January").exists()
+
+
+def test_the_owner_reads_how_often_the_first_suggestion_was_taken(
+    browser_page, browser_login, expect, transactional_db
+):
+    from templates_i18n import services as scenario_services
+    from tests.factories import make_member, make_store
+    from tests.test_scenario_picks import record
+
+    scenario_services.official_scenarios_sync()
+    store = make_store(name="Aurora Home Goods", tier="advanced")
+    make_member(store, username="olive", role="owner")
+    record(store, "order_eta", suggested="order_eta", times=3)
+    record(store, "shipping_delay", suggested="order_eta", times=1)
+    record(store, "refuse_in_transit", suggested="refuse_in_transit", language="ru", times=2)
+    page = browser_login(browser_page, "olive", next_url="/replies/")
+    page.locator("#pick-report-link").click()
+    page.wait_for_url("**/replies/picks/")
+    expect(page.locator('#pick-languages tr[data-language="en"] td').nth(4)).to_have_text("75%")
+    expect(page.locator('#pick-languages tr[data-language="ru"] td').nth(4)).to_have_text("100%")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "scenario-picks.png"), full_page=True)
