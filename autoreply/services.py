@@ -31,6 +31,7 @@ from seller_desk.errors import ApplicationError
 from seller_desk.models import AuditKind, Buyer, Store
 from seller_desk.selectors import store_local_date
 from seller_desk.services import actor_or_none, audit_log
+from templates_i18n.dates import stale_dates_errors
 from templates_i18n.guard import text_guard_collect
 from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, normalize_language
 
@@ -372,6 +373,26 @@ def _differs(keyword: Keyword, name: str, new) -> bool:
     return getattr(keyword, name) != new
 
 
+def autoreply_outgoing_texts(welcome: str, welcome_texts: dict, keywords) -> dict[str, str]:
+    """Every text the auto-reply sends by itself, by its error field: the welcome, its versions, keyword texts."""
+    texts = {"welcome_text": welcome, **{f"welcome_texts.{k}": v for k, v in (welcome_texts or {}).items()}}
+    for i, item in enumerate(keywords):
+        if item.reply_type == ReplyType.TEXT:
+            texts[f"keywords[{i}].text"] = item.text
+            texts.update({f"keywords[{i}].texts.{k}": v for k, v in (item.texts or {}).items()})
+    return texts
+
+
+def _autoreply_dates_check(store: Store, welcome: str, welcome_texts: dict, keywords) -> None:
+    errors = stale_dates_errors(
+        autoreply_outgoing_texts(welcome, welcome_texts, keywords),
+        store=store,
+        confirm_hint="Tick “The dates are right” to save it anyway.",
+    )
+    if errors:
+        raise ApplicationError(errors)
+
+
 @transaction.atomic
 def autoreply_settings_update(
     *,
@@ -384,13 +405,15 @@ def autoreply_settings_update(
     skip_live_conversations: bool | None = None,
     live_hours: int | None = None,
     unavailable_texts: dict | None = None,
+    dates_confirmed: bool = False,
 ) -> AutoReplySettings:
     """Save the store's auto-reply (R15, R16). ``keywords`` replaces the card, in order: each item is
     ``{"id"?, "keyword", "reply_type", "text"?, "texts"?: {lang: text}, "coupon_id"?, "image"?: uploaded file}``.
     ``welcome_texts`` are the welcome's language versions; ``skip_live_conversations``/``live_hours`` the
     live-conversation rule; ``unavailable_texts`` the polite coupon texts (``{"unavailable"|"already_held":
     {lang: text}}``). ``None`` keeps what is stored. Nothing is stored when any rule is broken; a save that
-    changes nothing writes nothing."""
+    changes nothing writes nothing. A welcome or keyword text naming a date that is over (issue 13) is refused
+    under its field unless ``dates_confirmed``: the auto-reply sends it unattended, so the owner confirms it."""
     AutoReplySettings.objects.get_or_create(store=store)
     row = AutoReplySettings.objects.select_for_update().get(store=store)
     existing = {k.pk: k for k in selectors.keyword_list(store=store)}
@@ -406,6 +429,8 @@ def autoreply_settings_update(
         unavailable_texts=row.unavailable_texts if unavailable_texts is None else unavailable_texts,
         extras=extras,
     )
+    if not dates_confirmed:
+        _autoreply_dates_check(store, welcome, extras["welcome_texts"], cleaned)
     changed = _keyword_sync(store, existing, cleaned)
     wanted = [
         ("enabled", bool(enabled)),

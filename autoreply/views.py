@@ -20,6 +20,7 @@ from coupons.selectors import coupon_list_attachable, coupon_state
 from seller_desk.auth import store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import MemberRole
+from templates_i18n.dates import stale_dates_listing
 from templates_i18n.guard import banned_words_message, text_check
 from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, detect_language, direction
 
@@ -363,6 +364,7 @@ def autoreply_settings(request):
             if extended and raw_hours
             else None,
             unavailable_texts={k: v for k, v in unavailable.items() if v} if extended else None,
+            dates_confirmed=request.POST.get("dates_confirmed") == "1",
         )
     except ApplicationError as error:
         errors = _spread_errors(error, rows, kept, uploads)
@@ -377,12 +379,24 @@ def autoreply_settings(request):
             live={**live, "hours": request.POST.get("live_hours", "")},
             unavailable=unavailable,
         )
+        context["stale"] = _stale_listing(store, welcome_text, welcome_texts, kept)
         return _render(request, context, status=400)
     state = "on" if enabled else "off"
     count = len(kept)
     card = f"with {count} keywords" if count else "without keywords (the welcome alone)"
     messages.success(request, f"Auto-reply saved: {state}, {card}.")
     return redirect("autoreply")
+
+
+def _stale_listing(store, welcome_text: str, welcome_texts: dict, kept: list[Row]) -> list[dict]:
+    """The past dates of the texts as posted, for the confirm step (issue 13)."""
+    texts = {str(_("Welcome")): welcome_text}
+    texts.update({f"{_('Welcome')} ({code})": text for code, text in welcome_texts.items()})
+    for row in kept:
+        if row.reply_type == ReplyType.TEXT:
+            texts[f"“{row.keyword}”"] = row.text
+            texts.update({f"“{row.keyword}” ({code})": text for code, text in row.texts.items()})
+    return stale_dates_listing(texts, store=store)
 
 
 def _starter_rows(store, rows: list[Row]) -> list[Row]:

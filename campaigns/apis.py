@@ -178,6 +178,11 @@ class SendInSerializer(serializers.Serializer):
     start_on = serializers.DateField(
         required=False, allow_null=True, help_text="Store-local day; default today."
     )
+    dates_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The text names a date that is over and the sender confirms it is meant (issue 13).",
+    )
 
 
 class QueuedSerializer(serializers.Serializer):
@@ -294,7 +299,10 @@ class CampaignSendApi(StoreAPIMixin, APIView):
         payload = SendInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         campaign = services.campaign_send_now(
-            campaign=campaign, acting_user=request.user, start_on=payload.validated_data.get("start_on")
+            campaign=campaign,
+            acting_user=request.user,
+            start_on=payload.validated_data.get("start_on"),
+            dates_confirmed=payload.validated_data["dates_confirmed"],
         )
         return Response({"id": campaign.pk, "status": campaign.status}, status=status.HTTP_202_ACCEPTED)
 

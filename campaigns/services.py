@@ -34,6 +34,7 @@ from seller_desk.errors import ApplicationError, date_value
 from seller_desk.models import Buyer, Store, StoreTier
 from seller_desk.selectors import store_local_date
 from seller_desk.services import AuditKind, actor_or_none, audit_log
+from templates_i18n.dates import stale_dates_errors
 from templates_i18n.guard import text_check, text_guard_collect
 from templates_i18n.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, normalize_language
 
@@ -456,14 +457,13 @@ def _content_recheck(campaign: Campaign, *, dates_confirmed: bool = False) -> No
     )
     # Issue 13: a text naming a date that is over is not sent unless the sender confirmed it (dates_confirmed).
     if not dates_confirmed:
-        from templates_i18n.dates import past_dates_message, past_mentions
-
-        today = store_local_date(campaign.store)
         texts = {"text": campaign.text, **{f"variants.{k}": v for k, v in (campaign.variants or {}).items()}}
-        for field, value in texts.items():
-            past = past_mentions(value or "", today=today)
-            if past and field not in errors:
-                errors[field] = past_dates_message(past)
+        for field, message in stale_dates_errors(
+            texts,
+            store=campaign.store,
+            confirm_hint="Confirm the dates (dates_confirmed) to send it as written.",
+        ).items():
+            errors.setdefault(field, message)
     if errors:
         raise ApplicationError(errors, banned_words=banned)
 

@@ -16,6 +16,7 @@ from seller_desk.auth import owner_required, store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import MemberRole
 from seller_desk.selectors import store_local_date
+from templates_i18n.dates import stale_dates_listing
 from templates_i18n.languages import LANGUAGE_NAMES, direction
 
 from . import selectors, services
@@ -269,7 +270,18 @@ def campaign_detail(request, campaign_id: int):
             "skipped": skipped,
             "events": selectors.campaign_events(campaign=campaign)[:30],
             "eligibility": _eligibility_message(request.store),
+            "stale": _stale_listing(campaign),
         },
+    )
+
+
+def _stale_listing(campaign) -> list[dict]:
+    """A draft's texts naming a date that is over, for the confirm step beside Send now (issue 13)."""
+    if campaign.status != CampaignStatus.DRAFT:
+        return []
+    return stale_dates_listing(
+        {f"{item['name']} ({item['lang']})": item["text"] for item in _preview(campaign)},
+        store=campaign.store,
     )
 
 
@@ -296,10 +308,10 @@ def campaign_identify(request, campaign_id: int):
     return redirect("campaign-detail", campaign_id=campaign.pk)
 
 
-def _action(request, campaign_id: int, service, done: str):
+def _action(request, campaign_id: int, service, done: str, **options):
     campaign = selectors.campaign_get(store=request.store, campaign_id=campaign_id)
     try:
-        campaign = service(campaign=campaign, acting_user=request.user)
+        campaign = service(campaign=campaign, acting_user=request.user, **options)
     except ApplicationError as error:
         messages.error(request, " ".join(m for ms in error.errors.values() for m in ms))
     else:
@@ -315,6 +327,7 @@ def campaign_send(request, campaign_id: int):
         campaign_id,
         services.campaign_send_now,
         "“{name}” is sending: today's batch goes out now, the rest continues on the following days.",
+        dates_confirmed=request.POST.get("dates_confirmed") == "1",
     )
 
 

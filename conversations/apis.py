@@ -15,6 +15,7 @@ from seller_desk.auth import StoreAPIMixin
 from seller_desk.errors import ApplicationError
 from seller_desk.models import DisputeAction
 from seller_desk.selectors import dispute_get, order_get
+from templates_i18n.services import scenario_pick_record
 
 from . import selectors, services
 from .serializers import (
@@ -152,6 +153,7 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         text, language = data.get("text", ""), data.get("language", "")
+        pick_text = selectors.suggestion_text_for_conversation(conversation) if data.get("scenario") else ""
         if data.get("scenario") and not text:
             rendered = selectors.reply_text_for_conversation(
                 store=self.store,
@@ -179,6 +181,15 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
             if replayed is None:
                 raise
             return self._created(request, replayed, replayed=True)
+        if pick_text:
+            scenario_pick_record(
+                store=self.store,
+                acting_user=request.user,
+                buyer_text=pick_text,
+                language=message.language,
+                picked_code=data["scenario"],
+                suggested_code=data.get("suggested_scenario", ""),
+            )
         return self._created(request, message)
 
     def _created(self, request, message, replayed: bool = False) -> Response:

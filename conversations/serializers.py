@@ -157,6 +157,12 @@ class ReplyInSerializer(serializers.Serializer):
     scenario = serializers.CharField(required=False, max_length=80)
     language = serializers.CharField(required=False, max_length=8)
     variables = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    suggested_scenario = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="The scenario suggested first, when the reply uses `scenario`: the pick is recorded (issue 13).",
+    )
     coupon_id = serializers.IntegerField(required=False, allow_null=True)
     image = serializers.FileField(required=False, allow_empty_file=False)
 

@@ -29,6 +29,7 @@ from templates_i18n.dates import find_dates
 from templates_i18n.guard import text_check
 from templates_i18n.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, direction, normalize_language
 from templates_i18n.models import Voice
+from templates_i18n.services import scenario_pick_record
 
 from . import selectors, services
 from .forms import DisputeAnswerForm, ProtectionExtensionForm, ReplyForm
@@ -314,6 +315,7 @@ def inbox_reply(request, conversation_id: int):
     form = _reply_form(conversation, coupons, request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
+        pick_text = _pick_buyer_text(request, conversation)
         try:
             key = services.idempotency_key_check(data["idempotency_key"] or None, field="text")
             if not services.reply_replay(
@@ -338,6 +340,7 @@ def inbox_reply(request, conversation_id: int):
             form.add_application_error(error)
         else:
             services.draft_discard(conversation=conversation, acting_user=request.user)
+            _pick_record(request, pick_text, data["language"] or _reply_language(conversation))
             if not request.htmx:
                 return redirect(reverse("inbox-thread", args=[conversation.id]) + _query_suffix(request))
             language = data["language"] or None
@@ -461,6 +464,7 @@ def reply_assist_suggestions(request, conversation_id: int):
             bar=round(100 * (suggestion.score - lowest) / spread) if spread > 0 else 100,
             has_language=language in item["languages"],
             confident=suggestion.confident,
+            picked=suggestion.picked,
         )
         item["bar"] = max(item["bar"], 6)
         suggestions.append(item)
@@ -553,6 +557,27 @@ def reply_assist_check(request, conversation_id: int):
         "templates_i18n/_reply_assist_check.html",
         {"hits": hits, "ok": not hits, "text": text, **_dated_context(text, store_local_date(request.store))},
     )
+
+
+def _pick_buyer_text(request, conversation) -> str:
+    """The buyer text the suggestions were made for, read before the reply is sent (issue 13, point 5);
+    "" when the reply was not built from a scenario (the reply box posts ``scenario_code`` when it was)."""
+    if not request.POST.get("scenario_code"):
+        return ""
+    return selectors.suggestion_text_for_conversation(conversation)
+
+
+def _pick_record(request, buyer_text: str, language: str) -> None:
+    """Record which scenario the sent reply was built from, against the first one the box suggested."""
+    if buyer_text:
+        scenario_pick_record(
+            store=request.store,
+            acting_user=request.user,
+            buyer_text=buyer_text,
+            language=language,
+            picked_code=request.POST.get("scenario_code", ""),
+            suggested_code=request.POST.get("suggested_code", ""),
+        )
 
 
 def _dated_context(text: str, today) -> dict:

@@ -6,6 +6,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from seller_desk.errors import ApplicationError
 
+from .dates import stale_dates_errors
 from .guard import text_guard_enforce
 from .languages import SUPPORTED_LANGUAGES, field_suffix
 from .models import BannedWord, Scenario
@@ -16,10 +17,25 @@ from .services import banned_word_clean, banned_word_create, banned_word_delete,
 
 
 class ScenarioAdminForm(forms.ModelForm):
-    """Every language's text passes the banned-word guard, as in the desk."""
+    """Every language's text passes the banned-word guard, as in the desk; a changed official text naming a
+    date that is over needs "The dates are right" ticked (issue 13, the same check as the desk's edit page)."""
+
+    dates_confirmed = forms.BooleanField(
+        required=False, label="The dates are right", help_text="Save texts that name a date that is over."
+    )
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.store_id is None and not cleaned.get("dates_confirmed"):
+            changed = {
+                f"body_{field_suffix(lang)}": cleaned.get(f"body_{field_suffix(lang)}") or ""
+                for lang in SUPPORTED_LANGUAGES
+                if f"body_{field_suffix(lang)}" in self.changed_data
+            }
+            for name, message in stale_dates_errors(
+                changed, store=None, confirm_hint="Tick “The dates are right” to save it anyway."
+            ).items():
+                self.add_error(name if name in self.fields else None, message)
         for language in SUPPORTED_LANGUAGES:
             field = f"body_{field_suffix(language)}"
             text = cleaned.get(field) or ""

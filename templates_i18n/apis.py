@@ -59,6 +59,11 @@ class ScenarioWriteSerializer(serializers.Serializer):
         help_text='{"en": "…", "ru": "…"}; "" removes.',
     )
     order_statuses = serializers.ListField(child=serializers.CharField(), required=False)
+    dates_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Platform admins editing an official text: it names a date that is over and that is meant.",
+    )
 
 
 class RenderedTextSerializer(serializers.Serializer):
@@ -137,6 +142,7 @@ class ScenarioDetailApi(ScenarioAPIMixin, APIView):
             title=data.get("title"),
             texts=data.get("texts"),
             order_statuses=data.get("order_statuses"),
+            confirm_dates=data.get("dates_confirmed", False),
         )
         return Response(_scenario_payload(scenario, detail=True))
 

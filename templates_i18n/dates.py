@@ -283,3 +283,54 @@ def past_mentions(text: str, *, today: date) -> list[DateMention]:
 def past_dates_message(mentions: list[DateMention]) -> str:
     shown = "; ".join(m.message() for m in mentions[:3])
     return f"This text names a date that is over: {shown} Edit the text, or confirm the dates are meant."
+
+
+def stale_dates(text: str, *, store=None, today: date | None = None) -> list[DateMention]:
+    """THE check every outbound path runs ("which dates in this text are over for store S today?").
+
+    ``today`` defaults to the store's local date (the platform's local date for official texts, store None).
+    Replies, campaigns, auto-reply texts and the admins' edits of official texts all call this one function.
+    """
+    if today is None:
+        if store is not None:
+            from seller_desk.selectors import store_local_date
+
+            today = store_local_date(store)
+        else:
+            from django.utils import timezone
+
+            today = timezone.localdate()
+    return past_mentions(text or "", today=today)
+
+
+def stale_dates_errors(texts: dict[str, str], *, store=None, confirm_hint: str = "") -> dict[str, str]:
+    """``{field: message}`` for every text of ``texts`` (field -> text) naming a date that is over."""
+    errors: dict[str, str] = {}
+    for field, text in texts.items():
+        past = stale_dates(text, store=store)
+        if past:
+            errors[field] = past_dates_message(past) + (f" {confirm_hint}" if confirm_hint else "")
+    return errors
+
+
+STALE_CONTEXT = 40
+
+
+def stale_dates_listing(texts: dict[str, str], *, store=None) -> list[dict]:
+    """For a confirm step: each past date of each text (label -> text) with its span in its sentence,
+    ``{"label", "before", "found", "after", "message"}`` (the page marks ``found``)."""
+    listing = []
+    for label, text in texts.items():
+        for mention in stale_dates(text, store=store):
+            before = text[max(0, mention.start - STALE_CONTEXT) : mention.start]
+            after = text[mention.end : mention.end + STALE_CONTEXT]
+            listing.append(
+                {
+                    "label": label,
+                    "before": ("…" if mention.start > STALE_CONTEXT else "") + before,
+                    "found": mention.found,
+                    "after": after + ("…" if mention.end + STALE_CONTEXT < len(text) else ""),
+                    "message": mention.message(),
+                }
+            )
+    return listing

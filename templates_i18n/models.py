@@ -106,3 +106,34 @@ class BannedWordListVersion(models.Model):
     """One row; its number goes up with every change so each process knows its compiled guard is stale."""
 
     version = models.PositiveBigIntegerField(default=0)
+
+
+class ScenarioPick(models.Model):
+    """An agent sent a reply built from a scenario or store template (issue 13, point 5).
+
+    ``suggested_code`` is what the reply box offered first ("" when it offered nothing), ``picked_code`` what
+    the agent inserted; ``vector`` is the buyer message's embedding (float32, the suggestion model's) so later
+    suggestions for similar messages of the same store can count these picks. Only the store's own picks are
+    ever read for its ranking.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="scenario_picks")
+    language = models.CharField(max_length=8, help_text="The language of the reply sent.")
+    suggested_code = models.CharField(max_length=80, blank=True)
+    picked_code = models.CharField(max_length=80)
+    vector = models.BinaryField(help_text="The buyer message's embedding (float32 bytes).")
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "created_at"], name="scenario_pick_store_time")]
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def first_taken(self) -> bool:
+        return bool(self.suggested_code) and self.suggested_code == self.picked_code
+
+    def __str__(self) -> str:
+        return f"{self.picked_code} ({self.language})"

@@ -295,3 +295,73 @@ OFFICIAL_CODES: tuple[str, ...] = tuple(s["code"] for s in OFFICIAL_SCENARIOS)
 
 def official_scenario(code: str) -> dict | None:
     return next((s for s in OFFICIAL_SCENARIOS if s["code"] == code), None)
+
+
+# (code, language, fragment as the seed's authors wrote it, fragment as shipped). Unlike REPAIRS these are
+# not extraction damage but the authors' own typos that a buyer would read as a mistake (issue 13, point 3),
+# above all Russian Scenario 1's "аторитетных оргазов", which reads as an obscenity. Each original occurs
+# exactly once in its (repaired) text; OFFICIAL_SCENARIOS below carries the corrected texts, migration
+# 0006_correct_seed_typos applies them to a library loaded before, and docs/scenarios.md lists them.
+CORRECTIONS: list[tuple[str, str, str, str]] = [
+    ("epidemic_situation", "ru", "аторитетных оргазов", "авторитетных органов"),
+    ("epidemic_situation", "ru", "Спасибо за вопрос.!", "Спасибо за вопрос!"),
+    ("epidemic_situation", "ru", "к официальном заявлениям", "к официальным заявлениям"),
+    ("epidemic_situation", "ru", "в России .", "в России."),
+    ("epidemic_situation", "en", "other authorities .", "other authorities."),
+    ("shipping_delay", "ru", "китайского Новогода", "китайского Нового года"),
+    ("shipping_delay", "en", "local authorites", "local authorities"),
+    ("shipping_delay", "en", "as soon as possible . Should", "as soon as possible. Should"),
+    ("shipping_delay", "es", "18 de febrero PT ,", "18 de febrero PT,"),
+    ("shipping_delay", "pl", "przebywa na Urlopie", "przebywa na urlopie"),
+    ("shipping_delay", "ar", "بسب مهرجان", "بسبب مهرجان"),
+    ("shipping_delay", "ko", "최대한 한 좋리", "최대한 빨리"),
+    ("cancel_before_shipment", "ru", "(сылка", "(ссылка"),
+    ("cancel_before_shipment", "en", "the virus do not survive", "the virus does not survive"),
+    ("cancel_before_shipment", "pt-BR", "página de de detalhes", "página de detalhes"),
+    ("cancel_before_shipment", "pl", "ryzyka zarażeniem", "ryzyka zarażenia"),
+    ("cancel_before_shipment", "ko", "최대한 한좋리", "최대한 빨리"),
+    ("cancel_before_shipment", "ko", "감할염", "감염될"),
+    ("cancel_before_shipment", "ko", "참조실실", "참조하실"),
+    ("refuse_in_transit", "ru", "сейчасотменить", "сейчас отменить"),
+    ("refuse_in_transit", "ru", "(сылка", "(ссылка"),
+    ("refuse_in_transit", "en", "the virus do not survive", "the virus does not survive"),
+    ("refuse_in_transit", "en", 'our packages."', "our packages."),
+    ("refuse_in_transit", "fr", "de la commande en transit", "de la commande est en transit"),
+    ("refuse_in_transit", "pl", "ryzyka zarażeniem", "ryzyka zarażenia"),
+    ("refuse_in_transit", "ko", "감할염", "감염될"),
+    ("refuse_in_transit", "ko", "참조실실", "참조하실"),
+    ("refuse_in_transit", "he", "חוםמזה", "חוץ מזה"),
+    ("refuse_in_transit", "he", "יכולפנות", "יכול לפנות"),
+    ("russia_border", "ru", "информациии", "информации"),
+    ("russia_border", "ru", "китайского Новогода", "китайского Нового года"),
+    ("russia_border", "ru", "Cвяжитесь", "Свяжитесь"),  # the seed's first letter is a Latin C
+    ("extend_protection", "ru", "увелдичено", "увеличено"),
+    ("extend_protection", "ar", "فيتمديد", "في تمديد"),
+    ("return_after_receipt", "ru", "(сылка", "(ссылка"),
+    ("return_after_receipt", "en", "the virus do not survive", "the virus does not survive"),
+    ("return_after_receipt", "es", "envío de de devolución", "envío de devolución"),
+    ("return_after_receipt", "fr", "frais d'expédition de retour .", "frais d'expédition de retour."),
+    ("return_after_receipt", "pl", "ryzyka zarażeniem", "ryzyka zarażenia"),
+    ("return_after_receipt", "ar", "يوممما", "يومًا"),
+    ("return_after_receipt", "he", "אאתה", "אתה"),
+    ("return_after_receipt", "ko", "분쟁를", "분쟁을"),
+    ("return_after_receipt", "ko", "감할염", "감염될"),
+    ("return_after_receipt", "ko", "참조실실", "참조하실"),
+    ("order_eta", "ru", "китайского Новогода", "китайского Нового года"),
+    ("order_eta", "ru", "Мы проим прощения", "Мы просим прощения"),
+    ("order_eta", "en", "aprox. {days} days", "approx. {days} days"),
+]
+
+
+def corrected(code: str, language: str, text: str) -> str:
+    """``text`` (the seed's, repaired) with the CORRECTIONS of (code, language) applied."""
+    for c_code, c_language, original, fixed in CORRECTIONS:
+        if (c_code, c_language) == (code, language):
+            text = text.replace(original, fixed)
+    return text
+
+
+for _scenario in OFFICIAL_SCENARIOS:
+    _scenario["texts"] = {
+        lang: corrected(_scenario["code"], lang, text) for lang, text in _scenario["texts"].items()
+    }

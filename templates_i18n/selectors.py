@@ -232,3 +232,41 @@ def banned_word_get(*, banned_word_id: int):
     from .models import BannedWord
 
     return get_object_or_404(BannedWord.objects.select_related("updated_by"), pk=banned_word_id)
+
+
+# --- picks (issue 13, point 5) ---
+
+
+def scenario_pick_report(*, store, days: int = 90) -> dict:
+    """How often the store's agents took the first suggestion, per reply language, over the last ``days``;
+    and the scenarios picked most. Only the store's own picks."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from .languages import LANGUAGE_NAMES
+    from .models import ScenarioPick
+
+    picks = ScenarioPick.objects.filter(store=store, created_at__gte=timezone.now() - timedelta(days=days))
+    rows = (
+        picks.values("language")
+        .annotate(
+            picks=Count("id"),
+            offered=Count("id", filter=~Q(suggested_code="")),
+            first=Count("id", filter=Q(picked_code=F("suggested_code")) & ~Q(suggested_code="")),
+        )
+        .order_by("language")
+    )
+    languages = [
+        {
+            **row,
+            "name": LANGUAGE_NAMES.get(row["language"], row["language"]),
+            "share": round(100 * row["first"] / row["offered"]) if row["offered"] else None,
+        }
+        for row in rows
+    ]
+    total = {k: sum(r[k] for r in languages) for k in ("picks", "offered", "first")}
+    total["share"] = round(100 * total["first"] / total["offered"]) if total["offered"] else None
+    top = list(picks.values("picked_code").annotate(n=Count("id")).order_by("-n", "picked_code")[:10])
+    return {"days": days, "languages": languages, "total": total, "top": top}

@@ -206,18 +206,16 @@ def _scenario_update(
 
 def _official_dates_check(scenario: Scenario, texts: dict) -> None:
     """Issue 13: an official text an admin changes may not name a date that is over unless confirmed."""
-    from django.utils import timezone
+    from .dates import stale_dates_errors
 
-    from .dates import past_dates_message, past_mentions
-
-    today = timezone.localdate()
-    errors = {}
-    for language, text in _scenario_clean_texts(texts).items():
-        field = f"body_{field_suffix(language)}"
-        if text and text != (getattr(scenario, field) or ""):
-            past = past_mentions(text, today=today)
-            if past:
-                errors[field] = past_dates_message(past) + " Tick “The dates are right” to save it anyway."
+    changed = {
+        f"body_{field_suffix(language)}": text
+        for language, text in _scenario_clean_texts(texts).items()
+        if text and text != (getattr(scenario, f"body_{field_suffix(language)}") or "")
+    }
+    errors = stale_dates_errors(
+        changed, store=None, confirm_hint="Tick “The dates are right” to save it anyway."
+    )
     if errors:
         raise ApplicationError(errors)
 
@@ -647,3 +645,39 @@ def banned_word_delete(*, acting_user, banned_word) -> None:
     )
     banned_word.delete()
     banned_word_list_changed()
+
+
+# --- picks (issue 13, point 5) ---
+
+
+def scenario_pick_record(
+    *, store, acting_user, buyer_text: str, language: str, picked_code: str, suggested_code: str = ""
+):
+    """Record that a reply built from ``picked_code`` was sent, against what the reply box offered first.
+
+    Returns the ScenarioPick, or None when there is nothing to learn from (no buyer text, or a code the
+    store cannot use — another store's template is never recorded). Never raises for the caller's send.
+    """
+    from .models import ScenarioPick
+    from .suggest import embed_query
+
+    picked_code = (picked_code or "").strip()[:80]
+    suggested_code = (suggested_code or "").strip()[:80]
+    buyer_text = (buyer_text or "").strip()
+    if not picked_code or not buyer_text:
+        return None
+    usable = set(
+        Scenario.objects.filter(Q(store__isnull=True) | Q(store=store)).values_list("code", flat=True)
+    )
+    if picked_code not in usable:
+        return None
+    if suggested_code not in usable:
+        suggested_code = ""
+    return ScenarioPick.objects.create(
+        store=store,
+        language=(normalize_language(language) or language or "")[:8],
+        suggested_code=suggested_code,
+        picked_code=picked_code,
+        vector=embed_query(buyer_text).tobytes(),
+        picked_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )

@@ -48,7 +48,7 @@ from seller_desk.models import OrderStatus
 
 from .cues import intent_cues, named_markets
 from .languages import DEFAULT_LANGUAGE, detect_language
-from .models import Scenario
+from .models import Scenario, ScenarioPick
 from .scenario_seed import official_scenario
 
 logger = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ class Suggestion:
     score: float
     confident: bool = False
     cues: tuple[str, ...] = ()
+    picked: int = 0  # how often the store's agents chose it for similar messages (issue 13, point 5)
 
     def as_dict(self) -> dict:
         return {"code": self.code, "score": self.score, "confident": self.confident}
@@ -240,9 +241,51 @@ def _model():
     return _model_instance
 
 
+_queries: OrderedDict[str, np.ndarray] = OrderedDict()
+QUERY_CACHE_SIZE = 512
+
+
 def embed_query(text: str) -> np.ndarray:
+    """The query vector of ``text``: the last QUERY_CACHE_SIZE are kept in the process and every one in the
+    shared Django cache (the reply box asks for the same conversation's text on every panel load, from any
+    web process, and once more when the reply is sent and the pick recorded)."""
     with _model_lock:
-        return np.asarray(_model().query(text), dtype=np.float32)
+        cached = _queries.get(text)
+        if cached is not None:
+            _queries.move_to_end(text)
+            return cached
+    key = _query_cache_key(text)
+    vector = None
+    try:
+        shared = caches["embeddings"].get(key)
+    except Exception:  # the shared cache is an optimisation: never fail a suggestion over it
+        logger.warning("suggestion: cache read failed", exc_info=True)
+        shared = None
+    if shared is not None:
+        vector = np.frombuffer(shared, dtype=np.float32)
+        if vector.size != DIMENSIONS:
+            vector = None
+    if vector is None:
+        with _model_lock:
+            vector = np.asarray(_model().query(text), dtype=np.float32)
+        try:
+            caches["embeddings"].set(key, vector.tobytes(), timeout=QUERY_CACHE_SECONDS)
+        except Exception:
+            logger.warning("suggestion: cache write failed", exc_info=True)
+    vector = vector.copy()
+    vector.setflags(write=False)
+    with _model_lock:
+        _queries[text] = vector
+        while len(_queries) > QUERY_CACHE_SIZE:
+            _queries.popitem(last=False)
+    return vector
+
+
+def _query_cache_key(text: str) -> str:
+    return f"suggest:query:{MODEL_VARIANT}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+QUERY_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def _passages_cache_key(texts: list[str]) -> str:
@@ -371,6 +414,74 @@ def clear_cache() -> None:
     with _cache_lock:
         _official = None
         _stores.clear()
+        _picks.clear()
+    with _model_lock:
+        _queries.clear()
+
+
+# --- learning from the agents' picks (issue 13, point 5) ---
+# A store's picks are (buyer-message vector, picked code). For a new message, the picks whose message is
+# at least PICK_SIMILARITY similar count per code; a code picked at least PICK_MIN times gets
+# PICK_STEP per pick, at most PICK_BOOST_MAX: enough to reorder close candidates, never to drag an
+# unrelated scenario above a clear fit. Confidence is decided before the boost, so picks never make an
+# off-topic message look answered. Only the store's own rows are read: nothing of one store's picks
+# reaches another's ranking.
+PICK_SIMILARITY = 0.89
+PICK_MIN = 2
+PICK_STEP = 0.01
+PICK_BOOST_MAX = 0.04
+PICK_MEMORY = 2000  # the store's most recent picks that count
+_picks: OrderedDict[int, tuple[tuple, PickMemory]] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class PickMemory:
+    vectors: np.ndarray
+    codes: tuple[str, ...]
+
+    def counts(self, query: np.ndarray) -> dict[str, int]:
+        """Code -> how many of the store's picks were for a message similar to ``query``."""
+        if not self.codes:
+            return {}
+        similar = np.flatnonzero(self.vectors @ query >= PICK_SIMILARITY)
+        result: dict[str, int] = {}
+        for i in similar:
+            result[self.codes[i]] = result.get(self.codes[i], 0) + 1
+        return result
+
+
+def pick_boost(count: int) -> float:
+    return 0.0 if count < PICK_MIN else min(PICK_BOOST_MAX, PICK_STEP * count)
+
+
+def _pick_memory(store) -> PickMemory | None:
+    if store is None:
+        return None
+    version = tuple(ScenarioPick.objects.filter(store=store).aggregate(n=Count("id"), top=Max("id")).values())
+    if not version[0]:
+        return None
+    with _cache_lock:
+        cached = _picks.get(store.pk)
+        if cached is not None and cached[0] == version:
+            _picks.move_to_end(store.pk)
+            return cached[1]
+    rows = list(
+        ScenarioPick.objects.filter(store=store)
+        .order_by("-id")
+        .values_list("vector", "picked_code")[:PICK_MEMORY]
+    )
+    vectors = [np.frombuffer(bytes(v), dtype=np.float32) for v, _ in rows]
+    keep = [i for i, v in enumerate(vectors) if v.size == DIMENSIONS]
+    memory = PickMemory(
+        vectors=np.stack([vectors[i] for i in keep]) if keep else np.zeros((0, DIMENSIONS), np.float32),
+        codes=tuple(rows[i][1] for i in keep),
+    )
+    with _cache_lock:
+        _picks[store.pk] = (version, memory)
+        _picks.move_to_end(store.pk)
+        while len(_picks) > STORE_CACHE_SIZE:
+            _picks.popitem(last=False)
+    return memory
 
 
 def warm_up() -> None:
@@ -433,8 +544,11 @@ def rank(
     buyer_country: str | None = None,
     today: date | None = None,
     limit: int | None = None,
+    picks: PickMemory | None = None,
 ) -> SuggestionResult:
-    """Rank every available scenario of ``indexes`` for ``text``; the language is the one detected in ``text``."""
+    """Rank every available scenario of ``indexes`` for ``text``; the language is the one detected in ``text``.
+
+    ``picks`` (the store's own) adds the bounded boost for scenarios its agents chose for similar messages."""
     text, order_status = validate_request(text=text, order_status=order_status)
     query = embed_query(text)
     cues = intent_cues(text)
@@ -447,13 +561,21 @@ def rank(
             scored = _score(scenario, meaning, order_status=order_status, cues=cues)
             if scenario.code not in best or scored[0] > best[scenario.code][0]:
                 best[scenario.code] = scored
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+    chosen = picks.counts(query) if picks is not None else {}
+    scored = [
+        (code, score + pick_boost(chosen.get(code, 0)), is_confident(score, own), own)
+        for code, (score, own) in best.items()
+    ]
+    ranked = sorted(scored, key=lambda item: (-item[1], item[0]))
     if limit is not None:
         ranked = ranked[:limit]
     language = detect_language(text) or DEFAULT_LANGUAGE
     return SuggestionResult(
         language,
-        [Suggestion(code, round(score, 4), is_confident(score, own), own) for code, (score, own) in ranked],
+        [
+            Suggestion(code, round(score, 4), confident, own, chosen.get(code, 0))
+            for code, score, confident, own in ranked
+        ],
     )
 
 
@@ -482,7 +604,13 @@ def suggest_scenarios(
     if store is not None and store.pk in versions:
         indexes.append(_store_index(store, versions[store.pk]))
     return rank(
-        indexes, text=text, order_status=order_status, buyer_country=buyer_country, today=today, limit=limit
+        indexes,
+        text=text,
+        order_status=order_status,
+        buyer_country=buyer_country,
+        today=today,
+        limit=limit,
+        picks=_pick_memory(store),
     )
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from seller_desk.auth import is_platform_admin, membership_of
+from seller_desk.auth import is_platform_admin, membership_of, owner_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
 
@@ -408,3 +408,29 @@ def text_check_partial(request):
         "message": banned_words_message(hits) if hits else "",
     }
     return render(request, "templates_i18n/text_check_result.html", context)
+
+
+# --- picks report (issue 13, point 5) ---
+
+
+@owner_required
+@require_http_methods(["GET"])
+def scenario_pick_report(request):
+    """How often the agents took the first suggestion, per reply language (the store's own picks only)."""
+    try:
+        days = int(request.GET.get("days", 90))
+    except ValueError:
+        days = 90
+    days = days if days in PICK_REPORT_DAYS else 90
+    report = scenario_selectors.scenario_pick_report(store=request.store, days=days)
+    titles = {s.code: s.title for s in scenario_selectors.scenario_list(store=request.store)}
+    for row in report["top"]:
+        row["title"] = titles.get(row["picked_code"], row["picked_code"])
+    return render(
+        request,
+        "templates_i18n/scenario_picks.html",
+        {"nav": "replies", "report": report, "day_choices": PICK_REPORT_DAYS},
+    )
+
+
+PICK_REPORT_DAYS = (7, 30, 90, 365)

@@ -119,7 +119,7 @@ def test_seasonal_names_are_found_in_the_seed_texts():
         "ko": ["구정"],
         "pl": ["Święta Wiosny"],
         "pt-BR": ["Festival da Primavera"],
-        "ru": ["китайского Новогода"],
+        "ru": ["китайского Нового года"],
     }
 
 

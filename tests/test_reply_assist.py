@@ -230,7 +230,7 @@ def test_official_order_eta_in_english_keeps_days_visible(client_for, olga_conve
         assist_url("reply-assist-render", olga_conversation, code="order_eta", language="en")
     ).content.decode()
     result = picked(page)
-    assert "Your order will come after aprox. {days} days." in result["text"]
+    assert "Your order will come after approx. {days} days." in result["text"]
     assert result["languages"] == "en ru"
 
 

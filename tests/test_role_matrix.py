@@ -103,6 +103,7 @@ ACTIONS: dict[tuple[str, str], frozenset | None] = {
     ("autoreply-report", "post"): NO_WRITE,
     # replies: official scenarios (platform admins) and the store's own templates (members)
     ("scenario-library", "post"): SIGNED_IN,
+    ("scenario-picks", "post"): NO_WRITE,  # the picks report (issue 13): GET only, owners
     ("scenario-new", "post"): MEMBERS,
     ("scenario-edit", "post"): MEMBERS,
     ("scenario-delete", "post"): MEMBERS,

@@ -15,7 +15,7 @@ from seller_desk.errors import ApplicationError
 from seller_desk.services import platform_admin_create
 from templates_i18n import selectors, services
 from templates_i18n.models import Scenario
-from templates_i18n.scenario_seed import OFFICIAL_SCENARIOS, REPAIRS, SEED_FILE
+from templates_i18n.scenario_seed import CORRECTIONS, OFFICIAL_SCENARIOS, REPAIRS, SEED_FILE
 from tests.factories import make_buyer, make_inbound, make_member, make_order
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,12 @@ def repaired(code: str, language: str) -> str:
                 f"{damaged!r} must occur exactly once in the seed's {code}/{language}"
             )
             text = text.replace(damaged, fixed)
+    for c_code, c_language, original, fixed in CORRECTIONS:
+        if (c_code, c_language) == (code, language):
+            assert text.count(original) == 1, (
+                f"{original!r} must occur exactly once in the repaired {code}/{language}"
+            )
+            text = text.replace(original, fixed)
     return text
 
 
@@ -129,6 +135,47 @@ def test_the_seed_copy_gives_the_eight_scenarios_in_the_languages_R18_names():
 def test_stored_official_text_is_the_seed_text_with_the_listed_repairs(code, language):
     scenario = Scenario.objects.get(store__isnull=True, code=code)
     assert selectors.scenario_texts(scenario)[language] == repaired(code, language)
+
+
+@pytest.mark.parametrize(
+    "code,language,original,fixed", CORRECTIONS, ids=[f"{c}-{lang}-{o}" for c, lang, o, _ in CORRECTIONS]
+)
+def test_each_seed_typo_correction_is_shipped_and_the_original_is_gone(code, language, original, fixed):
+    """Issue 13, point 3: the authors' typo is in the seed, the shipped text has the correction instead."""
+    seed_text = SEED[(code, language)]
+    assert original.replace("{days}", "_____") in seed_text or any(
+        original.replace(f, d) in seed_text for c, lang, d, f in REPAIRS if (c, lang) == (code, language)
+    )
+    stored = selectors.scenario_texts(Scenario.objects.get(store__isnull=True, code=code))[language]
+    assert fixed in stored
+    assert original not in stored or original in fixed
+
+
+def test_russian_scenario_1_no_longer_reads_as_an_obscenity():
+    stored = Scenario.objects.get(store__isnull=True, code="epidemic_situation").body_ru
+    assert "оргаз" not in stored
+    assert stored == (
+        "Спасибо за вопрос! Пожалуйста, обратитесь к официальным заявлениям авторитетных органов: "
+        "ВОЗ и Роспотребнадзору в России."
+    )
+
+
+def test_the_correction_migration_fixes_a_library_loaded_before_and_leaves_rewritten_texts_alone():
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    migration = import_module("templates_i18n.migrations.0006_correct_seed_typos")
+    scenario = Scenario.objects.get(store__isnull=True, code="epidemic_situation")
+    original_ru = SEED[("epidemic_situation", "ru")]
+    Scenario.objects.filter(pk=scenario.pk).update(body_ru=original_ru, body_en="Rewritten by an admin.")
+    migration.correct(django_apps, None)
+    scenario.refresh_from_db()
+    assert scenario.body_ru == repaired("epidemic_situation", "ru")
+    assert scenario.body_en == "Rewritten by an admin."
+    migration.uncorrect(django_apps, None)
+    scenario.refresh_from_db()
+    assert scenario.body_ru == original_ru
 
 
 def test_every_repair_applies_to_a_seed_text_and_the_module_matches_the_database():
@@ -229,7 +276,7 @@ def test_restored_korean_and_hebrew_words():
 def test_the_seed_blank_is_the_days_placeholder():
     scenario = selectors.scenario_get(store=None, code="order_eta")
     assert selectors.scenario_placeholders(scenario) == ["days"]
-    assert "aprox. {days} days" in selectors.scenario_texts(scenario)["en"]
+    assert "approx. {days} days" in selectors.scenario_texts(scenario)["en"]
 
 
 # --- rendering ---------------------------------------------------------------------------------------------
@@ -246,7 +293,7 @@ def test_placeholders_are_named_once_in_order():
 
 def test_render_fills_days_and_reports_the_direction(store):
     rendered = selectors.scenario_render(store=store, code="order_eta", language="en", variables={"days": 12})
-    assert "Your order will come after aprox. 12 days." in rendered.text
+    assert "Your order will come after approx. 12 days." in rendered.text
     assert (rendered.language, rendered.direction) == ("en", "ltr")
     arabic = selectors.scenario_render(store=store, code="extend_protection", language="ar", variables={})
     assert (arabic.language, arabic.direction) == ("ar", "rtl")
@@ -278,7 +325,7 @@ def test_render_api_fills_variables_from_the_query_string(store):
     assert r.status_code == 200
     body = r.json()
     assert body["language"] == "en" and body["direction"] == "ltr"
-    assert "aprox. 7 days" in body["text"]
+    assert "approx. 7 days" in body["text"]
     r = client.get("/api/v1/scenarios/order_eta/render?language=en")
     assert r.status_code == 400
     assert r.json() == {"errors": {"variables": ["Fill the placeholder {days} before sending this reply."]}}
@@ -632,7 +679,7 @@ def test_library_page_preview_renders_placeholders_and_errors(store):
     web = Client()
     web.force_login(make_member(store))
     ok = web.get("/replies/order_eta/preview?language=en&days=9").content.decode()
-    assert "aprox. 9 days" in ok
+    assert "approx. 9 days" in ok
     bad = web.get("/replies/order_eta/preview?language=en&days=").content.decode()
     assert "Fill the placeholder {days}" in bad
 

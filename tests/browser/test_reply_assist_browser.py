@@ -235,13 +235,13 @@ def test_switching_language_renders_right_to_left_and_names_missing_languages(
     expect(box).to_have_value("")
     expect(page.locator(".ra-lang.missing")).to_have_count(7)
     page.click('#ra-status [data-ra-lang="en"]')
-    expect(box).to_have_value(re.compile(r"Your order will come after aprox\. \{days\} days\."))
+    expect(box).to_have_value(re.compile(r"Your order will come after approx\. \{days\} days\."))
     expect(box).to_have_attribute("dir", "auto")
     expect(page.locator("#reply-language")).to_have_value("en")
 
     # The first unfilled placeholder comes selected: typing replaces it.
     page.keyboard.type("10")
-    expect(box).to_have_value(re.compile(r"Your order will come after aprox\. 10 days\."))
+    expect(box).to_have_value(re.compile(r"Your order will come after approx\. 10 days\."))
 
     # Edited text is never thrown away without asking.
     page.keyboard.press("Control+End")

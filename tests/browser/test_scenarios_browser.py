@@ -35,7 +35,7 @@ def test_library_shows_rtl_texts_missing_languages_and_fills_days(agent, browser
     page.fill("input[name=days]", "14")
     page.click("form.fill button[type=submit]")
     page.wait_for_selector("#preview .preview.ok")
-    assert "aprox. 14 days" in page.inner_text("#preview")
+    assert "approx. 14 days" in page.inner_text("#preview")
     page.select_option("select[name=language]", "ru")
     page.wait_for_function("() => document.querySelector('#preview [lang=ru]') !== null")
     page.fill("input[name=days]", "")

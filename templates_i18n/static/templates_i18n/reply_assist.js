@@ -199,6 +199,7 @@
     state.title = result.dataset.title;
     state.languages = result.dataset.languages.split(" ");
     setLanguage(result.dataset.language, result.dataset.languageName);
+    markPick(b, result.dataset.code);
     b.focus();
     const first = b.value.search(PLACEHOLDER);
     if (first >= 0) {
@@ -209,6 +210,25 @@
       b.scrollTop = 0;
     }
     textChanged(true);
+  }
+
+  /* The reply form says which scenario the reply was built from and what was suggested first (issue 13,
+     point 5): the server records the pick when the reply is sent. */
+  function markPick(b, code) {
+    const form = b.form;
+    if (!form) return;
+    const first = $("#ra-suggestions .ra-sugg");
+    const fields = { scenario_code: code, suggested_code: first ? first.dataset.code : "" };
+    for (const [name, value] of Object.entries(fields)) {
+      let input = form.querySelector(`input[type=hidden][name=${name}]`);
+      if (!input) {
+        input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        form.appendChild(input);
+      }
+      input.value = value;
+    }
   }
 
   /* ---------- under the box: placeholders to fill, banned words, why Send is off ---------- */
