@@ -18,11 +18,19 @@ from seller_desk.selectors import dispute_get, order_get
 
 from . import selectors, services
 from .serializers import (
+    AssigneeSerializer,
+    AssignInSerializer,
     ConversationDetailSerializer,
     ConversationSerializer,
     MessageSerializer,
     ReplyInSerializer,
+    SnoozeInSerializer,
 )
+
+
+class ReplyConflictSerializer(serializers.Serializer):
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    newer = MessageSerializer(many=True)
 
 
 class ConversationListApi(StoreAPIMixin, APIView):
@@ -31,6 +39,7 @@ class ConversationListApi(StoreAPIMixin, APIView):
             OpenApiParameter("queue", str, enum=list(selectors.QUEUES)),
             OpenApiParameter("channel", str),
             OpenApiParameter("language", str),
+            OpenApiParameter("assignee", str, description="a member's user id, or 'none' for unassigned"),
             OpenApiParameter("limit", int, description="rows per page, 1 to 1000 (default 50)"),
             OpenApiParameter(
                 "cursor", str, description='the next page: the value given by the Link header (rel="next")'
@@ -44,6 +53,8 @@ class ConversationListApi(StoreAPIMixin, APIView):
             queue=request.query_params.get("queue", "needs_reply"),
             channel=request.query_params.get("channel") or None,
             language=request.query_params.get("language") or None,
+            user=request.user,
+            assignee=selectors.assignee_parse(request.query_params.get("assignee")),
         )
         raw_limit = request.query_params.get("limit") or str(PAGE_SIZE)
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
@@ -101,7 +112,7 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
 
     @extend_schema(
         request=ReplyInSerializer,
-        responses={201: MessageSerializer},
+        responses={201: MessageSerializer, 409: ReplyConflictSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -143,6 +154,16 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
                 image=data.get("image"),
                 coupon_id=data.get("coupon_id"),
                 idempotency_key=key,
+                last_seen_message_id=data.get("last_seen_message_id"),
+                force=data.get("force", False),
+            )
+        except services.ReplyConflict as conflict:
+            return Response(
+                {
+                    **conflict.as_payload(),
+                    "newer": MessageSerializer(conflict.newer, many=True, context={"request": request}).data,
+                },
+                status=status.HTTP_409_CONFLICT,
             )
         except IntegrityError:
             # The same key raced in from a parallel retry that committed first: answer what it sent.
@@ -251,3 +272,61 @@ class ProtectionExtensionsApi(StoreAPIMixin, APIView):
         return Response(
             ProtectionExtensionOutSerializer(extension, context={"request": request}).data, status=201
         )
+
+
+# --- team inbox, part A (issue 10): members, assignment, resolve, snooze ---
+
+
+class MemberOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = serializers.CharField()
+
+
+class MembersApi(StoreAPIMixin, APIView):
+    @extend_schema(responses=MemberOutSerializer(many=True))
+    def get(self, request):
+        return Response(selectors.store_members(store=self.store))
+
+
+class AssignOutSerializer(serializers.Serializer):
+    assignee = AssigneeSerializer(allow_null=True)
+
+
+class ConversationAssignApi(StoreAPIMixin, APIView):
+    @extend_schema(request=AssignInSerializer, responses=AssignOutSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        payload = AssignInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        conversation = services.conversation_assign(
+            conversation=conversation,
+            assignee_id=payload.validated_data["assignee_id"],
+            acting_user=request.user,
+        )
+        return Response(AssignOutSerializer(conversation).data)
+
+
+class StatusOutSerializer(serializers.Serializer):
+    status = serializers.CharField(source="team_status")
+    snoozed_until = serializers.DateTimeField(allow_null=True, required=False)
+
+
+class ConversationResolveApi(StoreAPIMixin, APIView):
+    @extend_schema(request=None, responses=StatusOutSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        conversation = services.conversation_resolve(conversation=conversation, acting_user=request.user)
+        return Response({"status": conversation.team_status})
+
+
+class ConversationSnoozeApi(StoreAPIMixin, APIView):
+    @extend_schema(request=SnoozeInSerializer, responses=StatusOutSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        payload = SnoozeInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        conversation = services.conversation_snooze(
+            conversation=conversation, until=payload.validated_data["until"], acting_user=request.user
+        )
+        return Response(StatusOutSerializer(conversation).data)

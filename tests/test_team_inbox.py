@@ -1,0 +1,316 @@
+"""Team inbox, part A (issue 10): assignment, auto-assignment, collision guard, resolve and snooze, bulk actions."""
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from conversations import selectors, services
+from conversations.models import AgentAvailability, Conversation, InboxSettings, InboxState, ReplyWait
+from tests.factories import make_api_token, make_buyer, make_inbound, make_member, make_store
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(user)}")
+    return client
+
+
+def ids_of(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()]
+
+
+# ------------------------------------------------------------------ assignment
+
+
+def test_an_agent_takes_a_conversation_and_it_shows_in_mine(store):
+    agent = make_member(store, role="agent", username="ana")
+    conversation = make_inbound(store).conversation
+    r = api(agent).post(f"/api/v1/conversations/{conversation.pk}/assign", {"assignee_id": agent.pk}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json() == {"assignee": {"id": agent.pk, "username": "ana"}}
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=mine")) == [conversation.pk]
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=unassigned")) == []
+    row = api(agent).get("/api/v1/conversations?queue=all").json()[0]
+    assert row["assignee"] == {"id": agent.pk, "username": "ana"}
+    assert row["status"] == "open"
+    assert row["reply_status"] == "needs_reply"
+
+
+def test_an_owner_assigns_any_member_and_an_agent_only_themselves(store):
+    owner = make_member(store, role="owner")
+    agent = make_member(store, role="agent")
+    other_agent = make_member(store, role="agent")
+    conversation = make_inbound(store).conversation
+    url = f"/api/v1/conversations/{conversation.pk}/assign"
+    assert api(owner).post(url, {"assignee_id": other_agent.pk}, format="json").status_code == 200
+    r = api(agent).post(url, {"assignee_id": other_agent.pk}, format="json")
+    assert r.status_code == 400
+    assert list(r.json()["errors"]) == ["assignee_id"]
+    r = api(agent).post(url, {"assignee_id": None}, format="json")
+    assert r.status_code == 400
+    assert list(r.json()["errors"]) == ["assignee_id"]
+    r = api(owner).post(url, {"assignee_id": None}, format="json")
+    assert r.json() == {"assignee": None}
+
+
+def test_assigning_a_user_of_another_store_is_a_400_naming_assignee_id(store, other_store):
+    owner = make_member(store, role="owner")
+    stranger = make_member(other_store, role="agent")
+    conversation = make_inbound(store).conversation
+    r = api(owner).post(f"/api/v1/conversations/{conversation.pk}/assign", {"assignee_id": stranger.pk}, format="json")
+    assert r.status_code == 400
+    assert list(r.json()["errors"]) == ["assignee_id"]
+    conversation.refresh_from_db()
+    assert conversation.assignee_id is None
+
+
+def test_members_lists_the_callers_store_only(store, other_store):
+    owner = make_member(store, role="owner", username="olga")
+    agent = make_member(store, role="agent", username="boris")
+    make_member(other_store, role="agent", username="zed")
+    r = api(agent).get("/api/v1/members")
+    assert r.json() == [
+        {"id": agent.pk, "username": "boris", "role": "agent"},
+        {"id": owner.pk, "username": "olga", "role": "owner"},
+    ]
+
+
+def test_assignee_filter_by_user_and_none(store):
+    owner = make_member(store, role="owner")
+    agent = make_member(store, role="agent")
+    mine = make_inbound(store).conversation
+    free = make_inbound(store).conversation
+    services.conversation_assign(conversation=mine, assignee_id=agent.pk, acting_user=owner)
+    assert ids_of(api(owner).get(f"/api/v1/conversations?queue=all&assignee={agent.pk}")) == [mine.pk]
+    assert ids_of(api(owner).get("/api/v1/conversations?queue=all&assignee=none")) == [free.pk]
+    counts = selectors.queue_counts(store=store, user=agent, exact=True)
+    assert (counts["mine"], counts["unassigned"], counts["all"]) == (1, 1, 2)
+    assert selectors.open_counts_by_assignee(store=store) == {agent.pk: 1, None: 1}
+
+
+# ------------------------------------------------------------------ resolve and snooze
+
+
+def test_resolve_closes_without_a_reply_and_a_buyer_message_reopens_it(store):
+    agent = make_member(store, role="agent")
+    first = make_inbound(store, text="thanks!")
+    conversation = first.conversation
+    r = api(agent).post(f"/api/v1/conversations/{conversation.pk}/resolve")
+    assert r.json() == {"status": "resolved"}
+    wait = ReplyWait.objects.get(conversation=conversation)
+    assert wait.closed_at is not None and wait.closed_by_id is None and wait.resolved_without_reply
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=needs_reply")) == []
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=resolved")) == [conversation.pk]
+    make_inbound(store, buyer=conversation.buyer, text="one more question")
+    conversation.refresh_from_db()
+    assert conversation.inbox_state == InboxState.OPEN
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=needs_reply")) == [conversation.pk]
+    assert ReplyWait.objects.filter(conversation=conversation, closed_at__isnull=True).count() == 1
+
+
+def test_snooze_hides_until_the_time_and_a_buyer_message_reopens_it(store):
+    agent = make_member(store, role="agent")
+    conversation = make_inbound(store).conversation
+    until = timezone.now() + timedelta(hours=1)
+    r = api(agent).post(f"/api/v1/conversations/{conversation.pk}/snooze", {"until": until.isoformat()}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "snoozed"
+    assert r.json()["snoozed_until"] is not None
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=needs_reply")) == []
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=snoozed")) == [conversation.pk]
+    make_inbound(store, buyer=conversation.buyer, text="hello?")
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=snoozed")) == []
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=needs_reply")) == [conversation.pk]
+    assert api(agent).get("/api/v1/conversations?queue=all").json()[0]["status"] == "open"
+
+
+def test_a_snooze_whose_time_passed_is_open_again(store):
+    agent = make_member(store, role="agent")
+    conversation = make_inbound(store).conversation
+    Conversation.objects.filter(pk=conversation.pk).update(
+        inbox_state=InboxState.SNOOZED, snoozed_until=timezone.now() - timedelta(minutes=1)
+    )
+    assert ids_of(api(agent).get("/api/v1/conversations?queue=needs_reply")) == [conversation.pk]
+    assert api(agent).get("/api/v1/conversations?queue=all").json()[0]["status"] == "open"
+
+
+def test_snooze_in_the_past_is_refused_naming_until(store):
+    agent = make_member(store, role="agent")
+    conversation = make_inbound(store).conversation
+    past = (timezone.now() - timedelta(minutes=5)).isoformat()
+    r = api(agent).post(f"/api/v1/conversations/{conversation.pk}/snooze", {"until": past}, format="json")
+    assert r.status_code == 400
+    assert list(r.json()["errors"]) == ["until"]
+
+
+# ------------------------------------------------------------------ bulk actions
+
+
+def test_bulk_actions_touch_only_the_callers_store(store, other_store):
+    owner = make_member(store, role="owner")
+    agent = make_member(store, role="agent")
+    mine = [make_inbound(store).conversation for _ in range(3)]
+    foreign = make_inbound(other_store).conversation
+    ids = [c.pk for c in mine] + [foreign.pk]
+    changed = services.conversations_bulk_apply(
+        store=store, conversation_ids=ids, action="assign", acting_user=owner, values={"assignee_id": agent.pk}
+    )
+    assert changed == 3
+    assert services.conversations_bulk_apply(store=store, conversation_ids=ids, action="resolve", acting_user=owner) == 3
+    foreign.refresh_from_db()
+    assert (foreign.assignee_id, foreign.inbox_state) == (None, InboxState.OPEN)
+    assert set(Conversation.objects.filter(store=store).values_list("inbox_state", flat=True)) == {"resolved"}
+    until = timezone.now() + timedelta(days=1)
+    assert (
+        services.conversations_bulk_apply(
+            store=store, conversation_ids=ids, action="snooze", acting_user=agent, values={"until": until}
+        )
+        == 3
+    )
+
+
+# ------------------------------------------------------------------ collision guard
+
+
+def test_two_agents_replying_from_the_same_message_one_201_one_409(store):
+    ana = make_member(store, role="agent")
+    ben = make_member(store, role="agent")
+    inbound = make_inbound(store, text="Where is my parcel?")
+    url = f"/api/v1/conversations/{inbound.conversation.pk}/replies"
+    seen = inbound.message.pk
+    first = api(ana).post(url, {"text": "On its way.", "last_seen_message_id": seen}, format="json")
+    second = api(ben).post(url, {"text": "Shipped yesterday.", "last_seen_message_id": seen}, format="json")
+    assert first.status_code == 201
+    assert second.status_code == 409
+    body = second.json()
+    assert list(body["errors"]) == ["last_seen_message_id"]
+    assert [m["text"] for m in body["newer"]] == ["On its way."]
+    forced = api(ben).post(
+        url, {"text": "Shipped yesterday.", "last_seen_message_id": seen, "force": True}, format="json"
+    )
+    assert forced.status_code == 201
+
+
+def test_a_newer_buyer_message_stops_the_reply_but_my_own_reply_does_not(store):
+    ana = make_member(store, role="agent")
+    inbound = make_inbound(store, text="Hello")
+    url = f"/api/v1/conversations/{inbound.conversation.pk}/replies"
+    seen = inbound.message.pk
+    assert api(ana).post(url, {"text": "Hi!", "last_seen_message_id": seen}, format="json").status_code == 201
+    assert api(ana).post(url, {"text": "Anything else?", "last_seen_message_id": seen}, format="json").status_code == 201
+    newer = make_inbound(store, buyer=inbound.conversation.buyer, text="Yes, the size")
+    r = api(ana).post(url, {"text": "Great.", "last_seen_message_id": seen}, format="json")
+    assert r.status_code == 409
+    assert [m["id"] for m in r.json()["newer"]] == [newer.message.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_replies_from_the_same_message_only_one_gets_through(require_postgres):
+    store = make_store(name="Race Store")
+    agents = [make_member(store, role="agent") for _ in range(4)]
+    inbound = make_inbound(store, text="Hello?")
+    conversation_id, seen = inbound.conversation.pk, inbound.message.pk
+    go = threading.Event()
+
+    def reply(agent) -> str:
+        try:
+            go.wait(timeout=30)
+            conversation = Conversation.objects.select_related("store", "buyer").get(pk=conversation_id)
+            try:
+                services.reply_send(
+                    conversation=conversation, acting_user=agent, text="Answer", last_seen_message_id=seen
+                )
+            except services.ReplyConflict:
+                return "409"
+            return "201"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(reply, a) for a in agents]
+        go.set()
+        outcomes = Counter(f.result() for f in futures)
+    assert outcomes == Counter({"201": 1, "409": 3})
+
+
+# ------------------------------------------------------------------ auto-assignment
+
+
+def _auto(store, *, cap: int, agents: int) -> list:
+    InboxSettings.objects.create(store=store, auto_assign=True, agent_cap=cap)
+    users = [make_member(store, role="agent") for _ in range(agents)]
+    AgentAvailability.objects.bulk_create([AgentAvailability(store=store, user=u, available=True) for u in users])
+    return users
+
+
+def test_auto_assignment_is_off_by_default(store):
+    agent = make_member(store, role="agent")
+    services.agent_availability_set(store=store, acting_user=agent, available=True)
+    assert make_inbound(store).conversation.assignee_id is None
+
+
+def test_auto_assignment_picks_the_fewest_open_never_above_the_cap_and_skips_away_agents(store):
+    a, b = _auto(store, cap=2, agents=2)
+    away = make_member(store, role="agent")
+    AgentAvailability.objects.create(store=store, user=away, available=False)
+    got = [make_inbound(store).conversation.assignee_id for _ in range(5)]
+    assert got == [a.pk, b.pk, a.pk, b.pk, None]
+
+
+def test_a_reopened_unassigned_conversation_goes_through_auto_assignment(store):
+    owner = make_member(store, role="owner")
+    conversation = make_inbound(store).conversation
+    services.conversation_resolve(conversation=conversation, acting_user=owner)
+    (agent,) = _auto(store, cap=5, agents=1)
+    make_inbound(store, buyer=conversation.buyer)
+    conversation.refresh_from_db()
+    assert (conversation.inbox_state, conversation.assignee_id) == (InboxState.OPEN, agent.pk)
+
+
+def test_a_reopened_conversation_keeps_its_assignee(store):
+    owner = make_member(store, role="owner")
+    holder = make_member(store, role="agent")
+    conversation = make_inbound(store).conversation
+    services.conversation_assign(conversation=conversation, assignee_id=holder.pk, acting_user=owner)
+    services.conversation_resolve(conversation=conversation, acting_user=owner)
+    _auto(store, cap=5, agents=1)
+    make_inbound(store, buyer=conversation.buyer)
+    conversation.refresh_from_db()
+    assert conversation.assignee_id == holder.pk
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("cap", "expected_each", "unassigned"), [(100, 50, 0), (40, 40, 40)])
+def test_parallel_arrivals_spread_evenly_and_never_exceed_the_cap(require_postgres, cap, expected_each, unassigned):
+    store = make_store(name=f"Busy Store {cap}")
+    agents = _auto(store, cap=cap, agents=4)
+    buyers = [make_buyer(store, name=f"Buyer {i}") for i in range(200)]
+    go = threading.Event()
+
+    def arrive(buyer) -> None:
+        try:
+            go.wait(timeout=30)
+            make_inbound(store, buyer=buyer, text="Where is my order?")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        futures = [pool.submit(arrive, b) for b in buyers]
+        go.set()
+        for f in futures:
+            f.result()
+    loads = Counter(Conversation.objects.filter(store=store).values_list("assignee_id", flat=True))
+    per_agent = [loads.get(a.pk, 0) for a in agents]
+    assert max(per_agent) - min(per_agent) <= 1
+    assert max(per_agent) <= cap
+    assert per_agent == [expected_each] * 4
+    assert loads.get(None, 0) == unassigned
