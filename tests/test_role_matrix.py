@@ -100,6 +100,7 @@ ACTIONS: dict[tuple[str, str], frozenset | None] = {
     ("dashboard", "post"): MEMBERS,
     ("dashboard-waits", "post"): MEMBERS,
     ("dashboard-disputes", "post"): MEMBERS,
+    ("dashboard-agents-csv", "post"): MEMBERS,
     ("autoreply-report", "post"): NO_WRITE,
     # replies: official scenarios (platform admins) and the store's own templates (members)
     ("scenario-library", "post"): SIGNED_IN,

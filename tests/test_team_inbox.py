@@ -34,7 +34,9 @@ def ids_of(response) -> list[int]:
 def test_an_agent_takes_a_conversation_and_it_shows_in_mine(store):
     agent = make_member(store, role="agent", username="ana")
     conversation = make_inbound(store).conversation
-    r = api(agent).post(f"/api/v1/conversations/{conversation.pk}/assign", {"assignee_id": agent.pk}, format="json")
+    r = api(agent).post(
+        f"/api/v1/conversations/{conversation.pk}/assign", {"assignee_id": agent.pk}, format="json"
+    )
     assert r.status_code == 200, r.content
     assert r.json() == {"assignee": {"id": agent.pk, "username": "ana"}}
     assert ids_of(api(agent).get("/api/v1/conversations?queue=mine")) == [conversation.pk]
@@ -66,7 +68,9 @@ def test_assigning_a_user_of_another_store_is_a_400_naming_assignee_id(store, ot
     owner = make_member(store, role="owner")
     stranger = make_member(other_store, role="agent")
     conversation = make_inbound(store).conversation
-    r = api(owner).post(f"/api/v1/conversations/{conversation.pk}/assign", {"assignee_id": stranger.pk}, format="json")
+    r = api(owner).post(
+        f"/api/v1/conversations/{conversation.pk}/assign", {"assignee_id": stranger.pk}, format="json"
+    )
     assert r.status_code == 400
     assert list(r.json()["errors"]) == ["assignee_id"]
     conversation.refresh_from_db()
@@ -121,7 +125,9 @@ def test_snooze_hides_until_the_time_and_a_buyer_message_reopens_it(store):
     agent = make_member(store, role="agent")
     conversation = make_inbound(store).conversation
     until = timezone.now() + timedelta(hours=1)
-    r = api(agent).post(f"/api/v1/conversations/{conversation.pk}/snooze", {"until": until.isoformat()}, format="json")
+    r = api(agent).post(
+        f"/api/v1/conversations/{conversation.pk}/snooze", {"until": until.isoformat()}, format="json"
+    )
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "snoozed"
     assert r.json()["snoozed_until"] is not None
@@ -162,10 +168,19 @@ def test_bulk_actions_touch_only_the_callers_store(store, other_store):
     foreign = make_inbound(other_store).conversation
     ids = [c.pk for c in mine] + [foreign.pk]
     changed = services.conversations_bulk_apply(
-        store=store, conversation_ids=ids, action="assign", acting_user=owner, values={"assignee_id": agent.pk}
+        store=store,
+        conversation_ids=ids,
+        action="assign",
+        acting_user=owner,
+        values={"assignee_id": agent.pk},
     )
     assert changed == 3
-    assert services.conversations_bulk_apply(store=store, conversation_ids=ids, action="resolve", acting_user=owner) == 3
+    assert (
+        services.conversations_bulk_apply(
+            store=store, conversation_ids=ids, action="resolve", acting_user=owner
+        )
+        == 3
+    )
     foreign.refresh_from_db()
     assert (foreign.assignee_id, foreign.inbox_state) == (None, InboxState.OPEN)
     assert set(Conversation.objects.filter(store=store).values_list("inbox_state", flat=True)) == {"resolved"}
@@ -206,7 +221,12 @@ def test_a_newer_buyer_message_stops_the_reply_but_my_own_reply_does_not(store):
     url = f"/api/v1/conversations/{inbound.conversation.pk}/replies"
     seen = inbound.message.pk
     assert api(ana).post(url, {"text": "Hi!", "last_seen_message_id": seen}, format="json").status_code == 201
-    assert api(ana).post(url, {"text": "Anything else?", "last_seen_message_id": seen}, format="json").status_code == 201
+    assert (
+        api(ana)
+        .post(url, {"text": "Anything else?", "last_seen_message_id": seen}, format="json")
+        .status_code
+        == 201
+    )
     newer = make_inbound(store, buyer=inbound.conversation.buyer, text="Yes, the size")
     r = api(ana).post(url, {"text": "Great.", "last_seen_message_id": seen}, format="json")
     assert r.status_code == 409
@@ -248,7 +268,9 @@ def test_parallel_replies_from_the_same_message_only_one_gets_through(require_po
 def _auto(store, *, cap: int, agents: int) -> list:
     InboxSettings.objects.create(store=store, auto_assign=True, agent_cap=cap)
     users = [make_member(store, role="agent") for _ in range(agents)]
-    AgentAvailability.objects.bulk_create([AgentAvailability(store=store, user=u, available=True) for u in users])
+    AgentAvailability.objects.bulk_create(
+        [AgentAvailability(store=store, user=u, available=True) for u in users]
+    )
     return users
 
 
@@ -290,7 +312,9 @@ def test_a_reopened_conversation_keeps_its_assignee(store):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("cap", "expected_each", "unassigned"), [(100, 50, 0), (40, 40, 40)])
-def test_parallel_arrivals_spread_evenly_and_never_exceed_the_cap(require_postgres, cap, expected_each, unassigned):
+def test_parallel_arrivals_spread_evenly_and_never_exceed_the_cap(
+    require_postgres, cap, expected_each, unassigned
+):
     store = make_store(name=f"Busy Store {cap}")
     agents = _auto(store, cap=cap, agents=4)
     buyers = [make_buyer(store, name=f"Buyer {i}") for i in range(200)]
@@ -314,3 +338,60 @@ def test_parallel_arrivals_spread_evenly_and_never_exceed_the_cap(require_postgr
     assert max(per_agent) <= cap
     assert per_agent == [expected_each] * 4
     assert loads.get(None, 0) == unassigned
+
+
+# ------------------------------------------------------------------ response rate and the agent report
+
+
+def test_resolve_without_reply_is_its_own_bucket_and_out_of_the_rate(store):
+    from reports import selectors as reports
+
+    owner = make_member(store, role="owner")
+    agent = make_member(store, role="agent", username="ana")
+    now = timezone.now()
+    answered = make_inbound(store, sent_at=now - timedelta(hours=3)).conversation
+    services.reply_send(conversation=answered, acting_user=agent, text="Sent today.")
+    thanks = make_inbound(store, text="thanks!", sent_at=now - timedelta(hours=2)).conversation
+    services.conversation_resolve(conversation=thanks, acting_user=owner)
+    late = make_inbound(store, text="spam", sent_at=now - timedelta(hours=30)).conversation
+    services.conversation_resolve(conversation=late, acting_user=owner)
+    data = reports.response_rate(store=store, days=7)
+    assert data["distribution"]["resolved_no_reply"] == 2
+    assert (data["answered_within_24h"], data["total"], data["missed"]) == (1, 2, 1)
+    assert data["rate"] == 0.5
+    drill = reports.waits_for_bucket(store=store, days=7, bucket="resolved_no_reply")
+    assert sorted(w.conversation_id for w in drill) == sorted([thanks.pk, late.pk])
+
+
+def test_agent_report_api_and_csv(store, client):
+    agent = make_member(store, role="agent", username="ана")
+    other = make_member(store, role="agent", username="ben")
+    now = timezone.now()
+    for hours in (1, 3, 30):
+        c = make_inbound(store, sent_at=now - timedelta(hours=hours)).conversation
+        services.reply_send(conversation=c, acting_user=agent, text="On its way.")
+    r = api(agent).get("/api/v1/metrics/agents?days=30")
+    assert r.status_code == 200
+    rows = {row["user"]["username"]: row for row in r.json()}
+    assert rows["ана"]["replies"] == 3
+    assert rows["ана"]["first_responses"] == 3
+    assert rows["ана"]["within_24h"] == 2
+    assert 3 * 3600 - 60 <= rows["ана"]["median_first_response_seconds"] <= 3 * 3600 + 60
+    assert rows["ben"] == {
+        "user": {"id": other.pk, "username": "ben"},
+        "conversations": 0,
+        "replies": 0,
+        "first_responses": 0,
+        "within_24h": 0,
+        "median_first_response_seconds": None,
+    }
+    client.force_login(agent)
+    body = client.get("/dashboard/agents.csv?days=30").content
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("user_id,username,conversations_handled")
+    assert any(line.startswith(f"{agent.pk},ана,3,3,3,2,") for line in lines)
+    page = client.get(f"/dashboard/waits/?days=30&agent={agent.pk}")
+    assert page.status_code == 200
+    assert client.get("/dashboard/waits/?days=30&agent=999999").status_code == 400
+    assert 'id="agents-title"' in client.get("/dashboard/?days=30").content.decode()
