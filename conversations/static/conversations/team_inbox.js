@@ -43,13 +43,17 @@
       const form = $("#reply-form");
       const force = $("#reply-force");
       if (force) force.value = "True";
-      anyway.closest("dialog").close();
+      const d = anyway.closest("dialog");
+      d.close();
+      d.remove();
       form.requestSubmit();
       return;
     }
     const cancel = e.target.closest("[data-stale-cancel]");
     if (cancel) {
-      cancel.closest("dialog").close();
+      const d = cancel.closest("dialog");
+      d.close();
+      d.remove();
       if (window.htmx) window.htmx.trigger(document.body, "thread-changed");
       const box = $("#reply-text");
       if (box) box.focus();
@@ -87,7 +91,7 @@
       }
       bulkPaint();
     }
-    showDialogs(e.detail.target);
+    showDialogs(document);
   });
 
   document.addEventListener("keydown", (e) => {
