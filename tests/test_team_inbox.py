@@ -395,3 +395,51 @@ def test_agent_report_api_and_csv(store, client):
     assert page.status_code == 200
     assert client.get("/dashboard/waits/?days=30&agent=999999").status_code == 400
     assert 'id="agents-title"' in client.get("/dashboard/?days=30").content.decode()
+
+
+# ------------------------------------------------------------------ the pages
+
+
+def test_pages_assign_snooze_presets_bulk_all_matching_and_presence(store, client):
+    from django.core.cache import cache
+
+    owner = make_member(store, role="owner", username="olga")
+    agent = make_member(store, role="agent", username="ana")
+    conversations = [make_inbound(store).conversation for _ in range(3)]
+    first = conversations[0]
+    client.force_login(agent)
+    assert client.post(f"/inbox/{first.pk}/assign/", {"assignee_id": "me"}).status_code == 302
+    first.refresh_from_db()
+    assert first.assignee_id == agent.pk
+    assert client.post(f"/inbox/{first.pk}/snooze/", {"preset": "tomorrow"}).status_code == 302
+    first.refresh_from_db()
+    local = first.snoozed_until.astimezone(__import__("zoneinfo").ZoneInfo(store.timezone))
+    assert (local.hour, local.minute, first.inbox_state) == (9, 0, "snoozed")
+    assert client.post(f"/inbox/{first.pk}/snooze/", {"until": "2001-01-01T09:00"}).status_code == 400
+    # Presence: ana has the thread open; olga sees her, and sees her typing after a poll with typing=1.
+    cache.clear()
+    client.get(f"/inbox/{first.pk}/presence/?typing=1")
+    client.force_login(owner)
+    html = client.get(f"/inbox/{first.pk}/presence/").content.decode()
+    assert "ana is typing a reply…" in html
+    # Bulk on everything matching "unassigned": the two others, not ana's.
+    r = client.post("/inbox/bulk/?queue=unassigned", {"all_matching": "1", "action": "resolve"})
+    assert r.status_code == 302
+    states = dict(Conversation.objects.filter(store=store).values_list("pk", "inbox_state"))
+    assert states == {first.pk: "snoozed", conversations[1].pk: "resolved", conversations[2].pk: "resolved"}
+    assert client.post("/inbox/bulk/", {"ids": [first.pk], "action": "explode"}).status_code == 400
+
+
+def test_inbox_settings_owner_only_and_availability(store, client):
+    owner = make_member(store, role="owner")
+    agent = make_member(store, role="agent")
+    client.force_login(agent)
+    assert client.post("/inbox/settings/", {"auto_assign": "1", "agent_cap": "5"}).status_code == 403
+    client.post("/inbox/availability/", {"available": "1"})
+    assert AgentAvailability.objects.get(user=agent).available is True
+    client.force_login(owner)
+    assert client.post("/inbox/settings/", {"auto_assign": "1", "agent_cap": "5"}).status_code == 302
+    row = InboxSettings.objects.get(store=store)
+    assert (row.auto_assign, row.agent_cap) == (True, 5)
+    assert make_inbound(store).conversation.assignee_id == agent.pk
+    assert "1000" in client.post("/inbox/settings/", {"auto_assign": "1", "agent_cap": "0"}).content.decode()

@@ -126,3 +126,36 @@ def test_density_queue_rows_and_thread_height_with_reply_assist_open(
     page.click("#assist-fold > summary")
     expect(page.locator("#assist-fold")).not_to_have_attribute("open", re.compile(".*"))
     assert Conversation.objects.filter(store=desk).count() == 16
+
+
+def test_bulk_resolve_from_the_queue_and_the_agent_report(desk, browser_page, browser_login, expect):
+    from conversations.services import reply_send
+    from seller_desk.models import Membership
+
+    now = timezone.now()
+    anna = Membership.objects.get(store=desk, user__username="anna").user
+    boris = Membership.objects.get(store=desk, user__username="boris").user
+    rows = []
+    for i in range(5):
+        conversation = make_inbound(
+            desk, text=f"Parcel question {i}", sent_at=now - timedelta(hours=2 + i * 7)
+        ).conversation
+        rows.append(conversation)
+        reply_send(conversation=conversation, acting_user=anna if i % 2 else boris, text="It ships today.")
+    spam = [make_inbound(desk, text=f"BUY CHEAP {i}").conversation for i in range(2)]
+    page = browser_login(browser_page, "olga", next_url="/inbox/")
+    for conversation in spam:
+        page.check(f'.qcheck[value="{conversation.pk}"]')
+    expect(page.locator("#bulk-form")).to_be_visible()
+    expect(page.locator("#bulk-count")).to_have_text("2 selected")
+    page.select_option("#bulk-action", "resolve")
+    page.click("#bulk-form button[type=submit]")
+    expect(page.locator('#queue-tabs [data-queue="resolved"] .count')).to_have_text("2")
+    assert set(
+        Conversation.objects.filter(pk__in=[c.pk for c in spam]).values_list("inbox_state", flat=True)
+    ) == {"resolved"}
+    page.goto("/dashboard/?days=7")
+    card = page.locator("#agents")
+    expect(card.locator('tr[data-agent="anna"]')).to_contain_text("2")
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(SCREENSHOTS / "team-inbox-agent-report.png"))
