@@ -12,6 +12,22 @@ urlpatterns = [
         apis.ConversationReplyApi.as_view(),
         name="api-conversation-replies",
     ),
+    path("members", apis.MembersApi.as_view(), name="api-members"),
+    path(
+        "conversations/<int:conversation_id>/assign",
+        apis.ConversationAssignApi.as_view(),
+        name="api-conversation-assign",
+    ),
+    path(
+        "conversations/<int:conversation_id>/resolve",
+        apis.ConversationResolveApi.as_view(),
+        name="api-conversation-resolve",
+    ),
+    path(
+        "conversations/<int:conversation_id>/snooze",
+        apis.ConversationSnoozeApi.as_view(),
+        name="api-conversation-snooze",
+    ),
     path(
         "conversations/<int:conversation_id>/notes",
         apis.ConversationNotesApi.as_view(),

@@ -19,13 +19,21 @@ from templates_i18n.services import scenario_pick_record
 
 from . import selectors, services
 from .serializers import (
+    AssigneeSerializer,
+    AssignInSerializer,
     ConversationDetailSerializer,
     ConversationSerializer,
     MessageSerializer,
     NoteInSerializer,
     NoteSerializer,
     ReplyInSerializer,
+    SnoozeInSerializer,
 )
+
+
+class ReplyConflictSerializer(serializers.Serializer):
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    newer = MessageSerializer(many=True)
 
 
 class ConversationListApi(StoreAPIMixin, APIView):
@@ -38,6 +46,7 @@ class ConversationListApi(StoreAPIMixin, APIView):
             OpenApiParameter("tag", str, description="only conversations with this tag (its name)"),
             OpenApiParameter("order_group", str, enum=list(selectors.ORDER_GROUPS)),
             OpenApiParameter("blocked", bool, description="only blocked buyers' conversations"),
+            OpenApiParameter("assignee", str, description="a member's user id, or 'none' for unassigned"),
             OpenApiParameter("limit", int, description="rows per page, 1 to 1000 (default 50)"),
             OpenApiParameter(
                 "cursor", str, description='the next page: the value given by the Link header (rel="next")'
@@ -52,6 +61,8 @@ class ConversationListApi(StoreAPIMixin, APIView):
             channel=request.query_params.get("channel") or None,
             language=request.query_params.get("language") or None,
             **_team_filters(request),
+            user=request.user,
+            assignee=selectors.assignee_parse(request.query_params.get("assignee")),
         )
         qs = selectors.with_tags(qs)
         raw_limit = request.query_params.get("limit") or str(PAGE_SIZE)
@@ -129,7 +140,7 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
 
     @extend_schema(
         request=ReplyInSerializer,
-        responses={201: MessageSerializer},
+        responses={201: MessageSerializer, 409: ReplyConflictSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -172,6 +183,16 @@ class ConversationReplyApi(StoreAPIMixin, APIView):
                 image=data.get("image"),
                 coupon_id=data.get("coupon_id"),
                 idempotency_key=key,
+                last_seen_message_id=data.get("last_seen_message_id"),
+                force=data.get("force", False),
+            )
+        except services.ReplyConflict as conflict:
+            return Response(
+                {
+                    **conflict.as_payload(),
+                    "newer": MessageSerializer(conflict.newer, many=True, context={"request": request}).data,
+                },
+                status=status.HTTP_409_CONFLICT,
             )
         except IntegrityError:
             # The same key raced in from a parallel retry that committed first: answer what it sent.
@@ -302,3 +323,61 @@ class ConversationNotesApi(StoreAPIMixin, APIView):
             conversation=conversation, acting_user=request.user, text=payload.validated_data["text"]
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+# --- team inbox, part A (issue 10): members, assignment, resolve, snooze ---
+
+
+class MemberOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = serializers.CharField()
+
+
+class MembersApi(StoreAPIMixin, APIView):
+    @extend_schema(responses=MemberOutSerializer(many=True))
+    def get(self, request):
+        return Response(selectors.store_members(store=self.store))
+
+
+class AssignOutSerializer(serializers.Serializer):
+    assignee = AssigneeSerializer(allow_null=True)
+
+
+class ConversationAssignApi(StoreAPIMixin, APIView):
+    @extend_schema(request=AssignInSerializer, responses=AssignOutSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        payload = AssignInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        conversation = services.conversation_assign(
+            conversation=conversation,
+            assignee_id=payload.validated_data["assignee_id"],
+            acting_user=request.user,
+        )
+        return Response(AssignOutSerializer(conversation).data)
+
+
+class StatusOutSerializer(serializers.Serializer):
+    status = serializers.CharField(source="team_status")
+    snoozed_until = serializers.DateTimeField(allow_null=True, required=False)
+
+
+class ConversationResolveApi(StoreAPIMixin, APIView):
+    @extend_schema(request=None, responses=StatusOutSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        conversation = services.conversation_resolve(conversation=conversation, acting_user=request.user)
+        return Response({"status": conversation.team_status})
+
+
+class ConversationSnoozeApi(StoreAPIMixin, APIView):
+    @extend_schema(request=SnoozeInSerializer, responses=StatusOutSerializer)
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get(store=self.store, conversation_id=conversation_id)
+        payload = SnoozeInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        conversation = services.conversation_snooze(
+            conversation=conversation, until=payload.validated_data["until"], acting_user=request.user
+        )
+        return Response(StatusOutSerializer(conversation).data)

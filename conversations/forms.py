@@ -37,6 +37,12 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
         required=False, max_length=100, widget=forms.HiddenInput(attrs={"id": "reply-idempotency-key"})
     )
 
+    # The collision guard (issue 10): the newest message on the agent's screen, and "send anyway".
+    last_seen_message_id = forms.IntegerField(
+        required=False, widget=forms.HiddenInput(attrs={"id": "reply-last-seen"})
+    )
+    force = forms.BooleanField(required=False, widget=forms.HiddenInput(attrs={"id": "reply-force"}))
+
     def __init__(self, *args, coupons=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from seller_desk.models import Buyer, Order, Store
 
@@ -17,6 +18,16 @@ class Channel(models.TextChoices):
 class ConversationStatus(models.TextChoices):
     NEEDS_REPLY = "needs_reply", "Needs reply"
     ANSWERED = "answered", "Answered"
+
+
+# --- team inbox, part A (issue 10) ---
+class InboxState(models.TextChoices):
+    OPEN = "open", "Open"
+    SNOOZED = "snoozed", "Snoozed"
+    RESOLVED = "resolved", "Resolved"
+
+
+# --- end team inbox, part A ---
 
 
 class Conversation(models.Model):
@@ -35,6 +46,32 @@ class Conversation(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True, help_text="First unanswered buyer message.")
     reply_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # --- team inbox, part A (issue 10): assignment, resolve and snooze ---
+    # ``status`` above is the reply status (a reply is owed or not, API ``reply_status``); ``inbox_state`` is where
+    # the conversation is in the team's work (API ``status``): open, snoozed until a time, or resolved.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    inbox_state = models.CharField(max_length=10, choices=InboxState.choices, default=InboxState.OPEN)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def team_status(self) -> str:
+        """open, snoozed or resolved as the team sees it now: a snooze whose time has passed is open."""
+        if (
+            self.inbox_state == InboxState.SNOOZED
+            and self.snoozed_until
+            and self.snoozed_until <= timezone.now()
+        ):
+            return InboxState.OPEN
+        return self.inbox_state
+
+    # --- end team inbox, part A ---
 
     class Meta:
         constraints = [
@@ -52,6 +89,7 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["store", "status", "reply_due_at"]),
             models.Index(fields=["store", "last_message_at"]),
+            models.Index(fields=["store", "assignee", "inbox_state"], name="conversation_assignee_state"),
         ]
 
     def __str__(self) -> str:
@@ -167,6 +205,8 @@ class ReplyWait(models.Model):
     due_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Team inbox, part A (issue 10): closed by "resolve" with no reply (docs/response-rate.md says how it counts).
+    resolved_without_reply = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -285,3 +325,29 @@ class Draft(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="draft_once_per_agent")]
         indexes = [models.Index(fields=["user", "conversation"])]
+
+
+# --- team inbox, part A (issue 10): auto-assignment settings and agents' availability ---
+class InboxSettings(models.Model):
+    """One row per store. Auto-assignment locks this row, so two conversations arriving at once are assigned
+    one after the other (the count of open conversations each agent holds is read under the lock)."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="inbox_settings")
+    auto_assign = models.BooleanField(default=False)
+    agent_cap = models.PositiveIntegerField(
+        default=20, help_text="Auto-assignment gives no agent more open conversations than this."
+    )
+
+
+class AgentAvailability(models.Model):
+    """An agent marks themselves available (auto-assignment may give them conversations) or away."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="agent_availability")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability"
+    )
+    available = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(auto_now=True)
+
+
+# --- end team inbox, part A ---

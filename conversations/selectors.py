@@ -1,8 +1,10 @@
 """Reads for conversations; every read is scoped to a store and a fetch raises 404 itself."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -23,12 +25,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from seller_desk.errors import ApplicationError
 from seller_desk.models import (
     DISPUTE_ACTIVE_STATUSES,
     Buyer,
     Dispute,
     DisputeEvidence,
     DisputeResponse,
+    Membership,
     Order,
     OrderStatus,
     ProtectionExtension,
@@ -37,6 +41,7 @@ from seller_desk.models import (
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
 from .models import (
+    AgentAvailability,
     BuyerBlock,
     Channel,
     Conversation,
@@ -44,6 +49,8 @@ from .models import (
     ConversationTag,
     Direction,
     Draft,
+    InboxSettings,
+    InboxState,
     Message,
     Note,
     NoteMention,
@@ -52,7 +59,9 @@ from .models import (
     Tag,
 )
 
-QUEUES = ("needs_reply", "all", "answered")
+User = get_user_model()
+
+QUEUES = ("needs_reply", "mine", "unassigned", "snoozed", "resolved", "all", "answered")
 
 
 def conversation_list(
@@ -65,8 +74,13 @@ def conversation_list(
     tag: str | None = None,
     group: str | None = None,
     blocked: bool = False,
+    user=None,
+    assignee: str | int | None = None,
 ) -> QuerySet[Conversation]:
-    """The inbox queue: needs-reply soonest due first; otherwise most recent first. Constant queries."""
+    """The inbox queue: needs-reply soonest due first; otherwise most recent first. Constant queries.
+
+    The team queues (``mine``, ``unassigned``, ``snoozed``, ``resolved``) and ``assignee`` (a user id or
+    ``"none"``) narrow it further (``team_queue_filter``, ``assignee_filter``)."""
     qs = _conversations_filtered(
         store=store,
         channel=channel,
@@ -75,10 +89,12 @@ def conversation_list(
         tag=tag,
         group=group,
         blocked=blocked,
-    ).select_related("buyer", "order")
+    ).select_related("buyer", "order", "assignee")
+    qs = assignee_filter(team_queue_filter(qs, queue=queue, user=user), assignee=assignee)
     if queue == "needs_reply":
         qs = (
             qs.filter(status=ConversationStatus.NEEDS_REPLY)
+            .filter(open_condition())
             .annotate(dispute_deadline=_dispute_deadline())
             .order_by(F("dispute_deadline").asc(nulls_last=True), "reply_due_at", "id")
         )
@@ -134,6 +150,151 @@ def _conversations_filtered(
     return qs
 
 
+# --- team inbox, part A (issue 10): queue filters, members, auto-assignment's choice, the stale-reply check ---
+
+
+def open_condition(now=None) -> Q:
+    """Open for the team: not resolved, and not snoozed (a snooze whose time has passed counts as open)."""
+    return Q(inbox_state=InboxState.OPEN) | Q(
+        inbox_state=InboxState.SNOOZED, snoozed_until__lte=now or timezone.now()
+    )
+
+
+def _mine(user) -> Q:
+    """Assigned to ``user``; nothing at all without a user (never "assigned to nobody")."""
+    pk = getattr(user, "pk", None)
+    return Q(assignee_id=pk) if pk is not None else Q(assignee__isnull=True) & Q(assignee__isnull=False)
+
+
+def team_queue_filter(qs: QuerySet[Conversation], *, queue: str, user=None) -> QuerySet[Conversation]:
+    """Mine (open, assigned to ``user``), Unassigned (open, nobody's), Snoozed (until a later time), Resolved."""
+    if queue == "mine":
+        return qs.filter(open_condition(), _mine(user))
+    if queue == "unassigned":
+        return qs.filter(open_condition(), assignee__isnull=True)
+    if queue == "snoozed":
+        return qs.filter(inbox_state=InboxState.SNOOZED, snoozed_until__gt=timezone.now())
+    if queue == "resolved":
+        return qs.filter(inbox_state=InboxState.RESOLVED)
+    return qs
+
+
+def assignee_parse(raw) -> str | int | None:
+    """``assignee`` from a query string: a user id, ``none`` (unassigned), or nothing."""
+    if raw in (None, ""):
+        return None
+    if raw == "none":
+        return "none"
+    if str(raw).isdigit():
+        return int(raw)
+    raise ApplicationError({"assignee": "assignee is a user id or 'none'."})
+
+
+def assignee_filter(qs: QuerySet[Conversation], *, assignee) -> QuerySet[Conversation]:
+    if assignee is None:
+        return qs
+    if assignee == "none":
+        return qs.filter(assignee__isnull=True)
+    return qs.filter(assignee_id=assignee)
+
+
+def store_member(*, store: Store, user_id):
+    """The active user ``user_id`` with a membership of ``store``, else None."""
+    if not str(user_id).isdigit():
+        return None
+    return User.objects.filter(pk=int(user_id), is_active=True, membership__store=store).first()
+
+
+def store_members(*, store: Store) -> list[dict]:
+    """The store's members as API.md's ``GET members`` lists them, one query."""
+    return [
+        {"id": user_id, "username": username, "role": role}
+        for user_id, username, role in Membership.objects.filter(store=store, user__is_active=True)
+        .order_by("user__username")
+        .values_list("user_id", "user__username", "role")
+    ]
+
+
+def open_counts_by_assignee(*, store: Store) -> dict[int | None, int]:
+    """Open conversations per assignee (``None``: unassigned), one grouped query: the per-agent views' counts."""
+    rows = (
+        Conversation.objects.filter(open_condition(), store=store, last_message_at__isnull=False)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    return dict(rows)
+
+
+def auto_assign_candidate(*, store_id: int, cap: int) -> int | None:
+    """The available member with the fewest open conversations, under ``cap``; the lowest id wins a tie.
+
+    One query; the caller holds the store's settings row locked, so the counts cannot move meanwhile."""
+    load = (
+        Conversation.objects.filter(
+            store_id=store_id, assignee_id=OuterRef("user_id"), inbox_state=InboxState.OPEN
+        )
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        AgentAvailability.objects.filter(
+            store_id=store_id, available=True, user__is_active=True, user__membership__store_id=store_id
+        )
+        .annotate(load=Coalesce(Subquery(load), 0))
+        .filter(load__lt=cap)
+        .order_by("load", "user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def inbox_settings_for(*, store: Store) -> InboxSettings:
+    """The store's auto-assignment settings (the defaults, unsaved, until an owner changes them)."""
+    return InboxSettings.objects.filter(store=store).first() or InboxSettings(store=store)
+
+
+def availability_of(*, user) -> bool:
+    return AgentAvailability.objects.filter(user=user, available=True).exists()
+
+
+def messages_newer_than_seen(
+    *, conversation: Conversation, last_seen_id: int, acting_user
+) -> QuerySet[Message]:
+    """What makes a reply stale: buyer messages, and other agents' replies, newer than the one the agent saw."""
+    return seller_visible_messages(conversation=conversation).filter(
+        Q(direction=Direction.INBOUND)
+        | (Q(sender=SenderKind.AGENT) & ~Q(sent_by_id=getattr(acting_user, "pk", None))),
+        id__gt=last_seen_id,
+    )
+
+
+# Presence (who has a thread open, who is typing) lives in the cache only: one key per conversation and member,
+# expiring after PRESENCE_TTL seconds unless the thread's poll refreshes it.
+PRESENCE_TTL = 15
+
+
+def presence_key(conversation_id: int, user_id: int) -> str:
+    return f"presence:{conversation_id}:{user_id}"
+
+
+def presence_others(*, conversation: Conversation, user) -> list[dict]:
+    """Other members viewing the conversation right now: [{"username", "typing"}], one cache read."""
+    members = store_members(store=conversation.store)
+    keys = {presence_key(conversation.pk, m["id"]): m for m in members if m["id"] != user.pk}
+    found = cache.get_many(list(keys))
+    return [
+        {"username": keys[key]["username"], "typing": bool(value.get("typing"))}
+        for key, value in sorted(found.items(), key=lambda kv: keys[kv[0]]["username"])
+    ]
+
+
+# --- end team inbox, part A ---
+
+
 # Tab counts stop at this many: each is an index range read of at most this many rows, so the inbox and its poll
 # cost the same for a store of 10,000 conversations and one of 100,000 (the tab shows "1,000+").
 QUEUE_COUNT_CAP = 1000
@@ -149,14 +310,33 @@ def queue_counts(
     tag: str | None = None,
     group: str | None = None,
     blocked: bool = False,
+    user=None,
+    assignee: str | int | None = None,
 ) -> dict[str, int]:
     """Sizes of the three queues (and how many needs-reply are overdue) under the same filters; a count of
     ``QUEUE_COUNT_CAP`` means "that many or more" (``exact`` counts everything: one query over all the store's
     conversations)."""
-    needs_reply = Q(status=ConversationStatus.NEEDS_REPLY)
-    overdue = needs_reply & Q(reply_due_at__lt=timezone.now())
-    qs = _conversations_filtered(
-        store=store, channel=channel, language=language, search=search, tag=tag, group=group, blocked=blocked
+    now = timezone.now()
+    open_ = open_condition(now)
+    needs_reply = Q(status=ConversationStatus.NEEDS_REPLY) & open_
+    overdue = needs_reply & Q(reply_due_at__lt=now)
+    team = {
+        "mine": open_ & _mine(user),
+        "unassigned": open_ & Q(assignee__isnull=True),
+        "snoozed": Q(inbox_state=InboxState.SNOOZED, snoozed_until__gt=now),
+        "resolved": Q(inbox_state=InboxState.RESOLVED),
+    }
+    qs = assignee_filter(
+        _conversations_filtered(
+            store=store,
+            channel=channel,
+            language=language,
+            search=search,
+            tag=tag,
+            group=group,
+            blocked=blocked,
+        ),
+        assignee=assignee,
     )
     if exact:
         return qs.aggregate(
@@ -164,12 +344,14 @@ def queue_counts(
             answered=Count("id", filter=Q(status=ConversationStatus.ANSWERED)),
             all=Count("id"),
             overdue=Count("id", filter=overdue),
+            **{key: Count("id", filter=q) for key, q in team.items()},
         )
     parts = {
         "needs_reply": qs.filter(needs_reply),
         "answered": qs.filter(status=ConversationStatus.ANSWERED),
         "all": qs,
         "overdue": qs.filter(overdue),
+        **{key: qs.filter(q) for key, q in team.items()},
     }
     # One statement of four capped counts: SELECT (SELECT count(*) FROM (… LIMIT cap)), … — one round trip.
     selects, params = [], []
@@ -194,6 +376,8 @@ def queue_fingerprint(
     tag: str | None = None,
     group: str | None = None,
     blocked: bool = False,
+    user=None,
+    assignee: str | int | None = None,
 ) -> list[tuple]:
     """What the queue rows show, as plain values for the rows ``conversation_list`` would list: the poll compares
     it with the last answer's to say "not modified" without rendering. One query over at most ``limit`` rows."""
@@ -207,9 +391,13 @@ def queue_fingerprint(
             tag=tag,
             group=group,
             blocked=blocked,
+            user=user,
+            assignee=assignee,
         ).values_list(
             "id",
             "status",
+            "inbox_state",
+            "assignee_id",
             "language",
             "last_message_at",
             "last_message_preview",
@@ -223,7 +411,7 @@ def queue_fingerprint(
 
 def conversation_get(*, store: Store, conversation_id: int) -> Conversation:
     return get_object_or_404(
-        Conversation.objects.select_related("buyer", "order"), store=store, pk=conversation_id
+        Conversation.objects.select_related("buyer", "order", "assignee"), store=store, pk=conversation_id
     )
 
 
@@ -243,7 +431,7 @@ def conversation_with_messages(*, store: Store, conversation_id: int) -> Convers
         .order_by("created_at", "id")
     )
     return get_object_or_404(
-        Conversation.objects.select_related("buyer", "order").prefetch_related(
+        Conversation.objects.select_related("buyer", "order", "assignee").prefetch_related(
             Prefetch("messages", queryset=messages, to_attr="seller_messages")
         ),
         store=store,
@@ -677,3 +865,34 @@ def counted_waits(*, store: Store) -> QuerySet[ReplyWait]:
         buyer_id=OuterRef("conversation__buyer_id"), started_at__lte=OuterRef("opened_at")
     ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("opened_at")))
     return ReplyWait.objects.filter(store=store).filter(~Exists(blocked))
+
+
+# --- team inbox, part A (issue 10): snooze presets in the store's time ---
+def snooze_presets(*, store: Store, now=None) -> dict[str, tuple[str, object]]:
+    """key → (label, until): in 1 hour, tomorrow 9:00 and next Monday 9:00, store-local time."""
+    tz = ZoneInfo(store.timezone)
+    now = (now or timezone.now()).astimezone(tz)
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(9, 0), tzinfo=tz)
+    monday = now.date() + timedelta(days=7 - now.weekday())
+    next_week = datetime.combine(monday, time(9, 0), tzinfo=tz)
+    return {
+        "1h": ("In 1 hour", now + timedelta(hours=1)),
+        "tomorrow": ("Tomorrow 9:00", tomorrow),
+        "next_week": ("Next week (Mon 9:00)", next_week),
+    }
+
+
+def snooze_until_parse(*, store: Store, preset: str | None, custom: str | None, now=None):
+    """The snooze time chosen in the page: a preset key, or a custom store-local ``YYYY-MM-DDTHH:MM``."""
+    presets = snooze_presets(store=store, now=now)
+    if preset in presets:
+        return presets[preset][1]
+    if custom:
+        try:
+            local = datetime.fromisoformat(custom)
+        except ValueError:
+            raise ApplicationError({"until": "Pick a date and time, e.g. 2026-12-24T09:00."}) from None
+        return local.replace(tzinfo=ZoneInfo(store.timezone)) if local.tzinfo is None else local
+    raise ApplicationError(
+        {"until": "Pick when the conversation comes back: 1 hour, tomorrow, next week or a time."}
+    )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from seller_desk.models import OrderStatus
 from templates_i18n.languages import SUPPORTED_LANGUAGES, bcp47, normalize_language
 
-from .models import Channel
+from .models import Channel, ConversationStatus, InboxState
 
 
 class CouponBriefSerializer(serializers.Serializer):
@@ -113,12 +113,26 @@ class OrderOutSerializer(serializers.Serializer):
         }
 
 
+class AssigneeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+    def to_representation(self, user):
+        return {"id": user.pk, "username": user.get_username()}
+
+
 class ConversationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     buyer = BuyerOutSerializer()
     order = OrderOutSerializer(allow_null=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=InboxState.choices, source="team_status", help_text="Where the team is with it (issue 10)."
+    )
+    reply_status = serializers.ChoiceField(
+        choices=ConversationStatus.choices, source="status", help_text="needs_reply while a reply is owed."
+    )
+    assignee = AssigneeSerializer(allow_null=True)
     language = serializers.CharField()
     last_message_at = serializers.DateTimeField(allow_null=True)
     reply_due_at = serializers.DateTimeField(allow_null=True)
@@ -165,6 +179,10 @@ class ReplyInSerializer(serializers.Serializer):
     )
     coupon_id = serializers.IntegerField(required=False, allow_null=True)
     image = serializers.FileField(required=False, allow_empty_file=False)
+    last_seen_message_id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The newest message the agent saw; a newer one → 409."
+    )
+    force = serializers.BooleanField(required=False, default=False, help_text="Send despite newer messages.")
 
     def validate_language(self, value: str) -> str:
         """'pt_BR' or 'pt-br' -> 'pt-BR': replies are stored and shown with BCP 47 codes."""
@@ -186,3 +204,11 @@ class ReplyInSerializer(serializers.Serializer):
         ):
             raise serializers.ValidationError({"text": "Give the reply 'text', or a 'scenario' to render."})
         return attrs
+
+
+class AssignInSerializer(serializers.Serializer):
+    assignee_id = serializers.IntegerField(allow_null=True)
+
+
+class SnoozeInSerializer(serializers.Serializer):
+    until = serializers.DateTimeField()

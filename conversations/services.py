@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.fields.files import FieldFile
@@ -22,6 +23,7 @@ from seller_desk.models import (
     DisputeStatus,
     EvidenceKind,
     EvidenceSide,
+    MemberRole,
     Order,
     ProtectionExtension,
     Store,
@@ -35,6 +37,7 @@ from templates_i18n.selectors import placeholders
 from . import selectors
 from .delivery import deliver_after_commit, deliver_many_after_commit
 from .models import (
+    AgentAvailability,
     BuyerBlock,
     Channel,
     Conversation,
@@ -42,6 +45,8 @@ from .models import (
     ConversationTag,
     Direction,
     Draft,
+    InboxSettings,
+    InboxState,
     Message,
     Note,
     NoteMention,
@@ -150,6 +155,9 @@ def inbound_message_append(
                 conversation = Conversation.objects.create(**lookup)  # ours, so already locked
         except IntegrityError:
             conversation = locked.get(**lookup)  # a racing request made it first
+    # Team inbox (issue 10): a new conversation, or one resolved or snoozed, is (re)opened by the buyer's message
+    # and, when nobody holds it, goes through auto-assignment.
+    arriving = conversation.last_message_at is None or conversation.inbox_state != InboxState.OPEN
     message = Message.objects.create(
         store=store,
         conversation=conversation,
@@ -176,7 +184,14 @@ def inbound_message_append(
         conversation.waiting_since = message.created_at
         conversation.reply_due_at = due
         fields += ["status", "waiting_since", "reply_due_at"]
+    if conversation.inbox_state != InboxState.OPEN:
+        conversation.inbox_state = InboxState.OPEN
+        conversation.snoozed_until = None
+        conversation.resolved_at = None
+        fields += ["inbox_state", "snoozed_until", "resolved_at"]
     conversation.save(update_fields=fields)
+    if arriving and conversation.assignee_id is None:
+        conversation_auto_assign(conversation=conversation)
     return message
 
 
@@ -285,8 +300,14 @@ def reply_send(
     image=None,
     coupon_id: int | None = None,
     idempotency_key: str | None = None,
+    last_seen_message_id: int | None = None,
+    force: bool = False,
 ) -> Message:
     """An agent's reply: text guard, picture check, optional coupon grant, delivery, and the wait closed.
+
+    With ``last_seen_message_id`` (the newest message the agent saw) the reply is refused with ``ReplyConflict``
+    when a buyer message or another agent's reply arrived since, unless ``force``: the conversation row is locked
+    first, so of two agents replying from the same message one sends and the other is told.
 
     Nothing is stored or sent when any part fails (one transaction). With ``idempotency_key`` a second
     request carrying the same key raises ``IntegrityError`` (unique per store); callers answer it with
@@ -304,6 +325,14 @@ def reply_send(
         names = ", ".join(f"{{{name}}}" for name in unfilled)
         raise ApplicationError({"text": f"Fill the placeholder {names} before sending this reply."})
     Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    if last_seen_message_id is not None and not force:
+        newer = list(
+            selectors.messages_newer_than_seen(
+                conversation=conversation, last_seen_id=last_seen_message_id, acting_user=acting_user
+            )
+        )
+        if newer:
+            raise ReplyConflict(newer)
     coupon = None
     if coupon_id is not None:
         coupon = coupon_grant_for_reply(
@@ -321,6 +350,21 @@ def reply_send(
     )
     _wait_close(conversation, message)
     return message
+
+
+class ReplyConflict(ApplicationError):
+    """A reply written from a stale view: ``newer`` holds the messages that arrived since (API answers 409)."""
+
+    def __init__(self, newer: list[Message]):
+        self.newer = newer
+        super().__init__(
+            {
+                "last_seen_message_id": gettext(
+                    "New messages arrived since you opened this conversation; read them, then send again "
+                    "(or send anyway with force)."
+                )
+            }
+        )
 
 
 def _evidence_excerpts(*, dispute: Dispute, message_ids) -> list[Message]:
@@ -830,3 +874,188 @@ def draft_save(*, conversation: Conversation, acting_user, text: str) -> Draft |
 
 def draft_discard(*, conversation: Conversation, acting_user) -> None:
     Draft.objects.filter(conversation=conversation, user=acting_user).delete()
+
+
+# --- team inbox, part A (issue 10): assignment, auto-assignment, resolve, snooze, bulk actions ---
+# Every write scopes the conversations to the acting user's store; the reply status (``status``) and the 24-hour
+# wait are only touched by resolve (it closes the wait without a reply, docs/response-rate.md).
+
+
+def _member_of_store(*, store: Store, user_id) -> object:
+    """The active member ``user_id`` of ``store``; anyone else (another store's user, unknown) is a 400."""
+    member = selectors.store_member(store=store, user_id=user_id)
+    if member is None:
+        raise ApplicationError(
+            {"assignee_id": gettext("Assign the conversation to an owner or agent of this store.")}
+        )
+    return member
+
+
+def _is_owner(user) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.role == MemberRole.OWNER
+
+
+@transaction.atomic
+def conversation_assign(*, conversation: Conversation, assignee_id: int | None, acting_user) -> Conversation:
+    """Give the conversation to one member of its store, or to nobody (``None``).
+
+    Owners assign anyone of the store; agents take a conversation themselves or give up their own."""
+    store = conversation.store
+    assignee = None if assignee_id is None else _member_of_store(store=store, user_id=assignee_id)
+    if not _is_owner(acting_user):
+        if assignee is not None and assignee.pk != acting_user.pk:
+            raise ApplicationError(
+                {"assignee_id": gettext("Agents take conversations themselves; an owner assigns others.")}
+            )
+        if assignee is None and conversation.assignee_id not in (None, acting_user.pk):
+            raise ApplicationError(
+                {"assignee_id": gettext("Only its assignee or an owner may unassign this conversation.")}
+            )
+    conversation_ids_assign(store=store, conversation_ids=[conversation.pk], assignee=assignee)
+    conversation.assignee = assignee
+    return conversation
+
+
+def conversation_ids_assign(*, store: Store, conversation_ids, assignee) -> int:
+    """One UPDATE of the store's conversations among ``conversation_ids``; returns how many."""
+    return Conversation.objects.filter(store=store, pk__in=list(conversation_ids)).update(assignee=assignee)
+
+
+def _resolve_ids(*, store: Store, conversation_ids, now) -> int:
+    """Resolve in two statements: close the open waits without a reply, then mark the conversations."""
+    ids = list(conversation_ids)
+    ReplyWait.objects.filter(store=store, conversation_id__in=ids, closed_at__isnull=True).update(
+        closed_at=now, resolved_without_reply=True
+    )
+    return Conversation.objects.filter(store=store, pk__in=ids).update(
+        inbox_state=InboxState.RESOLVED,
+        resolved_at=now,
+        snoozed_until=None,
+        status=ConversationStatus.ANSWERED,
+        waiting_since=None,
+        reply_due_at=None,
+    )
+
+
+@transaction.atomic
+def conversation_resolve(*, conversation: Conversation, acting_user) -> Conversation:
+    """Close the conversation without a reply (a "thanks!", spam). A new buyer message opens it again."""
+    now = timezone.now()
+    _resolve_ids(store=conversation.store, conversation_ids=[conversation.pk], now=now)
+    conversation.refresh_from_db()
+    return conversation
+
+
+def _snooze_check(until) -> datetime:
+    if until is None or until <= timezone.now():
+        raise ApplicationError({"until": gettext("Snooze until a time in the future.")})
+    return until
+
+
+def _snooze_ids(*, store: Store, conversation_ids, until) -> int:
+    return Conversation.objects.filter(store=store, pk__in=list(conversation_ids)).update(
+        inbox_state=InboxState.SNOOZED, snoozed_until=until
+    )
+
+
+@transaction.atomic
+def conversation_snooze(*, conversation: Conversation, until, acting_user) -> Conversation:
+    """Hide the conversation from the open queues until ``until`` (the 24-hour wait keeps running)."""
+    _snooze_ids(store=conversation.store, conversation_ids=[conversation.pk], until=_snooze_check(until))
+    conversation.refresh_from_db()
+    return conversation
+
+
+# The bulk actions of the queue, by name: each takes (store, ids, acting_user, values) and returns how many
+# conversations it changed.
+def _bulk_assign(*, store, ids, acting_user, values) -> int:
+    raw = values.get("assignee_id")
+    if raw in (None, "", "none"):
+        assignee = None
+    else:
+        assignee = _member_of_store(store=store, user_id=raw)
+    if not _is_owner(acting_user) and assignee is not None and assignee.pk != acting_user.pk:
+        raise ApplicationError(
+            {"assignee_id": gettext("Agents take conversations themselves; an owner assigns others.")}
+        )
+    return conversation_ids_assign(store=store, conversation_ids=ids, assignee=assignee)
+
+
+def _bulk_resolve(*, store, ids, acting_user, values) -> int:
+    return _resolve_ids(store=store, conversation_ids=ids, now=timezone.now())
+
+
+def _bulk_snooze(*, store, ids, acting_user, values) -> int:
+    return _snooze_ids(store=store, conversation_ids=ids, until=_snooze_check(values.get("until")))
+
+
+def _bulk_tag(*, store, ids, acting_user, values) -> int:
+    raw = str(values.get("tag_id") or "")
+    if not raw.isdigit():
+        raise ApplicationError({"tag_id": gettext("Pick one of the store's tags.")})
+    return conversations_tag_bulk(store=store, acting_user=acting_user, conversation_ids=ids, tag_id=int(raw))
+
+
+BULK_ACTIONS = {"assign": _bulk_assign, "resolve": _bulk_resolve, "snooze": _bulk_snooze, "tag": _bulk_tag}
+
+
+@transaction.atomic
+def conversations_bulk_apply(
+    *, store: Store, conversation_ids, action: str, acting_user, values: dict | None = None
+) -> int:
+    """Apply one bulk action to the store's conversations among ``conversation_ids`` (ids of other stores are
+    simply not found); constant statements whatever the number of ids."""
+    handler = BULK_ACTIONS.get(action)
+    if handler is None:
+        raise ApplicationError({"action": gettext("Pick an action: %s.") % ", ".join(BULK_ACTIONS)})
+    ids = [int(i) for i in conversation_ids if str(i).isdigit()]
+    if not ids:
+        raise ApplicationError({"ids": gettext("Select at least one conversation.")})
+    return handler(store=store, ids=ids, acting_user=acting_user, values=values or {})
+
+
+def conversation_auto_assign(*, conversation: Conversation) -> None:
+    """Auto-assignment (store setting): the available agent with the fewest open conversations, never above the
+    store's cap; nobody when all are at the cap. Caller holds the transaction.
+
+    The store's settings row is locked first, so concurrent arrivals choose one after the other, and the choice
+    is one query: agents with their open counts, under the cap, fewest first (no count-then-write race)."""
+    settings_row = InboxSettings.objects.select_for_update().filter(store_id=conversation.store_id).first()
+    if settings_row is None or not settings_row.auto_assign:
+        return
+    chosen = selectors.auto_assign_candidate(store_id=conversation.store_id, cap=settings_row.agent_cap)
+    if chosen is not None:
+        Conversation.objects.filter(pk=conversation.pk).update(assignee_id=chosen)
+        conversation.assignee_id = chosen
+
+
+@transaction.atomic
+def inbox_settings_update(*, store: Store, acting_user, auto_assign: bool, agent_cap: int) -> InboxSettings:
+    if not 1 <= int(agent_cap) <= 1000:
+        raise ApplicationError({"agent_cap": gettext("The cap is a whole number from 1 to 1000.")})
+    row, _ = InboxSettings.objects.select_for_update().get_or_create(store=store)
+    row.auto_assign = bool(auto_assign)
+    row.agent_cap = int(agent_cap)
+    row.save(update_fields=["auto_assign", "agent_cap"])
+    return row
+
+
+@transaction.atomic
+def agent_availability_set(*, store: Store, acting_user, available: bool) -> AgentAvailability:
+    row, _ = AgentAvailability.objects.update_or_create(
+        user=acting_user, defaults={"store": store, "available": bool(available)}
+    )
+    return row
+
+
+# --- end team inbox, part A ---
+
+
+def presence_touch(*, conversation: Conversation, user, typing: bool = False) -> None:
+    """Mark ``user`` as viewing (and maybe typing in) the conversation for the next few seconds (cache only)."""
+    cache.set(
+        selectors.presence_key(conversation.pk, user.pk),
+        {"typing": bool(typing)},
+        timeout=selectors.PRESENCE_TTL,
+    )

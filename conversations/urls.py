@@ -25,6 +25,13 @@ urlpatterns = [
     path("inbox/<int:conversation_id>/block/", views.buyer_block_view, name="inbox-buyer-block"),
     path("inbox/<int:conversation_id>/unblock/", views.buyer_unblock_view, name="inbox-buyer-unblock"),
     path("inbox/<int:conversation_id>/draft/", views.draft_save_view, name="inbox-draft"),
+    path("inbox/bulk/", views.inbox_bulk, name="inbox-bulk"),
+    path("inbox/availability/", views.inbox_availability, name="inbox-availability"),
+    path("inbox/settings/", views.inbox_settings, name="inbox-settings"),
+    path("inbox/<int:conversation_id>/assign/", views.inbox_assign, name="inbox-assign"),
+    path("inbox/<int:conversation_id>/resolve/", views.inbox_resolve, name="inbox-resolve"),
+    path("inbox/<int:conversation_id>/snooze/", views.inbox_snooze, name="inbox-snooze"),
+    path("inbox/<int:conversation_id>/presence/", views.inbox_presence, name="inbox-presence"),
     path("inbox/<int:conversation_id>/messages/", views.thread_messages_since, name="inbox-thread-since"),
     path("inbox/<int:conversation_id>/reply/", views.inbox_reply, name="inbox-reply"),
     path(

@@ -36,7 +36,14 @@ from .forms import DisputeAnswerForm, ProtectionExtensionForm, ReplyForm
 from .models import Channel, Note
 
 QUEUE_LIMIT = 200
-QUEUE_TABS = (("needs_reply", "Needs reply"), ("answered", "Answered"), ("all", "All"))
+QUEUE_TABS = (
+    ("needs_reply", _("Needs reply")),
+    ("mine", _("Mine")),
+    ("unassigned", _("Unassigned")),
+    ("all", _("All")),
+)
+# The second row of tabs: smaller, for the conversations out of the way.
+QUEUE_TABS_MORE = (("answered", _("Answered")), ("snoozed", _("Snoozed")), ("resolved", _("Resolved")))
 
 
 def _render(request, template: str, context: dict, status: int = 200):
@@ -54,11 +61,13 @@ def _filters(request) -> dict:
     queue = request.GET.get("queue", "needs_reply")
     channel = request.GET.get("channel") or None
     language = request.GET.get("language") or None
+    assignee = request.GET.get("assignee") or None
     return {
         "queue": queue if queue in selectors.QUEUES else "needs_reply",
         "channel": channel if channel in Channel.values else None,
         "language": language if language in SUPPORTED_LANGUAGES else None,
         "search": (request.GET.get("q") or "").strip()[:100] or None,
+        "assignee": int(assignee) if (assignee or "").isdigit() else ("none" if assignee == "none" else None),
         **_team_filters(request),
     }
 
@@ -77,7 +86,7 @@ def _selector_filters(store, filters: dict) -> dict:
     """The filters ``selectors.conversation_list`` and ``queue_counts`` take beyond the queue. A search is run once
     per request (``selectors.search_ids``, kept in ``filters``): the rows, the tab counts and the poll's tag then
     read those ids instead of searching again."""
-    keys = ("channel", "language", "tag", "group", "blocked")
+    keys = ("channel", "language", "tag", "group", "blocked", "assignee")
     values = {key: filters[key] for key in keys}
     values["search"] = None
     if filters["search"]:
@@ -97,21 +106,22 @@ def _filter_query(filters: dict, **overrides) -> str:
         "tag": values["tag"] or "",
         "group": values["group"] or "",
         "blocked": "1" if values["blocked"] else "",
+        "assignee": values.get("assignee") or "",
     }
     return urlencode({k: v for k, v in pairs.items() if v and not (k == "queue" and v == "needs_reply")})
 
 
 def _queue_context(
-    store, filters: dict, current_id: int | None, counts: dict | None = None, user=None
+    store, filters: dict, current_id: int | None, counts: dict | None = None, *, user=None
 ) -> dict:
     conversations = list(
         selectors.with_tags(
             selectors.conversation_list(
-                store=store, queue=filters["queue"], **_selector_filters(store, filters)
+                store=store, queue=filters["queue"], user=user, **_selector_filters(store, filters)
             )
         )[:QUEUE_LIMIT]
     )
-    counts = counts or selectors.queue_counts(store=store, **_selector_filters(store, filters))
+    counts = counts or _counts(store, filters, user)
     query = _filter_query(filters)
     tabs = [
         {
@@ -122,8 +132,19 @@ def _queue_context(
         }
         for key, label in QUEUE_TABS
     ]
+    more_tabs = [
+        {
+            "key": key,
+            "label": label,
+            "count": _count_label(counts[key]),
+            "query": _filter_query(filters, queue=key),
+        }
+        for key, label in QUEUE_TABS_MORE
+    ]
     counts = {**counts, "overdue": _count_label(counts["overdue"]) if counts["overdue"] else 0}
     return {
+        **_assign_queue_context(store, filters, user, len(conversations)),
+        "more_tabs": more_tabs,
         "conversations": conversations,
         "counts": counts,
         "shown_limit": QUEUE_LIMIT,
@@ -162,6 +183,10 @@ def _team_queue_context(store, filters: dict, conversations: list, user) -> dict
     }
 
 
+def _counts(store, filters: dict, user) -> dict:
+    return selectors.queue_counts(store=store, user=user, **_selector_filters(store, filters))
+
+
 def _count_label(n: int):
     """A tab count; at the cap it reads "1,000+" (the counts stop there, see ``selectors.QUEUE_COUNT_CAP``)."""
     return f"{n:,}+" if n >= selectors.QUEUE_COUNT_CAP else n
@@ -172,9 +197,13 @@ def _queue_etag(request, filters: dict, current_id: int | None) -> tuple[str, di
     language and the minute (due times read "in 3 h", so the rows are re-rendered at least once a minute)."""
     store = request.store
     rows = selectors.queue_fingerprint(
-        store=store, queue=filters["queue"], limit=QUEUE_LIMIT, **_selector_filters(store, filters)
+        store=store,
+        queue=filters["queue"],
+        limit=QUEUE_LIMIT,
+        user=request.user,
+        **_selector_filters(store, filters),
     )
-    counts = selectors.queue_counts(store=store, **_selector_filters(store, filters))
+    counts = _counts(store, filters, request.user)
     team = selectors.team_fingerprint(store=store, user=request.user)
     minute = int(timezone.now().timestamp() // 60)
     language = getattr(request, "LANGUAGE_CODE", "")
@@ -219,6 +248,7 @@ def _thread_context(request, conversation, form: ReplyForm | None = None) -> dic
         "poll_ms": _poll_ms(),
         "now": timezone.now(),
         **_order_side_context(request, conversation),
+        **_assign_thread_context(request, conversation),
     }
 
 
@@ -245,6 +275,7 @@ def inbox(request, conversation_id: int | None = None):
         conversation = selectors.conversation_with_messages(
             store=request.store, conversation_id=conversation_id
         )
+        services.presence_touch(conversation=conversation, user=request.user)
         context.update(_thread_context(request, conversation))
         if request.htmx and request.htmx.target == "workspace" and not request.htmx.history_restore_request:
             return _render(request, "conversations/_workspace.html", context)
@@ -330,12 +361,16 @@ def inbox_reply(request, conversation_id: int):
                         image=data["image"],
                         coupon_id=data["coupon_id"],
                         idempotency_key=key,
+                        last_seen_message_id=data["last_seen_message_id"],
+                        force=data["force"],
                     )
                 except IntegrityError:
                     if not services.reply_replay(
                         conversation=conversation, acting_user=request.user, idempotency_key=key
                     ):
                         raise
+        except services.ReplyConflict as error:
+            return _reply_conflict(request, conversation, form, error)
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -806,6 +841,61 @@ def undelivered_retry(request, undelivered_id: int):
 
 
 # --- team inbox, part B (issue 10): notes and mentions, tags, blocked buyers, drafts (docs/inbox.md) ---
+# --- team inbox, part A (issue 10): assignment, presence, resolve, snooze, bulk actions, auto-assignment ---
+# Each write posts to its own view and answers with the workspace (thread head updated) or the queue rows;
+# the services scope everything to the member's store.
+
+# The queue's bulk actions: key → label. The services' ``BULK_ACTIONS`` does the work.
+BULK_ACTION_LABELS = {
+    "assign": _("Assign to…"),
+    "resolve": _("Resolve"),
+    "snooze": _("Snooze"),
+    "tag": _("Tag…"),
+}
+BULK_ALL_MATCHING_LIMIT = 1000
+
+
+def _is_owner(user) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.role == "owner"
+
+
+def _assign_queue_context(store, filters: dict, user, shown: int) -> dict:
+    """The per-agent filter with open counts (owners), the bulk bar and the availability switch: three queries."""
+    members = selectors.store_members(store=store)
+    open_counts = selectors.open_counts_by_assignee(store=store)
+    return {
+        "is_owner": _is_owner(user),
+        "members": [{**m, "open": open_counts.get(m["id"], 0)} for m in members],
+        "unassigned_open": open_counts.get(None, 0),
+        "bulk_actions": BULK_ACTION_LABELS,
+        "snooze_presets": selectors.snooze_presets(store=store),
+        "available": bool(user and user.is_authenticated and selectors.availability_of(user=user)),
+        "shown": shown,
+    }
+
+
+def _assign_thread_context(request, conversation) -> dict:
+    return {
+        "presence": selectors.presence_others(conversation=conversation, user=request.user),
+        "thread_members": selectors.store_members(store=request.store) if _is_owner(request.user) else [],
+        "is_owner": _is_owner(request.user),
+        "snooze_presets": selectors.snooze_presets(store=request.store),
+    }
+
+
+def _reply_conflict(request, conversation, form, error):
+    """The reply was written from a stale view: the box comes back with the text, the newer messages and a
+    "send anyway?" dialog (409 on a full page; htmx swaps it in)."""
+    context = {"form": form, "conversation": conversation, "conflict": error.newer, "now": timezone.now()}
+    if request.htmx:
+        return _render(request, "conversations/_reply_form.html", context)
+    full = selectors.conversation_with_messages(store=request.store, conversation_id=conversation.pk)
+    page = {"nav": "inbox", "store": request.store}
+    page.update(_thread_context(request, full, form=form))
+    page.update(context)
+    page.update(_queue_context(request.store, _filters(request), conversation.pk, user=request.user))
+    return _render(request, "conversations/inbox.html", page, status=409)
 
 
 @require_POST
@@ -828,6 +918,46 @@ def inbox_note(request, conversation_id: int):
     if not request.htmx:
         return redirect(reverse("inbox-thread", args=[conversation.id]))
     return _render(request, "conversations/_note_created.html", {"conversation": conversation, "note": note})
+
+
+@require_POST
+@store_member_required
+def inbox_assign(request, conversation_id: int):
+    """Assign to me (``assignee_id=me``), to a member (owners), or to nobody (empty)."""
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    raw = request.POST.get("assignee_id", "")
+    assignee_id = request.user.pk if raw == "me" else (int(raw) if raw.isdigit() else None)
+    if raw and raw != "me" and not raw.isdigit():
+        return HttpResponseBadRequest("assignee_id: 'me', a member's id, or empty for nobody.")
+    try:
+        services.conversation_assign(
+            conversation=conversation, assignee_id=assignee_id, acting_user=request.user
+        )
+    except ApplicationError as error:
+        return HttpResponseBadRequest(" ".join(m for ms in error.errors.values() for m in ms))
+    return _workspace_response(request, conversation_id)
+
+
+@require_POST
+@store_member_required
+def inbox_resolve(request, conversation_id: int):
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    services.conversation_resolve(conversation=conversation, acting_user=request.user)
+    return _workspace_response(request, conversation_id)
+
+
+@require_POST
+@store_member_required
+def inbox_snooze(request, conversation_id: int):
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    try:
+        until = selectors.snooze_until_parse(
+            store=request.store, preset=request.POST.get("preset"), custom=request.POST.get("until")
+        )
+        services.conversation_snooze(conversation=conversation, until=until, acting_user=request.user)
+    except ApplicationError as error:
+        return HttpResponseBadRequest(" ".join(m for ms in error.errors.values() for m in ms))
+    return _workspace_response(request, conversation_id)
 
 
 @require_GET
@@ -857,6 +987,26 @@ def _tags_panel(request, conversation, *, error: str = "", status: int = 200):
     return redirect(reverse("inbox-thread", args=[conversation.id]))
 
 
+@require_GET
+@store_member_required
+def inbox_presence(request, conversation_id: int):
+    """The thread's presence line, polled with the live updates; the poll itself says "I am here" (and
+    ``typing=1`` while the agent types)."""
+    conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
+    services.presence_touch(
+        conversation=conversation, user=request.user, typing=request.GET.get("typing") == "1"
+    )
+    return _render(
+        request,
+        "conversations/_presence.html",
+        {
+            "conversation": conversation,
+            "presence": selectors.presence_others(conversation=conversation, user=request.user),
+            "poll_ms": _poll_ms(),
+        },
+    )
+
+
 @require_POST
 @store_member_required
 def conversation_tag_add_view(request, conversation_id: int):
@@ -868,6 +1018,44 @@ def conversation_tag_add_view(request, conversation_id: int):
     except ApplicationError as error:
         return _tags_panel(request, conversation, error=" ".join(error.errors["tag"]), status=400)
     return _tags_panel(request, conversation)
+
+
+@require_POST
+@store_member_required
+def inbox_bulk(request):
+    """One action on the selected conversations, or on every one matching the queue's filters."""
+    filters = _filters(request)
+    if request.POST.get("all_matching") == "1":
+        ids = list(
+            selectors.conversation_list(
+                store=request.store,
+                queue=filters["queue"],
+                user=request.user,
+                **_selector_filters(request.store, filters),
+            ).values_list("id", flat=True)[:BULK_ALL_MATCHING_LIMIT]
+        )
+    else:
+        ids = request.POST.getlist("ids")
+    action = request.POST.get("action", "")
+    values = {"assignee_id": request.POST.get("assignee_id"), "tag_id": request.POST.get("tag_id")}
+    if values["assignee_id"] == "me":
+        values["assignee_id"] = str(request.user.pk)
+    try:
+        if action == "snooze":
+            values["until"] = selectors.snooze_until_parse(
+                store=request.store, preset=request.POST.get("preset"), custom=request.POST.get("until")
+            )
+        services.conversations_bulk_apply(
+            store=request.store, conversation_ids=ids, action=action, acting_user=request.user, values=values
+        )
+    except ApplicationError as error:
+        return HttpResponseBadRequest(" ".join(m for ms in error.errors.values() for m in ms))
+    if request.htmx:
+        context = _queue_context(request.store, filters, None, user=request.user)
+        response = _render(request, "conversations/_queue_poll.html", context)
+        response["HX-Trigger"] = "thread-changed"
+        return response
+    return redirect(reverse("inbox") + _query_suffix(request))
 
 
 @require_POST
@@ -942,3 +1130,51 @@ def draft_save_view(request, conversation_id: int):
         conversation=conversation, acting_user=request.user, text=request.POST.get("text", "")
     )
     return HttpResponse(status=204)
+
+
+@require_POST
+@store_member_required
+def inbox_availability(request):
+    """The member marks themselves available for auto-assignment, or away."""
+    services.agent_availability_set(
+        store=request.store, acting_user=request.user, available=request.POST.get("available") == "1"
+    )
+    return redirect(
+        request.POST.get("next") if request.POST.get("next", "").startswith("/inbox/") else "inbox"
+    )
+
+
+@store_member_required
+def inbox_settings(request):
+    """Auto-assignment: on or off and the per-agent cap (owners change it, members read it)."""
+    row = selectors.inbox_settings_for(store=request.store)
+    error = None
+    if request.method == "POST":
+        if not _is_owner(request.user):
+            raise PermissionDenied("Only the store owner may change auto-assignment.")
+        try:
+            cap = request.POST.get("agent_cap", "")
+            if not cap.isdigit():
+                raise ApplicationError({"agent_cap": "The cap is a whole number from 1 to 1000."})
+            services.inbox_settings_update(
+                store=request.store,
+                acting_user=request.user,
+                auto_assign=request.POST.get("auto_assign") == "1",
+                agent_cap=int(cap),
+            )
+        except ApplicationError as exc:
+            error = " ".join(m for ms in exc.errors.values() for m in ms)
+        else:
+            return redirect("inbox-settings")
+    return _render(
+        request,
+        "conversations/inbox_settings.html",
+        {
+            "nav": "inbox",
+            "store": request.store,
+            "settings_row": row,
+            "is_owner": _is_owner(request.user),
+            "error": error,
+            "members": selectors.store_members(store=request.store),
+        },
+    )

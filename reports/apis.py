@@ -102,3 +102,29 @@ class ResponseRateApi(StoreAPIMixin, APIView):
         days = selectors.days_parse(request.query_params.get("days"))
         data = selectors.response_rate(store=self.store, days=days)
         return Response(ResponseRateSerializer(data).data)
+
+
+class AgentUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class AgentMetricsSerializer(serializers.Serializer):
+    user = AgentUserSerializer()
+    conversations = serializers.IntegerField(help_text="Conversations the member replied in.")
+    replies = serializers.IntegerField()
+    first_responses = serializers.IntegerField()
+    within_24h = serializers.IntegerField()
+    median_first_response_seconds = serializers.IntegerField(allow_null=True)
+
+
+class AgentMetricsApi(StoreAPIMixin, APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="store-local days, today included (1..365)")],
+        responses=AgentMetricsSerializer(many=True),
+    )
+    def get(self, request):
+        """Per member of the store (issue 10): replies, first responses, within 24 h, median first response."""
+        days = selectors.days_parse(request.query_params.get("days"))
+        rows = selectors.agent_report(store=self.store, days=days)
+        return Response(AgentMetricsSerializer(rows, many=True).data)

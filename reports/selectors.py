@@ -12,19 +12,31 @@ Waits opened while the buyer was blocked (``conversations.models.BuyerBlock``) a
 Everything is aggregated in the database: one grouped query per call, whatever the number of waits.
 """
 
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
 
-from conversations.models import ReplyWait
+from conversations.models import Message, ReplyWait, SenderKind
 from conversations.selectors import counted_waits
 from seller_desk.errors import ApplicationError
-from seller_desk.models import DISPUTE_ACTIVE_STATUSES, Dispute, DisputeStatus, Order, Store
+from seller_desk.models import DISPUTE_ACTIVE_STATUSES, Dispute, DisputeStatus, Membership, Order, Store
 from seller_desk.selectors import day_start, reply_due_within
 
 DEFAULT_DAYS = 30
@@ -38,6 +50,7 @@ DISTRIBUTION = (
     ("4_8h", "4–8 hours"),
     ("8_24h", "8–24 hours"),
     ("over_24h", "Over 24 hours"),
+    ("resolved_no_reply", "Resolved without a reply"),
     ("still_waiting", "Still waiting"),
 )
 
@@ -74,7 +87,11 @@ def days_parse(raw, *, default: int = DEFAULT_DAYS) -> int:
 
 
 def _bucket_conditions(now: datetime) -> dict[str, Q]:
-    answered = Q(closed_at__isnull=False)
+    # A wait closed by "resolve" with no reply (issue 10, docs/response-rate.md): within its 24 hours it is out of
+    # the rate (nothing was owed); resolved after its due time it counts as missed, like an overdue wait.
+    resolved = Q(resolved_without_reply=True)
+    resolved_late = resolved & Q(closed_at__gt=F("opened_at") + reply_due_within())
+    answered = Q(closed_at__isnull=False) & ~resolved
     open_ = Q(closed_at__isnull=True)
     within = answered & Q(closed_at__lte=F("opened_at") + reply_due_within())
     overdue = open_ & Q(due_at__lt=now)
@@ -85,9 +102,9 @@ def _bucket_conditions(now: datetime) -> dict[str, Q]:
 
     return {
         "within_24h": within,
-        "decided": answered | overdue,
+        "decided": answered | overdue | resolved_late,
         "answered": answered,
-        "missed": (answered & ~within) | overdue,
+        "missed": (answered & ~within) | overdue | resolved_late,
         "overdue": overdue,
         "pending": pending,
         "under_1h": answered & faster_than(1),
@@ -95,6 +112,7 @@ def _bucket_conditions(now: datetime) -> dict[str, Q]:
         "4_8h": answered & ~faster_than(4) & faster_than(8),
         "8_24h": answered & ~faster_than(8) & within,
         "over_24h": answered & ~within,
+        "resolved_no_reply": resolved,
         "still_waiting": open_,
     }
 
@@ -206,6 +224,7 @@ def waits_for_bucket(
     bucket: str | None = None,
     date: date | None = None,
     now: datetime | None = None,
+    agent_id: int | None = None,
 ) -> QuerySet[ReplyWait]:
     """The waits behind one dashboard number, oldest first: the window (or one store-local ``date`` in it),
     narrowed to ``bucket`` (a key of ``BUCKETS``; ``None`` → every wait in the window). Each row carries
@@ -229,6 +248,8 @@ def waits_for_bucket(
     qs = counted_waits(store=store).filter(opened_at__gte=start_at, opened_at__lt=end_at)
     if bucket is not None:
         qs = qs.filter(_bucket_conditions(now)[bucket])
+    if agent_id is not None:
+        qs = qs.filter(closed_by__sent_by_id=agent_id, resolved_without_reply=False)
     return (
         qs.select_related("conversation__buyer", "conversation__order")
         .annotate(
@@ -239,7 +260,9 @@ def waits_for_bucket(
 
 
 def wait_outcome(wait: ReplyWait, *, now: datetime) -> str:
-    """One word for a wait's state: within_24h, late, overdue or pending."""
+    """One word for a wait's state: within_24h, late, resolved, overdue or pending."""
+    if wait.resolved_without_reply:
+        return "resolved"
     if wait.closed_at is not None:
         return "within_24h" if wait.closed_at - wait.opened_at <= reply_due_within() else "late"
     return "overdue" if wait.due_at < now else "pending"
@@ -324,3 +347,90 @@ def dispute_figures(*, store: Store, days: int, now: datetime | None = None) -> 
         "per_100_shipped": round(figures["opened"] * 100 / shipped, 1) if shipped else None,
         "daily": [{"date": d, "opened": per_day.get(d, 0)} for d in window.dates()],
     }
+
+
+# --- the agent report (issue 10, point 8): per member for the window, by the waits they closed with a reply ---
+
+
+class _Median(Aggregate):
+    """PostgreSQL's median: percentile_cont(0.5) WITHIN GROUP (ORDER BY …)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def store_member_rows(*, store: Store) -> list[dict]:
+    return [
+        {"id": i, "username": u}
+        for i, u in Membership.objects.filter(store=store, user__is_active=True)
+        .order_by("user__username")
+        .values_list("user_id", "user__username")
+    ]
+
+
+def agent_report(*, store: Store, days: int = DEFAULT_DAYS, now: datetime | None = None) -> list[dict]:
+    """Per member: conversations handled (replied in), replies, first responses (waits opened in the window that
+    their reply closed), how many within 24 h, and the median first-response time in seconds. Three queries
+    on PostgreSQL (the median in the database); on SQLite the median is taken over the fetched durations."""
+    now = now or timezone.now()
+    window = response_window(store=store, days=days, now=now)
+    members = list(
+        Membership.objects.filter(store=store, user__is_active=True)
+        .order_by("user__username")
+        .values_list("user_id", "user__username")
+    )
+    replies = {
+        row["sent_by_id"]: row
+        for row in Message.objects.filter(
+            store=store,
+            sender=SenderKind.AGENT,
+            created_at__gte=window.start_at,
+            created_at__lt=window.end_at,
+        )
+        .order_by()
+        .values("sent_by_id")
+        .annotate(replies=Count("id"), handled=Count("conversation_id", distinct=True))
+    }
+    response = ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+    waits = counted_waits(store=store).filter(
+        opened_at__gte=window.start_at,
+        opened_at__lt=window.end_at,
+        closed_by__isnull=False,
+        resolved_without_reply=False,
+    )
+    within = Q(closed_at__lte=F("opened_at") + reply_due_within())
+    first = (
+        waits.order_by()
+        .values("closed_by__sent_by_id")
+        .annotate(n=Count("id"), within=Count("id", filter=within))
+    )
+    medians: dict = {}
+    if connection.vendor == "postgresql":
+        first = first.annotate(median=_Median(Extract(response, "epoch")))
+        by_agent = {row["closed_by__sent_by_id"]: row for row in first}
+        medians = {k: row["median"] for k, row in by_agent.items()}
+    else:
+        by_agent = {row["closed_by__sent_by_id"]: row for row in first}
+        durations: dict = {}
+        for agent_id, spent in waits.annotate(spent=response).values_list("closed_by__sent_by_id", "spent"):
+            durations.setdefault(agent_id, []).append(spent.total_seconds())
+        medians = {k: statistics.median(v) for k, v in durations.items()}
+    rows = []
+    for user_id, username in members:
+        sent = replies.get(user_id, {})
+        firsts = by_agent.get(user_id, {})
+        n = firsts.get("n", 0)
+        median = medians.get(user_id)
+        rows.append(
+            {
+                "user": {"id": user_id, "username": username},
+                "conversations": sent.get("handled", 0),
+                "replies": sent.get("replies", 0),
+                "first_responses": n,
+                "within_24h": firsts.get("within", 0),
+                "within_24h_share": round(firsts.get("within", 0) / n, 4) if n else None,
+                "median_first_response_seconds": round(median) if median is not None else None,
+            }
+        )
+    return rows

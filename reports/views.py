@@ -1,12 +1,13 @@
 """The response-rate dashboard (R20) and its drill-down: the waits behind every number, as a page and as CSV."""
 
 import csv
+import io
 import math
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,8 +33,9 @@ OUTCOME_LABELS = {
     "late": "Answered late",
     "overdue": "Overdue",
     "pending": "Waiting, not yet due",
+    "resolved": "Resolved without a reply",
 }
-OUTCOME_BADGES = {"within_24h": "ok", "late": "warn", "overdue": "bad", "pending": ""}
+OUTCOME_BADGES = {"within_24h": "ok", "late": "warn", "overdue": "bad", "pending": "", "resolved": ""}
 
 
 def _percent(rate: float | None) -> str:
@@ -43,12 +45,16 @@ def _percent(rate: float | None) -> str:
     return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
-def _waits_url(*, days: int, bucket: str | None = None, day=None, csv_format: bool = False) -> str:
+def _waits_url(
+    *, days: int, bucket: str | None = None, day=None, csv_format: bool = False, agent: int | None = None
+) -> str:
     params: dict[str, str] = {"days": str(days)}
     if bucket:
         params["bucket"] = bucket
     if day is not None:
         params["date"] = day.isoformat()
+    if agent is not None:
+        params["agent"] = agent
     if csv_format:
         params["format"] = "csv"
     return f"{reverse('dashboard-waits')}?{urlencode(params)}"
@@ -178,7 +184,70 @@ def dashboard(request):
         ],
     }
     context.update(_dispute_context(request.store, days=days, now=now))
+    context.update(_agent_context(request.store, days=days, now=now))
     return render(request, "reports/dashboard.html", context, status=400 if error else 200)
+
+
+# --- the agent report (issue 10, point 8) ---
+
+
+def _agent_context(store, *, days: int, now) -> dict:
+    rows = []
+    for row in selectors.agent_report(store=store, days=days, now=now):
+        seconds = row["median_first_response_seconds"]
+        rows.append(
+            {
+                **row,
+                "share_text": _percent(row["within_24h_share"]),
+                "median_text": duration_text(timedelta(seconds=seconds)) if seconds is not None else "—",
+                "href": _waits_url(days=days, agent=row["user"]["id"]),
+            }
+        )
+    return {
+        "agents": rows,
+        "agents_csv_url": f"{reverse('dashboard-agents-csv')}?{urlencode({'days': days})}",
+    }
+
+
+AGENT_CSV_COLUMNS = (
+    "user_id",
+    "username",
+    "conversations_handled",
+    "replies",
+    "first_responses",
+    "within_24h",
+    "within_24h_share",
+    "median_first_response_seconds",
+)
+
+
+@store_member_required
+def dashboard_agents_csv(request):
+    """The agent report as CSV in UTF-8 with a byte-order mark, so that Excel reads non-Latin names right."""
+    try:
+        days = selectors.days_parse(request.GET.get("days"))
+    except ApplicationError as exc:
+        return HttpResponseBadRequest(exc.errors["days"][0])
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(AGENT_CSV_COLUMNS)
+    for row in selectors.agent_report(store=request.store, days=days):
+        writer.writerow(
+            [
+                row["user"]["id"],
+                _csv_cell(row["user"]["username"]),
+                row["conversations"],
+                row["replies"],
+                row["first_responses"],
+                row["within_24h"],
+                "" if row["within_24h_share"] is None else row["within_24h_share"],
+                "" if row["median_first_response_seconds"] is None else row["median_first_response_seconds"],
+            ]
+        )
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="agents_last_{days}_days.csv"'
+    return response
 
 
 def duration_text(value: timedelta | None) -> str:
@@ -310,6 +379,16 @@ def _filter_chips(*, days: int, bucket: str | None, day) -> list[dict]:
     ]
 
 
+def _agent_parse(store, raw) -> dict | None:
+    """``agent`` of the drill-down: a member of the caller's store (anyone else is named as an error)."""
+    if raw in (None, ""):
+        return None
+    member = next((m for m in selectors.store_member_rows(store=store) if str(m["id"]) == str(raw)), None)
+    if member is None:
+        raise ApplicationError({"agent": "agent is the user id of a member of this store."})
+    return member
+
+
 @store_member_required
 def dashboard_waits(request):
     """The conversations behind one dashboard number (same filters as the number), as a page or ?format=csv."""
@@ -318,7 +397,15 @@ def dashboard_waits(request):
         days = selectors.days_parse(request.GET.get("days"))
         bucket = selectors.bucket_parse(request.GET.get("bucket"))
         day = selectors.date_parse(request.GET.get("date"))
-        waits = selectors.waits_for_bucket(store=request.store, days=days, bucket=bucket, date=day, now=now)
+        agent = _agent_parse(request.store, request.GET.get("agent"))
+        waits = selectors.waits_for_bucket(
+            store=request.store,
+            days=days,
+            bucket=bucket,
+            date=day,
+            now=now,
+            agent_id=agent["id"] if agent else None,
+        )
     except ApplicationError as exc:
         return render(
             request,
@@ -334,18 +421,21 @@ def dashboard_waits(request):
         return _csv_response(request, waits, now=now, tz=tz, filename=filename)
     page = Paginator(waits, WAITS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [_wait_row(wait, now=now, tz=tz) for wait in page.object_list]
-    base = {k: v for k, v in request.GET.items() if k in ("days", "bucket", "date")}
+    base = {k: v for k, v in request.GET.items() if k in ("days", "bucket", "date", "agent")}
     context = {
         "nav": "dashboard",
         "days": days,
         "bucket": bucket,
-        "bucket_label": selectors.BUCKETS[bucket] if bucket else "All buyer messages",
+        "bucket_label": (selectors.BUCKETS[bucket] if bucket else "All buyer messages")
+        + (f" · first responses by {agent['username']}" if agent else ""),
         "day": day,
         "window": window,
         "page": page,
         "rows": rows,
         "timezone_name": request.store.timezone,
-        "csv_url": _waits_url(days=days, bucket=bucket, day=day, csv_format=True),
+        "csv_url": _waits_url(
+            days=days, bucket=bucket, day=day, csv_format=True, agent=agent["id"] if agent else None
+        ),
         "back_url": f"{reverse('dashboard')}?{urlencode({'days': days})}",
         "page_query": urlencode(base),
         "buckets": _filter_chips(days=days, bucket=bucket, day=day),

@@ -91,7 +91,15 @@ def test_queue_tabs_count_each_queue(store, client_for, agent):
     html = client_for.get(reverse("inbox")).content.decode()
 
     counts = dict(re.findall(r'data-queue="(\w+)">[^<]+<span class="count">(\d+)</span>', html))
-    assert counts == {"needs_reply": "2", "answered": "1", "all": "3"}
+    assert counts == {
+        "needs_reply": "2",
+        "answered": "1",
+        "all": "3",
+        "mine": "0",
+        "unassigned": "3",
+        "snoozed": "0",
+        "resolved": "0",
+    }
 
 
 def test_queue_partial_is_what_the_inbox_polls(store, client_for):
@@ -532,6 +540,10 @@ def test_inbox_tab_counts_stop_at_the_cap_and_say_so(client, store, monkeypatch)
         "answered": 0,
         "all": 2,
         "overdue": 0,
+        "mine": 0,
+        "unassigned": 2,
+        "snoozed": 0,
+        "resolved": 0,
     }
     assert conversation_selectors.queue_counts(store=store, exact=True)["needs_reply"] == 3
     page = client.get("/inbox/").content.decode()

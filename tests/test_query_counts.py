@@ -375,3 +375,79 @@ def test_mentions_page_queries_do_not_grow(client, store, agents):
     large = _measure(client, url)
     assert client.get(url).content.decode().count('class="mention-item"') == 100
     _assert_same(small, large, "inbox-mentions")
+
+
+# --- team inbox, part A (issue 10): every new queue view and filter, the API's, and the agent report ---
+
+
+def _team_mix(store, agents) -> None:
+    """Spread the conversations over assignees, resolved and snoozed ones (by id, so both sizes look alike)."""
+    from conversations.models import Conversation
+    from conversations.services import conversations_bulk_apply
+
+    ids = list(Conversation.objects.filter(store=store).order_by("id").values_list("id", flat=True))
+    owner = agents[0]
+    for n, agent in enumerate(agents):
+        conversations_bulk_apply(
+            store=store,
+            conversation_ids=ids[n :: len(agents) + 1],
+            action="assign",
+            acting_user=owner,
+            values={"assignee_id": agent.pk},
+        )
+    conversations_bulk_apply(store=store, conversation_ids=ids[::7], action="resolve", acting_user=owner)
+    conversations_bulk_apply(
+        store=store,
+        conversation_ids=ids[3::11],
+        action="snooze",
+        acting_user=owner,
+        values={"until": timezone.now() + timedelta(hours=5)},
+    )
+    # one open, unassigned conversation at every size, so no queue is empty (an empty page skips the tag query)
+    make_inbound(store, text="Gdzie paczka?")
+
+
+TEAM_QUERIES = [
+    "queue=mine",
+    "queue=unassigned",
+    "queue=snoozed",
+    "queue=resolved",
+    "queue=all&assignee=none",
+    "queue=all&assignee={agent}",
+    "queue=needs_reply&assignee={agent}",
+]
+
+
+@pytest.mark.parametrize("query", TEAM_QUERIES)
+@pytest.mark.parametrize("surface", ["page", "poll", "api"])
+def test_team_queues_and_filters_do_not_grow_with_conversations(client, store, agents, query, surface):
+    owner, agent = agents[0], agents[1]
+    query = query.format(agent=agent.pk)
+    if surface == "api":
+        caller = _token_client(owner)
+        url = f"/api/v1/conversations?{query}"
+    else:
+        client.force_login(owner)
+        caller = client
+        url = f"{reverse('inbox' if surface == 'page' else 'inbox-queue')}?{query}"
+    _add_conversations(store, agents, 0, SMALL)
+    _team_mix(store, agents)
+    small = _measure(caller, url)
+    _add_conversations(store, agents, SMALL, LARGE)
+    _team_mix(store, agents)
+    large = _measure(caller, url)
+    _assert_same(small, large, url)
+
+
+def test_agent_report_and_its_csv_do_not_grow_with_conversations(client, store, agents):
+    client.force_login(agents[0])
+    urls = ["/dashboard/?days=30", "/dashboard/agents.csv?days=30", "/api/v1/metrics/agents?days=30"]
+    api = _token_client(agents[0])
+    _add_conversations(store, agents, 0, SMALL)
+    _team_mix(store, agents)
+    small = [_measure(api if u.startswith("/api/") else client, u) for u in urls]
+    _add_conversations(store, agents, SMALL, LARGE)
+    _team_mix(store, agents)
+    large = [_measure(api if u.startswith("/api/") else client, u) for u in urls]
+    for url, s, lg in zip(urls, small, large, strict=True):
+        _assert_same(s, lg, url)

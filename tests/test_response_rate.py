@@ -88,6 +88,7 @@ def test_rate_arithmetic_and_distribution_buckets(store, agent):
         "4_8h": 2,
         "8_24h": 1,
         "over_24h": 1,
+        "resolved_no_reply": 0,
         "still_waiting": 1,
     }
     assert data["answered_within_24h"] == 6
@@ -250,7 +251,15 @@ def test_api_shape(store, owner, agent):
     assert {"date", "rate"} <= set(body["daily"][0])
     assert [d["rate"] for d in body["daily"]].count(1.0) == 1
     date.fromisoformat(body["daily"][-1]["date"])
-    assert set(body["distribution"]) == {"under_1h", "1_4h", "4_8h", "8_24h", "over_24h", "still_waiting"}
+    assert set(body["distribution"]) == {
+        "under_1h",
+        "1_4h",
+        "4_8h",
+        "8_24h",
+        "over_24h",
+        "resolved_no_reply",
+        "still_waiting",
+    }
     assert body["distribution"]["1_4h"] == 1
     assert client.get("/api/v1/metrics/response-rate").json()["days"] == 30
 
