@@ -7,7 +7,6 @@ draws the live preview; without it the page still saves what is typed.
 
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -287,7 +286,7 @@ def _context(
 
 
 def _render(request, context: dict, status: int = 200):
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, "autoreply/settings.html", context, status=status)
 
 
@@ -451,5 +450,5 @@ def autoreply_report(request):
         "taps_total": sum(report["taps_by_day"].values()),
         "keywords": keywords,
     }
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, "autoreply/report.html", context)

@@ -1,8 +1,6 @@
 """Campaign pages: list with today's quota and the 30-day chart, the new-campaign form, the detail page with the
 identify plan, the buyer's-eye preview and live progress, and customer groups. Owners act; agents read."""
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseForbidden
@@ -28,7 +26,7 @@ LIVE = (CampaignStatus.SENDING, CampaignStatus.SCHEDULED)
 
 def _render(request, template: str, context: dict, status: int = 200):
     """Dates in the store's time zone: the store-local day is what the quota counts."""
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, template, context, status=status)
 
 

@@ -6,7 +6,6 @@ Views stay thin: reads through ``selectors``, writes through ``services``; htmx 
 
 import hashlib
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError
@@ -39,7 +38,7 @@ QUEUE_TABS = (("needs_reply", "Needs reply"), ("answered", "Answered"), ("all", 
 
 def _render(request, template: str, context: dict, status: int = 200):
     """Render with dates in the store's time zone (the store's local day is what agents think in)."""
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, template, context, status=status)
 
 

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from . import throttle
 from .logging import log_context
-from .models import ApiToken, MemberRole, Membership, Store, hash_token, password_fingerprint
+from .models import ApiToken, MemberRole, Membership, Store, UserProfile, hash_token, password_fingerprint
 from .signatures import IngressSignature
 
 
@@ -230,3 +230,18 @@ class IntegrationTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "The store's integration token (ingress only).",
         }
+
+
+def preferences_on_login(sender, request, user, **kwargs):
+    """At every login: the user's stored language and display zone (default: the store's) go into the
+    session, where ``UserPreferencesMiddleware`` applies them to each request without a query."""
+    from .middleware import remember_preferences  # the middleware imports this module
+
+    if request is None:
+        return
+    profile = UserProfile.objects.filter(user=user).first()
+    membership = Membership.objects.select_related("store").filter(user=user).first()
+    zone = (profile.timezone if profile else "") or (membership.store.timezone if membership else "")
+    remember_preferences(request, language=profile.language if profile else "", tz_name=zone)
+    if profile and profile.language:
+        translation.activate(profile.language)

@@ -51,6 +51,8 @@ class Store(models.Model):
     # POSTed and the shared secret both sides sign with (HMAC-SHA256); an empty secret means unsigned ingress.
     marketplace_endpoint = models.URLField(max_length=500, blank=True, default="")
     marketplace_secret = models.CharField(max_length=200, blank=True, default="")
+    # Only a demo store (set by seed_demo) lets the buyer simulator post buyer messages into it.
+    is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -71,6 +73,20 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.store} ({self.role})"
+
+
+class UserProfile(models.Model):
+    """A user's own interface choices: the desk's language (empty: follow the browser) and display time zone
+    (empty: the store's). Applied on every request by ``seller_desk.middleware.UserPreferencesMiddleware``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_profile"
+    )
+    language = models.CharField(max_length=10, blank=True, default="")
+    timezone = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser'}, {self.timezone or 'store zone'})"
 
 
 class ApiToken(models.Model):
@@ -151,6 +167,7 @@ class AuditKind(models.TextChoices):
     MEMBER_ADDED = "member.added", "Member added"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"
+    MEMBER_PASSWORD_RESET = "member.password_reset", "Member password reset"
     INTEGRATION_TOKEN_ROTATED = "store.integration_token_rotated", "Integration token rotated"
     INTEGRATION_TOKEN_REVOKED = "store.integration_token_revoked", "Integration token revoked"
     PROTECTION_EXTENDED = "order.protection_extended", "Buyer protection extended"

@@ -28,6 +28,7 @@ from .models import (
     ProtectionExtension,
     Store,
     StoreTier,
+    UserProfile,
     hash_token,
     new_api_token,
     new_integration_token,
@@ -78,7 +79,12 @@ class CreatedStore:
 
 
 def store_create(
-    *, name: str, tier: str, timezone: str | None = None, resume_shipping_date: date | None = None
+    *,
+    name: str,
+    tier: str,
+    timezone: str | None = None,
+    resume_shipping_date: date | None = None,
+    is_demo: bool = False,
 ) -> CreatedStore:
     """Create a store; the plain integration token is returned once and only its hash is kept."""
     errors: dict[str, str] = {}
@@ -99,7 +105,13 @@ def store_create(
         n += 1
         slug = f"{base}-{n}"
     token = new_integration_token()
-    fields = {"name": name.strip(), "slug": slug, "tier": tier, "integration_token_hash": hash_token(token)}
+    fields = {
+        "name": name.strip(),
+        "slug": slug,
+        "tier": tier,
+        "integration_token_hash": hash_token(token),
+        "is_demo": is_demo,
+    }
     if timezone:
         fields["timezone"] = timezone
     if resume_shipping_date:
@@ -554,3 +566,52 @@ def member_remove(*, store: Store, acting_user, membership_id: int) -> None:
         details={"username": membership.user.username, "role": membership.role},
     )
     membership.delete()
+
+
+@transaction.atomic
+def profile_update(*, user, language: str | None = None, tz_name: str | None = None) -> UserProfile:
+    """A user's own interface language (``""``: follow the browser) and display zone (``""``: the store's)."""
+    errors: dict[str, str] = {}
+    if language is not None and language and language not in dict(settings.LANGUAGES):
+        errors["language"] = gettext("Choose one of the desk's languages: English or 简体中文.")
+    if tz_name is not None and tz_name:
+        try:
+            ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = gettext("'%(zone)s' is not a time zone; pick one from the list.") % {
+                "zone": tz_name
+            }
+    if errors:
+        raise ApplicationError(errors)
+    profile, _ = UserProfile.objects.select_for_update().get_or_create(user=user)
+    fields = []
+    if language is not None and profile.language != language:
+        profile.language = language
+        fields.append("language")
+    if tz_name is not None and profile.timezone != tz_name:
+        profile.timezone = tz_name
+        fields.append("timezone")
+    if fields:
+        profile.save(update_fields=fields)
+    return profile
+
+
+@transaction.atomic
+def member_password_reset(*, store: Store, acting_user, membership_id: int, password: str) -> Membership:
+    """The owner sets a new password for a member of their store; the member's API tokens stop working."""
+    membership = (
+        Membership.objects.select_for_update().select_related("user").get(store=store, pk=membership_id)
+    )
+    if len(password or "") < 8:
+        raise ApplicationError({"password": gettext("Passwords have at least 8 characters.")})
+    membership.user.set_password(password)
+    membership.user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=membership.user).delete()
+    audit_log(
+        store=store,
+        kind=AuditKind.MEMBER_PASSWORD_RESET,
+        subject=membership,
+        actor=acting_user,
+        details={"username": membership.user.username},
+    )
+    return membership
