@@ -3,6 +3,7 @@
 import json
 import re
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -147,7 +148,7 @@ def _body(request) -> tuple[dict, dict[int, object]]:
     raw = request.data.get("payload")
     if raw is None:
         raise ApplicationError(
-            {"payload": "Multipart requests carry the JSON document in a part named payload."}
+            {"payload": gettext("Multipart requests carry the JSON document in a part named payload.")}
         )
     try:
         data = json.loads(raw)
@@ -193,8 +194,16 @@ _PUT_EXAMPLE = {
     "enabled": True,
     "welcome_text": "Hi! Thanks for writing to us. Tap a question below, or write yours: we answer within 24 hours.",
     "keywords": [
-        {"keyword": "Is my order shipping?", "reply_type": "text", "text": "Orders ship within 3 days."},
-        {"keyword": "Is my package safe?", "reply_type": "text", "text": "Yes: parcels are disinfected."},
+        {
+            "keyword": "Is my order shipping?",
+            "reply_type": "text",
+            "text": "Orders ship within 3 days.",
+        },
+        {
+            "keyword": "Is my package safe?",
+            "reply_type": "text",
+            "text": "Yes: parcels are disinfected.",
+        },
         {"keyword": "A coupon for waiting", "reply_type": "coupon", "coupon_id": 12},
     ],
 }

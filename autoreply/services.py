@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from conversations.models import Channel, Conversation, Direction, Message, SenderKind
 from conversations.selectors import agent_replied_between, card_conversation
@@ -124,7 +125,9 @@ def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) ->
         return None
     coupon = coupon_find(store=store, coupon_id=coupon_id)
     if coupon is None:
-        errors[field] = f"No coupon {coupon_id} in this store; pick one from the store's coupons."
+        errors[field] = gettext(
+            "No coupon %(coupon_id)s in this store; pick one from the store's coupons."
+        ) % {"coupon_id": coupon_id}
         return None
     state = coupon_state(coupon, today=store_local_date(store))
     if not state.attachable:
@@ -202,7 +205,9 @@ def _keyword_clean(
 
     if reply_type == ReplyType.TEXT:
         if not text:
-            errors[f"{prefix}.text"] = f"Keyword {number} replies with text: write the reply."
+            errors[f"{prefix}.text"] = gettext("Keyword %(number)s replies with text: write the reply.") % {
+                "number": number
+            }
         elif len(text) > REPLY_TEXT_MAX_CHARS:
             errors[f"{prefix}.text"] = (
                 f"Keyword {number}'s reply has {len(text):,} characters; replies are at most "
@@ -269,7 +274,7 @@ def autoreply_settings_check(
         welcome_texts, "welcome_texts", errors, banned, limit=WELCOME_MAX_CHARS, what="The welcome"
     )
     if clean_extras["welcome_texts"] and not welcome:
-        errors["welcome_text"] = "Write the base welcome too: buyers in other languages get it."
+        errors["welcome_text"] = gettext("Write the base welcome too: buyers in other languages get it.")
     if live_hours is not None:
         if (
             isinstance(live_hours, bool)
@@ -284,7 +289,9 @@ def autoreply_settings_check(
     clean_extras["unavailable_texts"] = {}
     for reason, versions in (unavailable_texts or {}).items():
         if reason not in REASONS:
-            errors[f"unavailable_texts.{reason}"] = f"Texts are given for {' or '.join(REASONS)}."
+            errors[f"unavailable_texts.{reason}"] = gettext("Texts are given for %(value)s.") % {
+                "value": " or ".join(REASONS)
+            }
             continue
         clean_extras["unavailable_texts"][reason] = _versions_clean(
             versions,
@@ -531,10 +538,10 @@ def card_click_answer(*, store: Store, buyer: Buyer, keyword_id) -> Message:
     keyword has that version (locale → detected → base). The reply says which keyword was tapped.
     """
     if buyer.store_id != store.pk:
-        raise ApplicationError({"buyer_id": "This buyer belongs to another store."})
+        raise ApplicationError({"buyer_id": gettext("This buyer belongs to another store.")})
     if not str(keyword_id or "").strip().isdigit():
         raise ApplicationError(
-            {"keyword_id": "Say which keyword the buyer tapped: keyword_id is the id from the card."}
+            {"keyword_id": gettext("Say which keyword the buyer tapped: keyword_id is the id from the card.")}
         )
     keyword = selectors.keyword_get(store=store, keyword_id=keyword_id)
     if not AutoReplySettings.objects.filter(store=store, enabled=True).exists():

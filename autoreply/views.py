@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -332,7 +333,7 @@ def autoreply_settings(request):
         )
         return _render(request, context)
     if request.membership.role != MemberRole.OWNER:
-        raise PermissionDenied("Only the store owner may change the auto-reply.")
+        raise PermissionDenied(gettext("Only the store owner may change the auto-reply."))
     images = {k.pk: k.image.url for k in selectors.keyword_list(store=store) if k.image}
     rows = _rows_from_post(request, images)
     uploads = {r.prefix: request.FILES.get(f"kw-{r.prefix}-image") for r in rows}
@@ -380,7 +381,9 @@ def autoreply_settings(request):
     state = "on" if enabled else "off"
     count = len(kept)
     card = f"with {count} keywords" if count else "without keywords (the welcome alone)"
-    messages.success(request, f"Auto-reply saved: {state}, {card}.")
+    messages.success(
+        request, gettext("Auto-reply saved: %(state)s, %(card)s.") % {"state": state, "card": card}
+    )
     return redirect("autoreply")
 
 

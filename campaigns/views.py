@@ -7,6 +7,7 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from coupons.selectors import coupon_list, coupon_state
@@ -212,7 +213,7 @@ def customer_groups(request):
             except ApplicationError as error:
                 form.add_application_error(error)
             else:
-                messages.success(request, f"Customer group “{group.name}” saved.")
+                messages.success(request, gettext("Customer group “%(name)s” saved.") % {"name": group.name})
                 return redirect("campaign-groups")
     return _render(
         request,

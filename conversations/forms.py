@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from seller_desk.forms import ApplicationErrorFormMixin
@@ -21,14 +22,14 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
                 "id": "reply-text",
                 "rows": 4,
                 "dir": "auto",
-                "placeholder": "Write a reply…  (r to focus, Ctrl+Enter to send)",
+                "placeholder": gettext_lazy("Write a reply…  (r to focus, Ctrl+Enter to send)"),
             }
         ),
     )
     image = forms.FileField(
         required=False, widget=forms.FileInput(attrs={"accept": PICTURE_ACCEPT, "id": "reply-image"})
     )
-    coupon_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Coupon")
+    coupon_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Coupon"))
     language = forms.ChoiceField(
         required=False, choices=LANGUAGE_CHOICES, widget=forms.HiddenInput(attrs={"id": "reply-language"})
     )

@@ -1,5 +1,6 @@
 """API.md shapes for messages and conversations."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -154,5 +155,7 @@ class ReplyInSerializer(serializers.Serializer):
             and not attrs.get("image")
             and not attrs.get("coupon_id")
         ):
-            raise serializers.ValidationError({"text": "Give the reply 'text', or a 'scenario' to render."})
+            raise serializers.ValidationError(
+                {"text": gettext("Give the reply 'text', or a 'scenario' to render.")}
+            )
         return attrs

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -152,9 +153,23 @@ def _reply_assist_url(conversation) -> str | None:
         return None
 
 
+def _with_gists(request, conversation, messages):
+    """Each buyer message gets ``gist``: its language and what it is about, for agents who can't read it."""
+    inbound = [m for m in messages if m.direction == "inbound"]
+    gists = scenario_selectors.message_gists(
+        store=request.store,
+        messages=inbound,
+        order_status=conversation.order.status if conversation.order_id else None,
+        buyer_country=conversation.buyer.country or None,
+    )
+    for m in inbound:
+        m.gist = gists.get(m.id)
+    return messages
+
+
 def _thread_context(request, conversation, form: ReplyForm | None = None) -> dict:
     coupons = list(coupon_list_attachable(store=request.store))
-    messages = conversation.seller_messages
+    messages = _with_gists(request, conversation, conversation.seller_messages)
     return {
         "conversation": conversation,
         "thread_messages": messages,
@@ -218,6 +233,7 @@ def thread_messages_since(request, conversation_id: int):
     )
     if not new:
         return HttpResponse(status=204)
+    _with_gists(request, conversation, new)
     context = {"conversation": conversation, "thread_messages": new, "now": timezone.now()}
     return _render(request, "conversations/_messages_since.html", context)
 
@@ -627,7 +643,7 @@ def dispute_answer(request, dispute_conversation_id: int):
     conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
     dispute = selectors.dispute_for_panel(conversation=conversation)
     if dispute is None:
-        raise Http404("This conversation has no dispute.")
+        raise Http404(gettext("This conversation has no dispute."))
     form = _dispute_form(dispute, request.POST, request.FILES)
     if not DISPUTE_TRANSITIONS.get(dispute.status):
         form.is_valid()
@@ -664,7 +680,7 @@ def protection_extend_view(request, conversation_id: int):
     """Extend the order's buyer protection and tell the buyer (``services.protection_extend_and_tell``)."""
     conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
     if conversation.order is None:
-        raise Http404("This conversation is not about an order.")
+        raise Http404(gettext("This conversation is not about an order."))
     form = ProtectionExtensionForm(request.POST)
     if form.is_valid():
         try:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Order, OrderStatus, Store
@@ -214,14 +215,17 @@ def coupon_quantity_suggestion(*, store: Store, orders_since: date | str | None)
     ``COUPON_QUANTITY_FACTOR`` and rounded up."""
     if orders_since in (None, ""):
         raise ApplicationError(
-            {"orders_since": "Pick the date to count orders from (YYYY-MM-DD), e.g. January 20."}
+            {"orders_since": gettext("Pick the date to count orders from (YYYY-MM-DD), e.g. January 20.")}
         )
     if not isinstance(orders_since, date):
         try:
             orders_since = date.fromisoformat(str(orders_since))
         except ValueError:
             raise ApplicationError(
-                {"orders_since": f"'{orders_since}' is not a date; use YYYY-MM-DD."}
+                {
+                    "orders_since": gettext("'%(orders_since)s' is not a date; use YYYY-MM-DD.")
+                    % {"orders_since": orders_since}
+                }
             ) from None
     if orders_since > store_local_date(store):
         raise ApplicationError(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from conversations.models import ReplyWait
 from seller_desk.errors import ApplicationError
@@ -40,12 +41,12 @@ DISTRIBUTION = (
 
 # Every set of waits the dashboard shows a number for; the drill-down list uses the same conditions.
 SUMMARY_BUCKETS = {
-    "within_24h": "Answered within 24 hours",
-    "decided": "Counted in the rate (answered, or open and overdue)",
+    "within_24h": gettext_lazy("Answered within 24 hours"),
+    "decided": gettext_lazy("Counted in the rate (answered, or open and overdue)"),
     "answered": "Answered",
-    "missed": "Not answered within 24 hours (answered late, or open and overdue)",
-    "overdue": "Open and past due",
-    "pending": "Open, not yet due",
+    "missed": gettext_lazy("Not answered within 24 hours (answered late, or open and overdue)"),
+    "overdue": gettext_lazy("Open and past due"),
+    "pending": gettext_lazy("Open, not yet due"),
 }
 BUCKETS = {**SUMMARY_BUCKETS, **dict(DISTRIBUTION)}
 
@@ -245,8 +246,8 @@ def wait_outcome(wait: ReplyWait, *, now: datetime) -> str:
 # shipped orders, disputes opened per day, and the disputes behind each number. Same window as the rate.
 
 DISPUTE_KINDS = {
-    "open": "Open now (no agreement yet)",
-    "escalated": "Escalated to the platform",
+    "open": gettext_lazy("Open now (no agreement yet)"),
+    "escalated": gettext_lazy("Escalated to the platform"),
     "agreed": "Agreed",
     "opened": "Opened",
 }

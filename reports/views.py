@@ -10,9 +10,11 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Channel
+from seller_desk import durations
 from seller_desk.auth import store_member_required
 from seller_desk.charts import DayAxes
 from seller_desk.errors import ApplicationError
@@ -28,10 +30,10 @@ CHART_W, CHART_H = 920, 250
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 78, 14, 34
 
 OUTCOME_LABELS = {
-    "within_24h": "Within 24 h",
-    "late": "Answered late",
+    "within_24h": gettext_lazy("Within 24 h"),
+    "late": gettext_lazy("Answered late"),
     "overdue": "Overdue",
-    "pending": "Waiting, not yet due",
+    "pending": gettext_lazy("Waiting, not yet due"),
 }
 OUTCOME_BADGES = {"within_24h": "ok", "late": "warn", "overdue": "bad", "pending": ""}
 
@@ -182,20 +184,10 @@ def dashboard(request):
 
 
 def duration_text(value: timedelta | None) -> str:
-    """A first-response time as a person reads it: 42s, 17m, 3h 05m, 2d 4h."""
+    """A first-response time as a person reads it: 42 s, 17 min, 3 h 05 min, 24 h 54 min, 2 d 4 h."""
     if value is None:
         return ""
-    seconds = int(value.total_seconds())
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h"
+    return durations.duration_text(value.total_seconds())
 
 
 def _local(value: datetime | None, tz) -> datetime | None:

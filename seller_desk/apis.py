@@ -1,5 +1,6 @@
 """Core APIs: the seller token endpoint, the store's disputes and buyer-protection extensions."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
@@ -67,7 +68,7 @@ class AuthTokenApi(APIView):
         user = authenticate(request, username=username, password=payload.validated_data["password"])
         if user is None:
             throttle.login_failure_record(username=username, ip=ip)
-            raise ApplicationError({"password": "Unknown username or wrong password."})
+            raise ApplicationError({"password": gettext("Unknown username or wrong password.")})
         throttle.login_success_record(username=username)
         raw, _token = api_token_issue(user=user)
         # API.md's shape is {"token"}; the token expires after SELLER_DESK["API_TOKEN_TTL_HOURS"].

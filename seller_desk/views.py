@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST, require_safe
@@ -164,7 +165,7 @@ def set_language(request):
 def media_file(request, path: str):
     """An uploaded file, only under the signed URL its storage hands out; any other path is a 404."""
     if not media_signature_valid(path, request.GET.get(SIGNATURE_PARAM)):
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
@@ -300,14 +301,14 @@ def integration_token_revoke(request):
 
 
 SUBJECT_LABELS = {
-    "membership": "team member",
-    "store": "store",
-    "order": "order",
-    "coupon": "coupon",
-    "campaign": "campaign",
-    "autoreplysettings": "auto-reply",
-    "bannedword": "banned word",
-    "scenario": "scenario",
+    "membership": gettext_lazy("team member"),
+    "store": gettext_lazy("store"),
+    "order": gettext_lazy("order"),
+    "coupon": gettext_lazy("coupon"),
+    "campaign": gettext_lazy("campaign"),
+    "autoreplysettings": gettext_lazy("auto-reply"),
+    "bannedword": gettext_lazy("banned word"),
+    "scenario": gettext_lazy("scenario"),
 }
 
 
@@ -355,10 +356,10 @@ def audit_log_page(request):
     if kind.endswith(".*"):
         group, kind = kind[:-2], ""
     if kind and kind not in AuditKind.values:
-        errors["kind"] = "Pick a kind from the list."
+        errors["kind"] = gettext("Pick a kind from the list.")
         kind = ""
     if group and group not in AUDIT_GROUPS:
-        errors["kind"] = "Pick a kind from the list."
+        errors["kind"] = gettext("Pick a kind from the list.")
         group = ""
     actor_id = request.GET.get("actor") or ""
     actor_id = int(actor_id) if actor_id.isdigit() else None
@@ -366,7 +367,7 @@ def audit_log_page(request):
     for field in ("since", "until"):
         dates[field] = date_value(request.GET.get(field) or None, field, errors)
     if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
-        errors["until"] = "The end date is before the start date."
+        errors["until"] = gettext("The end date is before the start date.")
         dates["until"] = None
     events = audit_event_list(
         store=request.store,
@@ -413,13 +414,13 @@ def audit_log_page(request):
 
 
 AUDIT_GROUPS = {
-    "member": "Team",
-    "store": "Store",
-    "order": "Orders",
-    "dispute": "Disputes",
-    "coupon": "Coupons",
-    "campaign": "Campaigns",
-    "autoreply": "Auto-reply",
-    "banned_word": "Banned words (platform)",
-    "scenario": "Official scenarios (platform)",
+    "member": gettext_lazy("Team"),
+    "store": gettext_lazy("Store"),
+    "order": gettext_lazy("Orders"),
+    "dispute": gettext_lazy("Disputes"),
+    "coupon": gettext_lazy("Coupons"),
+    "campaign": gettext_lazy("Campaigns"),
+    "autoreply": gettext_lazy("Auto-reply"),
+    "banned_word": gettext_lazy("Banned words (platform)"),
+    "scenario": gettext_lazy("Official scenarios (platform)"),
 }

@@ -60,15 +60,18 @@
   }
 
   /* Countdowns: same wording as the server (conversations/templatetags/inbox_tags.py). */
+  const t = (text, values) =>
+    window.interpolate ? window.interpolate(window.gettext(text), values, true) : text.replace(/%\((\w+)\)s/g, (_, k) => values[k]);
+
   function span(seconds) {
     let minutes = Math.floor(seconds / 60);
-    const days = Math.floor(minutes / 1440);
-    minutes -= days * 1440;
-    const hours = Math.floor(minutes / 60);
+    if (minutes < 60) return t("%(m)s min", { m: minutes });
+    let hours = Math.floor(minutes / 60);
     minutes -= hours * 60;
-    if (days) return days + "d " + hours + "h";
-    if (hours) return hours + "h " + String(minutes).padStart(2, "0") + "m";
-    return minutes + "m";
+    if (hours < 48) return t("%(h)s h %(m)s min", { h: hours, m: String(minutes).padStart(2, "0") });
+    const days = Math.floor(hours / 24);
+    hours -= days * 24;
+    return t("%(d)s d %(h)s h", { d: days, h: hours });
   }
 
   function tickDue() {
@@ -79,10 +82,10 @@
       const seconds = (due - now) / 1000;
       el.classList.remove("due-ok", "due-soon", "due-overdue");
       if (seconds < 0) {
-        el.textContent = "Overdue " + span(-seconds);
+        el.textContent = t("Overdue %(span)s", { span: span(-seconds) });
         el.classList.add("due-overdue");
       } else {
-        el.textContent = span(seconds) + " left";
+        el.textContent = t("%(span)s left", { span: span(seconds) });
         el.classList.add(seconds < 4 * 3600 ? "due-soon" : "due-ok");
       }
     });
@@ -172,7 +175,7 @@
     const file = input.files && input.files[0];
     label.classList.toggle("has-file", !!file);
     const text = label.querySelector("span");
-    if (text) text.textContent = file ? file.name : "Picture";
+    if (text) text.textContent = file ? file.name : t("Picture", {});
     label.title = file ? file.name + " (" + Math.round(file.size / 1024) + " KB)" : label.title;
   });
 
