@@ -114,9 +114,9 @@ def _versions_clean(raw, field: str, errors: dict, banned: list, *, limit: int, 
 
 def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) -> Coupon | None:
     if raw in (None, ""):
-        errors[field] = (
-            f"Keyword {number} replies with a coupon: pick one of the store's coupons (coupon_id)."
-        )
+        errors[field] = gettext(
+            "Keyword %(number)s replies with a coupon: pick one of the store's coupons."
+        ) % {"number": number}
         return None
     try:
         coupon_id = int(raw)

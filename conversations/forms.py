@@ -42,7 +42,7 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.coupons = list(coupons)
-        self.fields["coupon_id"].choices = [("", "No coupon")] + [
+        self.fields["coupon_id"].choices = [("", _("No coupon"))] + [
             (c.pk, coupon_label(c)) for c in self.coupons
         ]
         self.fields["coupon_id"].error_messages["invalid_choice"] = (

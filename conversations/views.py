@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,7 +34,11 @@ from .forms import DisputeAnswerForm, ProtectionExtensionForm, ReplyForm
 from .models import Channel
 
 QUEUE_LIMIT = 200
-QUEUE_TABS = (("needs_reply", "Needs reply"), ("answered", "Answered"), ("all", "All"))
+QUEUE_TABS = (
+    ("needs_reply", gettext_lazy("Needs reply")),
+    ("answered", gettext_lazy("Answered")),
+    ("all", gettext_lazy("All")),
+)
 
 
 def _render(request, template: str, context: dict, status: int = 200):
@@ -321,9 +325,9 @@ def _language_reason(conversation) -> str:
     """Why this language was chosen, in the words of the rule (locale, else detected, else English)."""
     locale = conversation.buyer.locale
     if normalize_language(locale):
-        return f"buyer's locale: {locale}"
-    shown = f"{locale} (not one of the nine)" if locale else "not set"
-    return f"buyer's locale: {shown} — read from their messages, else English"
+        return gettext("buyer's locale: %(locale)s") % {"locale": locale}
+    shown = gettext("%(locale)s (not one of the nine)") % {"locale": locale} if locale else gettext("not set")
+    return gettext("buyer's locale: %(shown)s — read from their messages, else English") % {"shown": shown}
 
 
 def _assist_languages(available=None) -> list[dict]:

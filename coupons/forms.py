@@ -1,6 +1,7 @@
 """The coupon set-up form: it parses input; the rules live in ``services.coupon_settings_check``."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from seller_desk.forms import ApplicationErrorFormMixin
@@ -19,7 +20,10 @@ class CouponForm(ApplicationErrorFormMixin, forms.Form):
         max_length=200,
         strip=False,
         widget=forms.TextInput(attrs={"placeholder": "-Spring retention", "autocomplete": "off"}),
-        help_text=f'"{FIXED_NAME_PREFIX}" is fixed so the platform can track the coupon; add your own part after it.',
+        help_text=format_lazy(
+            _('"{prefix}" is fixed so the platform can track the coupon; add your own part after it.'),
+            prefix=FIXED_NAME_PREFIX,
+        ),
     )
     denomination = forms.DecimalField(
         label=_("Denomination"), widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}), **MONEY

@@ -133,10 +133,10 @@ def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | N
     if name is not None:
         name = str(name).strip()
         if not name.startswith(FIXED_NAME_PREFIX):
-            errors["name"] = (
-                f'The activity name must start with "{FIXED_NAME_PREFIX}" (the platform tracks coupon effect by it); '
-                f'"{FIXED_NAME_PREFIX}" can\'t be changed or removed. Send only your part as name_suffix.'
-            )
+            errors["name"] = gettext(
+                'The activity name must start with "%(prefix)s" (the platform tracks coupon effect by it); '
+                '"%(prefix)s" can\'t be changed or removed. Send only your part as name_suffix.'
+            ) % {"prefix": FIXED_NAME_PREFIX}
             return None
         from_name = name_suffix_tidy(name[len(FIXED_NAME_PREFIX) :])
         if suffix is not None and suffix != from_name:
@@ -144,14 +144,17 @@ def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | N
             return None
         suffix = from_name
     if suffix is None or not suffix.strip():
-        errors["name_suffix"] = (
-            f'Add your own part of the activity name after "{FIXED_NAME_PREFIX}", e.g. "-Spring".'
-        )
+        errors["name_suffix"] = gettext(
+            'Add your own part of the activity name after "%(prefix)s", e.g. "-Spring".'
+        ) % {"prefix": FIXED_NAME_PREFIX}
         return None
     if len(suffix) > SUFFIX_MAX_CHARS:
-        errors["name_suffix"] = (
-            f"Your part of the name is at most {SUFFIX_MAX_CHARS} characters (got {len(suffix)})."
-        )
+        errors["name_suffix"] = gettext(
+            "Your part of the name is at most %(max)s characters (got %(got)s)."
+        ) % {
+            "max": SUFFIX_MAX_CHARS,
+            "got": len(suffix),
+        }
         return None
     if any(ord(ch) < 32 for ch in suffix):
         errors["name_suffix"] = gettext("The name can't contain line breaks or control characters.")
@@ -208,7 +211,7 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
     currency = _currency_clean(values.get("currency") or "USD", errors)
     quantity = _quantity_clean(values.get("quantity"), errors, granted=granted)
     if values.get("distribution") not in (None, "", Distribution.TARGETED_DIRECT):
-        errors["distribution"] = gettext("DDWL coupons use targeted distribution – direct (targeted_direct).")
+        errors["distribution"] = gettext("DDWL coupons use targeted distribution – direct.")
     if values.get("scope") not in (None, "", Scope.STORE):
         errors["scope"] = gettext("DDWL coupons apply to the whole store (store).")
     if denomination is not None and denomination <= 0:
@@ -269,7 +272,7 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
                 f"The coupon can be valid from {reason} at the earliest; pick that day or later."
             )
     if "valid_until" not in errors and valid_until is None:
-        errors["valid_until"] = gettext("Pick the last day buyers can use the coupon (valid_until).")
+        errors["valid_until"] = gettext("Pick the last day buyers can use the coupon: fill in “Valid until”.")
     elif valid_until is not None and valid_from is not None and valid_until <= valid_from:
         errors["valid_until"] = gettext(
             "The coupon must stay valid after it starts: pick a day after %(valid_from)s."

@@ -68,7 +68,9 @@ def coupon_new(request):
                 gettext("Coupon %(name)s saved. Agents can attach it to replies.") % {"name": coupon.name},
             )
             return redirect("coupon-detail", coupon_id=coupon.pk)
-    return render(request, "coupons/form.html", _form_context(request, form, title="New DDWL coupon"))
+    return render(
+        request, "coupons/form.html", _form_context(request, form, title=gettext("New DDWL coupon"))
+    )
 
 
 @owner_required
@@ -84,7 +86,9 @@ def coupon_edit(request, coupon_id: int):
             messages.success(request, gettext("Coupon %(name)s updated.") % {"name": coupon.name})
             return redirect("coupon-detail", coupon_id=coupon.pk)
     return render(
-        request, "coupons/form.html", _form_context(request, form, coupon=coupon, title=f"Edit {coupon.name}")
+        request,
+        "coupons/form.html",
+        _form_context(request, form, coupon=coupon, title=gettext("Edit %(name)s") % {"name": coupon.name}),
     )
 
 

@@ -31,19 +31,19 @@ MAX_DAYS = 365
 # First-response-time distribution, in display order. Lower edges are inclusive, upper edges exclusive,
 # except 8_24h whose upper edge (exactly 24 h) is inclusive so that it matches the "within 24h" rule.
 DISTRIBUTION = (
-    ("under_1h", "Under 1 hour"),
-    ("1_4h", "1–4 hours"),
-    ("4_8h", "4–8 hours"),
-    ("8_24h", "8–24 hours"),
-    ("over_24h", "Over 24 hours"),
-    ("still_waiting", "Still waiting"),
+    ("under_1h", gettext_lazy("Under 1 hour")),
+    ("1_4h", gettext_lazy("1–4 hours")),
+    ("4_8h", gettext_lazy("4–8 hours")),
+    ("8_24h", gettext_lazy("8–24 hours")),
+    ("over_24h", gettext_lazy("Over 24 hours")),
+    ("still_waiting", gettext_lazy("Still waiting")),
 )
 
 # Every set of waits the dashboard shows a number for; the drill-down list uses the same conditions.
 SUMMARY_BUCKETS = {
     "within_24h": gettext_lazy("Answered within 24 hours"),
     "decided": gettext_lazy("Counted in the rate (answered, or open and overdue)"),
-    "answered": "Answered",
+    "answered": gettext_lazy("Answered"),
     "missed": gettext_lazy("Not answered within 24 hours (answered late, or open and overdue)"),
     "overdue": gettext_lazy("Open and past due"),
     "pending": gettext_lazy("Open, not yet due"),

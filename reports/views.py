@@ -9,8 +9,8 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Channel
@@ -75,13 +75,21 @@ def _daily_chart(data: dict, *, days: int, target: float) -> dict:
         x = axes.left + i * axes.slot
         rate = day["rate"]
         height = 0.0 if rate is None else max(axes.height_of(rate), 1.5)
-        when = f"{day['date']:%a %b} {day['date'].day}"
+        when = formats.date_format(day["date"], "SHORT_DATE_FORMAT")
+        in_progress = i == last and day["pending"] > 0
         if rate is None:
-            title = f"{when}: no rate — nothing decided"
+            title = gettext("%(when)s: no rate — nothing decided") % {"when": when}
         else:
-            title = f"{when}: {_percent(rate)} — {day['answered_within_24h']} of {day['total']} answered within 24 h"
+            title = gettext("%(when)s: %(rate)s — %(answered)s of %(total)s answered within 24 h") % {
+                "when": when,
+                "rate": _percent(rate),
+                "answered": day["answered_within_24h"],
+                "total": day["total"],
+            }
         if day["pending"]:
-            title += f"; {day['pending']} still waiting, not yet due"
+            title += gettext("; %(pending)s still waiting, not yet due") % {"pending": day["pending"]}
+        if in_progress:
+            title = gettext("Today, in progress: %(title)s") % {"title": title}
         has_waits = bool(day["total"] or day["pending"])
         bars.append(
             {
@@ -92,11 +100,15 @@ def _daily_chart(data: dict, *, days: int, target: float) -> dict:
                 "w": round(bar_w, 2),
                 "h": round(height, 2),
                 "pending_only": rate is None and day["pending"] > 0,
+                # Today with waits still open: the rate can still fall, so the bar is drawn as in progress.
+                "in_progress": in_progress,
                 "below": rate is not None and rate < target,
                 "title": title,
                 "href": _waits_url(days=days, day=day["date"]) if has_waits else None,
                 # Labels count back from today, so the newest day always has one.
-                "label": f"{day['date']:%b} {day['date'].day}" if (last - i) % label_every == 0 else None,
+                "label": formats.date_format(day["date"], "MONTH_DAY_FORMAT")
+                if (last - i) % label_every == 0
+                else None,
                 "label_x": round(x + axes.slot / 2, 2),
             }
         )
@@ -150,10 +162,10 @@ def dashboard(request):
     data = selectors.response_rate(store=request.store, days=days, now=now)
     target = selectors.response_rate_target()
     stats = [
-        ("within_24h", "Answered within 24 h", data["answered_within_24h"]),
-        ("over_24h", "Answered later", data["distribution"]["over_24h"]),
-        ("overdue", "Overdue, no reply yet", data["overdue"]),
-        ("pending", "Waiting, not yet due", data["pending"]),
+        ("within_24h", gettext("Answered within 24 h"), data["answered_within_24h"]),
+        ("over_24h", gettext("Answered later"), data["distribution"]["over_24h"]),
+        ("overdue", gettext("Overdue, no reply yet"), data["overdue"]),
+        ("pending", gettext("Waiting, not yet due"), data["pending"]),
     ]
     context = {
         "nav": "dashboard",
@@ -279,10 +291,10 @@ def _csv_response(request, waits, *, now: datetime, tz, filename: str) -> Stream
 
 
 CHIPS = (
-    ("within_24h", "Within 24 h"),
-    ("over_24h", "Answered later"),
-    ("overdue", "Overdue"),
-    ("pending", "Not yet due"),
+    ("within_24h", gettext_lazy("Within 24 h")),
+    ("over_24h", gettext_lazy("Answered later")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("pending", gettext_lazy("Not yet due")),
 )
 
 

@@ -40,13 +40,13 @@ class ScenarioForm(ApplicationErrorFormMixin, forms.Form):
 
 
 BANNED_LANGUAGE_CHOICES = [
-    ("", "Every language"),
+    ("", gettext_lazy("Every language")),
     *((code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES),
 ]
 MATCH_CHOICES = [
-    ("word", "Whole word"),
-    ("stem", "All forms (stem)"),
-    ("substring", "Anywhere"),
+    ("word", gettext_lazy("Whole word")),
+    ("stem", gettext_lazy("All forms (stem)")),
+    ("substring", gettext_lazy("Anywhere")),
 ]
 MATCH_HELP = {
     "word": gettext_lazy("The word on its own; English words also with -s, -es, -ly, -al, -ally, -ness."),

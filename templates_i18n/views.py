@@ -268,7 +268,7 @@ def _banned_words_admin_only(request) -> None:
 
 def _banned_word_display(banned_word):
     """The entry with the labels its row shows."""
-    banned_word.language_name = LANGUAGE_NAMES.get(banned_word.language, "Every language")
+    banned_word.language_name = LANGUAGE_NAMES.get(banned_word.language, gettext("Every language"))
     banned_word.match_label = dict(MATCH_CHOICES).get(banned_word.match, banned_word.match)
     banned_word.match_help = MATCH_HELP.get(banned_word.match, "")
     return banned_word
