@@ -178,9 +178,16 @@ def _amount(value) -> str:
 
 def _coupon_label(coupon) -> str:
     threshold = (
-        f"orders over {_amount(coupon.threshold)} {coupon.currency}" if coupon.threshold else "no threshold"
+        gettext("orders over %(threshold)s %(currency)s")
+        % {"threshold": _amount(coupon.threshold), "currency": coupon.currency}
+        if coupon.threshold
+        else gettext("no threshold")
     )
-    return f"{coupon.name} · {_amount(coupon.denomination)} {coupon.currency} off, {threshold}"
+    off = gettext("%(amount)s %(currency)s off") % {
+        "amount": _amount(coupon.denomination),
+        "currency": coupon.currency,
+    }
+    return f"{coupon.name} · {off}, {threshold}"
 
 
 def _versions_from_post(post, prefix: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The campaign and customer-group forms: they parse input; the rules live in ``services``."""
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coupons.selectors import coupon_state
@@ -105,10 +105,13 @@ class CampaignForm(ApplicationErrorFormMixin, forms.Form):
     def __init__(self, *args, groups=(), coupons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group_ids"].choices = [(str(g.pk), f"{g.name} ({g.n_buyers})") for g in groups]
-        choices = [("", "No coupon")]
+        choices = [("", gettext("No coupon"))]
         for coupon in coupons:
             state = coupon_state(coupon)
-            label = f"{coupon.name} · {coupon.currency} {coupon.denomination} off"
+            label = f"{coupon.name} · " + gettext("%(currency)s %(amount)s off") % {
+                "currency": coupon.currency,
+                "amount": coupon.denomination,
+            }
             if not state.attachable:
                 label += f" ({state.label.lower()})"
             choices.append((str(coupon.pk), label))

@@ -3,7 +3,7 @@
 import uuid
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from seller_desk.forms import ApplicationErrorFormMixin
@@ -52,9 +52,17 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
 
 
 def coupon_label(coupon) -> str:
-    threshold = f"orders over {coupon.threshold:,.2f}" if coupon.threshold else "no minimum"
+    threshold = (
+        gettext("orders over %(threshold)s") % {"threshold": f"{coupon.threshold:,.2f}"}
+        if coupon.threshold
+        else gettext("no minimum")
+    )
     left = coupon.quantity - coupon.granted_count
-    return f"{coupon.name} · {coupon.currency} {coupon.denomination:,.2f} off, {threshold} · {left} left"
+    off = gettext("%(currency)s %(amount)s off") % {
+        "currency": coupon.currency,
+        "amount": f"{coupon.denomination:,.2f}",
+    }
+    return f"{coupon.name} · {off}, {threshold} · " + gettext("%(left)s left") % {"left": left}
 
 
 VIDEO_ACCEPT = ".mp4,.webm,video/mp4,video/webm"

@@ -1,7 +1,6 @@
 """Core APIs: the seller token endpoint, the store's disputes and buyer-protection extensions."""
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, ngettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -28,9 +27,12 @@ class TokenOutSerializer(serializers.Serializer):
 
 def login_locked_message(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
-    return _(
+    return ngettext(
         "Too many failed logins for this account or from this address. Logging in is locked for "
-        "%(minutes)d more minute(s); try again later."
+        "%(minutes)d more minute; try again later.",
+        "Too many failed logins for this account or from this address. Logging in is locked for "
+        "%(minutes)d more minutes; try again later.",
+        minutes,
     ) % {"minutes": minutes}
 
 

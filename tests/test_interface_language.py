@@ -103,7 +103,7 @@ def test_times_show_in_the_users_own_zone_and_name_it(store, thread):
 
     html = client.get(reverse("inbox-thread", args=[thread.id])).content.decode()
 
-    assert "Times in Asia/Shanghai" in html
+    assert '<span class="visually-hidden">Times in </span>Asia/Shanghai</span>' in html
     assert "<dt>Placed</dt><dd>Nov 16, 2026</dd>" in html  # 07:30 on the 16th in Beijing
     assert ">Nov 16, 07:30</time>" in html
 
@@ -117,7 +117,7 @@ def test_without_a_zone_of_their_own_users_see_the_stores_zone(store, thread):
     inbox = client.get(reverse("inbox-thread", args=[thread.id])).content.decode()
     team = client.get(reverse("team")).content.decode()
 
-    assert "Times in America/Los_Angeles" in inbox
+    assert '<span class="visually-hidden">Times in </span>America/Los_Angeles</span>' in inbox
     assert ">Nov 15, 15:30</time>" in inbox
     assert "Last login (America/Los_Angeles)" in team
 
@@ -135,7 +135,10 @@ def test_the_account_page_saves_language_and_zone(store):
     assert good.status_code == 302
     profile = UserProfile.objects.get(user=agent)
     assert (profile.language, profile.timezone) == ("zh-hans", "Asia/Shanghai")
-    assert "时间按 Asia/Shanghai" in client.get(reverse("account")).content.decode()
+    assert (
+        '<span class="visually-hidden">时间按 </span>Asia/Shanghai</span>'
+        in client.get(reverse("account")).content.decode()
+    )
 
 
 def test_every_user_changes_their_own_password(store):
@@ -299,3 +302,60 @@ def test_the_simulator_works_for_a_demo_store_in_demo_mode(store, settings):
     owner = make_member(store, role="owner")
     assert store.is_demo
     assert _login(owner).get(reverse("buyer-simulator")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("seconds", "english", "chinese"),
+    [
+        (42, "42 s", "42 秒"),
+        (17 * 60, "17 min", "17 分钟"),
+        (24 * 3600 + 54 * 60, "24 h 54 min", "24 小时 54 分钟"),
+        (3 * 86400 + 4 * 3600, "3 d 4 h", "3 天 4 小时"),
+    ],
+)
+def test_durations_read_in_hours_and_minutes(seconds, english, chinese):
+    from django.utils import translation
+
+    from seller_desk.durations import duration_text
+
+    with translation.override("en"):
+        assert duration_text(seconds) == english
+    with translation.override("zh-hans"):
+        assert duration_text(seconds) == chinese
+
+
+def test_plurals_are_real_plurals():
+    from django.utils import translation
+
+    from templates_i18n.guard import banned_words_message
+    from templates_i18n.matcher import BannedWordHit
+
+    one = [BannedWordHit(term="epidemic", found="epidemic", start=0, end=8, suggestion="")]
+    with translation.override("en"):
+        assert (
+            banned_words_message(one)
+            == "This text contains a banned word: “epidemic”. Replace it before sending."
+        )
+
+
+def test_the_gist_says_when_it_is_not_sure(store):
+    buyer = make_buyer(store, name="Ivan Petrov")
+    conversation = make_inbound(store, buyer=buyer, text="Здравствуйте").conversation
+    agent = make_member(store, role="agent")
+    UserProfile.objects.create(user=agent, language="zh-hans")
+
+    html = _login(agent).get(reverse("inbox-thread", args=[conversation.id])).content.decode()
+
+    assert "俄语 · 不确定问的是什么，请阅读原文" in html
+
+
+def test_the_campaign_form_defaults_to_the_guides_crowd(store):
+    from coupons.selectors import default_orders_since
+    from seller_desk.selectors import store_local_date
+
+    owner = make_member(store, role="owner")
+    html = _login(owner).get(reverse("campaign-new")).content.decode()
+
+    assert f'name="orders_from" value="{default_orders_since(store=store).isoformat()}"' in html
+    assert f'name="orders_to" value="{store_local_date(store).isoformat()}"' in html
+    assert 'name="unshipped_only" id="id_unshipped_only" checked' in html
