@@ -299,7 +299,8 @@ def campaign_identify(request, campaign_id: int):
         return _render(
             request,
             "campaigns/_plan.html",
-            {"plan": result, "campaign": campaign, "cap": selectors.daily_cap()},
+            # send_confirm_oob: the send dialog's question is refreshed with the count just identified.
+            {"plan": result, "campaign": campaign, "cap": selectors.daily_cap(), "send_confirm_oob": True},
         )
     messages.success(
         request,
