@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse_lazy
-from django.utils import timezone, translation
-from django.utils.dateformat import format as date_format
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
@@ -314,7 +313,7 @@ SUBJECT_LABELS = {
 
 def _detail_lines(details: dict) -> list[str]:
     """An event's details as short lines a person reads: ``field: old → new`` for changes, times and dates
-    in the store's zone."""
+    in the viewer's zone."""
     details = dict(details or {})
     lines = []
     if "from" in details and "to" in details:
@@ -338,7 +337,7 @@ def _short(value, limit: int = 80) -> str:
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, str) and len(value) > 19 and value[4:5] == "-" and value[10:11] == "T":
         when = parse_datetime(value)
-        text = date_format(timezone.localtime(when), "M j, Y H:i") if when else value
+        text = formats.date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else value
     else:
         text = str(value)
     if text == "":
@@ -407,7 +406,7 @@ def audit_log_page(request):
                 "selected_actor": actor_id,
                 "since": request.GET.get("since", ""),
                 "until": request.GET.get("until", ""),
-                "store_timezone": request.store.timezone,
+                "store_timezone": timezone.get_current_timezone_name(),
             },
             status=400 if errors else 200,
         )

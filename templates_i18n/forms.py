@@ -63,7 +63,7 @@ class BannedWordForm(ApplicationErrorFormMixin, forms.Form):
     term = forms.CharField(
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Word"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("Word")}),
     )
     language = forms.ChoiceField(required=False, choices=BANNED_LANGUAGE_CHOICES)
     match = forms.ChoiceField(choices=MATCH_CHOICES, initial="word")
