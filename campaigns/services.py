@@ -104,8 +104,10 @@ def batch_send_check(store: Store) -> None:
     )
     raise ApplicationError(
         {
-            "store": f"Batch send is open to {allowed} stores; this store's tier is "
-            f"{StoreTier(store.tier).label.lower()}. Grow the store to an eligible tier to send campaigns."
+            "store": gettext(
+                "Batch send is open to %(allowed)s stores; this store's tier is %(value)s. Grow the store to an eligible tier to send campaigns."
+            )
+            % {"allowed": allowed, "value": StoreTier(store.tier).label.lower()}
         }
     )
 
@@ -157,15 +159,14 @@ def campaign_text_findings(text: str) -> TextFindings:
 def _text_rules(text: str, field: str, errors: dict, banned: list) -> None:
     found = campaign_text_findings(text)
     if found.too_long:
-        errors[field] = (
-            f"Batch texts are at most {TEXT_MAX_CHARS:,} characters (this one has {found.chars:,}); shorten it."
-        )
+        errors[field] = gettext(
+            "Batch texts are at most %(TEXT_MAX_CHARS)s characters (this one has %(chars)s); shorten it."
+        ) % {"TEXT_MAX_CHARS": f"{TEXT_MAX_CHARS:,}", "chars": f"{found.chars:,}"}
     elif found.han:
         shown = "".join(ch for _, ch in found.han[:5])
-        errors[field] = (
-            f"Batch texts can't contain Chinese characters (found “{shown}” at position {found.han[0][0] + 1}); "
-            "write in English or the buyer's language."
-        )
+        errors[field] = gettext(
+            "Batch texts can't contain Chinese characters (found “%(shown)s” at position %(value)s); write in English or the buyer's language."
+        ) % {"shown": shown, "value": found.han[0][0] + 1}
     else:
         text_guard_collect(text=text, field=field, errors=errors, banned=banned, hits=found.hits)
 
@@ -192,15 +193,18 @@ def content_check(
     cleaned_variants: dict[str, str] = {}
     if variants not in (None, ""):
         if not isinstance(variants, dict):
-            errors["variants"] = 'Variants are an object of language → text, e.g. {"ru": "…", "es": "…"}.'
+            errors["variants"] = gettext(
+                'Variants are an object of language → text, e.g. {"ru": "…", "es": "…"}.'
+            )
         else:
             for raw_lang, value in variants.items():
                 lang = normalize_language(str(raw_lang))
                 key = f"variants.{raw_lang}"
                 if lang is None or lang not in SUPPORTED_LANGUAGES:
-                    errors[key] = (
-                        f"'{raw_lang}' is not one of the buyer languages: {', '.join(SUPPORTED_LANGUAGES)}."
-                    )
+                    errors[key] = gettext("'%(raw_lang)s' is not one of the buyer languages: %(value)s.") % {
+                        "raw_lang": raw_lang,
+                        "value": ", ".join(SUPPORTED_LANGUAGES),
+                    }
                     continue
                 if lang == DEFAULT_LANGUAGE:
                     errors[key] = gettext("English is the base language: put the English text in text.")
@@ -218,9 +222,7 @@ def content_check(
     coupon = None
     if coupon_id in (None, ""):
         if scenario == Scenario.RETENTION:
-            errors["coupon_id"] = (
-                "The retention scenario needs exactly one store coupon; pick one (coupon_id)."
-            )
+            errors["coupon_id"] = gettext("The retention scenario needs exactly one store coupon; pick one.")
     else:
         coupon = coupon_find(store=store, coupon_id=coupon_id)
         if coupon is None:
@@ -231,10 +233,9 @@ def content_check(
             state = coupon_state(coupon)
             usable = state.attachable if for_sending else state.label in ("Active", "Scheduled", "Draft")
             if not usable:
-                errors["coupon_id"] = (
-                    f"Coupon {coupon.name} can't be sent now ({state.label.lower()}); "
-                    "activate it, raise its quantity, or pick another coupon."
-                )
+                errors["coupon_id"] = gettext(
+                    "Coupon %(name)s can't be sent now (%(value)s); activate it, raise its quantity, or pick another coupon."
+                ) % {"name": coupon.name, "value": state.label.lower()}
     return {"text": text, "variants": cleaned_variants, "coupon": coupon}
 
 
@@ -250,9 +251,9 @@ def _count(value, field: str, errors: dict, default: int) -> int | None:
         return default
     number = _int_or_none(value) if not isinstance(value, bool) else None
     if number is None or not (TRANSACTIONS_MIN <= number <= TRANSACTIONS_MAX):
-        errors[field] = (
-            f"The transaction count is a whole number from {TRANSACTIONS_MIN} to {TRANSACTIONS_MAX:,}."
-        )
+        errors[field] = gettext(
+            "The transaction count is a whole number from %(TRANSACTIONS_MIN)s to %(TRANSACTIONS_MAX)s."
+        ) % {"TRANSACTIONS_MIN": TRANSACTIONS_MIN, "TRANSACTIONS_MAX": f"{TRANSACTIONS_MAX:,}"}
         return None
     return number
 
@@ -262,25 +263,25 @@ def _countries(value, field: str, errors: dict) -> list[str]:
         return []
     items = value.replace(";", ",").split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        errors[field] = 'Countries are a list of ISO 3166-1 alpha-2 codes such as ["RU", "ES"].'
+        errors[field] = gettext('Countries are a list of ISO 3166-1 alpha-2 codes such as ["RU", "ES"].')
         return []
     codes = [str(c).strip().upper() for c in items if str(c).strip()]
     unknown = [c for c in codes if c not in COUNTRIES]
     if unknown:
-        errors[field] = (
-            f"Not ISO 3166-1 alpha-2 country codes: {', '.join(unknown)}. Use two letters such as RU, ES, US."
-        )
+        errors[field] = gettext(
+            "Not ISO 3166-1 alpha-2 country codes: %(value)s. Use two letters such as RU, ES, US."
+        ) % {"value": ", ".join(unknown)}
     return sorted(set(codes))
 
 
 def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
     """R3 / R4 crowd settings; errors name ``crowd.<field>``."""
     if not isinstance(crowd, dict):
-        errors["crowd"] = 'Pick a crowd: {"method": "conditions", …} or {"method": "groups", …}.'
+        errors["crowd"] = gettext('Pick a crowd: {"method": "conditions", …} or {"method": "groups", …}.')
         return {}
     method = crowd.get("method")
     if method not in CrowdMethod.values:
-        errors["crowd.method"] = (
+        errors["crowd.method"] = gettext(
             "The crowd method is conditions (orders in a date range) or groups (customer groups)."
         )
         return {}
@@ -301,9 +302,9 @@ def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
         low = _count(crowd.get("transactions_min"), "crowd.transactions_min", errors, TRANSACTIONS_MIN)
         high = _count(crowd.get("transactions_max"), "crowd.transactions_max", errors, TRANSACTIONS_MAX)
         if low is not None and high is not None and low > high:
-            errors["crowd.transactions_max"] = (
-                f"The largest transaction count must be at least the smallest ({low})."
-            )
+            errors["crowd.transactions_max"] = gettext(
+                "The largest transaction count must be at least the smallest (%(low)s)."
+            ) % {"low": low}
         unshipped = crowd.get("unshipped_only", False)
         if isinstance(unshipped, str):
             unshipped = unshipped.strip().lower() in ("1", "true", "on", "yes")
@@ -562,7 +563,9 @@ def campaign_send_now(
     if not members:
         raise ApplicationError(
             {
-                "crowd": "No buyer matches this crowd; widen the order dates, the transaction count or the groups."
+                "crowd": gettext(
+                    "No buyer matches this crowd; widen the order dates, the transaction count or the groups."
+                )
             }
         )
     CampaignRecipient.objects.bulk_create(
@@ -604,7 +607,10 @@ def campaign_pause(*, campaign: Campaign, acting_user) -> Campaign:
     if locked.status not in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED):
         raise ApplicationError(
             {
-                "status": f"Only a sending or scheduled campaign can be paused; this one is {locked.get_status_display().lower()}."
+                "status": gettext(
+                    "Only a sending or scheduled campaign can be paused; this one is %(value)s."
+                )
+                % {"value": locked.get_status_display().lower()}
             }
         )
     locked.status = CampaignStatus.PAUSED
@@ -621,7 +627,8 @@ def campaign_resume(*, campaign: Campaign, acting_user) -> Campaign:
     if locked.status != CampaignStatus.PAUSED:
         raise ApplicationError(
             {
-                "status": f"Only a paused campaign can be resumed; this one is {locked.get_status_display().lower()}."
+                "status": gettext("Only a paused campaign can be resumed; this one is %(value)s.")
+                % {"value": locked.get_status_display().lower()}
             }
         )
     batch_send_check(locked.store)

@@ -219,15 +219,14 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
             "denomination": denomination
         }
     if threshold is not None and threshold < 0:
-        errors["threshold"] = (
-            f"Threshold can't be negative (got {threshold}); use 0 for a no-threshold coupon."
-        )
+        errors["threshold"] = gettext(
+            "Threshold can't be negative (got %(threshold)s); use 0 for a no-threshold coupon."
+        ) % {"threshold": threshold}
     if denomination is not None and threshold is not None and threshold > 0 and denomination > 0:
         if denomination >= threshold:
-            errors["denomination"] = (
-                f"The denomination ({denomination}) must be below the threshold ({threshold}): a coupon can't pay for "
-                "the whole order. Lower the denomination, raise the threshold, or set the threshold to 0."
-            )
+            errors["denomination"] = gettext(
+                "The denomination (%(denomination)s) must be below the threshold (%(threshold)s): a coupon can't pay for the whole order. Lower the denomination, raise the threshold, or set the threshold to 0."
+            ) % {"denomination": denomination, "threshold": threshold}
 
     defaults = coupon_defaults(store=store)
     activity_start = date_value(values.get("activity_start"), "activity_start", errors)
@@ -257,20 +256,19 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
         elif activity_end > longest and (
             coupon is None or (activity_end, activity_start) != (coupon.activity_end, coupon.activity_start)
         ):
-            errors["activity_end"] = (
-                f"The platform allows an activity of at most {max_activity_days()} days: "
-                f"end on or before {longest} (it starts {activity_start})."
-            )
+            errors["activity_end"] = gettext(
+                "The platform allows an activity of at most %(value)s days: end on or before %(longest)s (it starts %(activity_start)s)."
+            ) % {"value": max_activity_days(), "longest": longest, "activity_start": activity_start}
         elif coupon is not None and activity_end != coupon.activity_end and activity_end < today:
-            errors["activity_end"] = (
-                f"The activity can't end in the past ({activity_end}); use End now to stop it."
-            )
+            errors["activity_end"] = gettext(
+                "The activity can't end in the past (%(activity_end)s); use End now to stop it."
+            ) % {"activity_end": activity_end}
     if valid_from is not None and (coupon is None or valid_from != coupon.valid_from):
         earliest, reason = earliest_valid_from(store=store, today=today)
         if valid_from < earliest:
-            errors["valid_from"] = (
-                f"The coupon can be valid from {reason} at the earliest; pick that day or later."
-            )
+            errors["valid_from"] = gettext(
+                "The coupon can be valid from %(reason)s at the earliest; pick that day or later."
+            ) % {"reason": reason}
     if "valid_until" not in errors and valid_until is None:
         errors["valid_until"] = gettext("Pick the last day buyers can use the coupon: fill in “Valid until”.")
     elif valid_until is not None and valid_from is not None and valid_until <= valid_from:
@@ -335,9 +333,9 @@ def _edit_limits_check(*, coupon: Coupon, errors: dict, new: dict) -> None:
         and new["valid_until"] is not None
         and new["valid_until"] < coupon.valid_until
     ):
-        errors["valid_until"] = (
-            f"Validity can only be extended once {why}: pick {coupon.valid_until} or later."
-        )
+        errors["valid_until"] = gettext(
+            "Validity can only be extended once %(why)s: pick %(valid_until)s or later."
+        ) % {"why": why, "valid_until": coupon.valid_until}
 
 
 def _new_code() -> str:
@@ -402,7 +400,7 @@ def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
     status = changes.get("status")
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"status", "name", "distribution", "scope"}
     if unknown:
-        raise ApplicationError({sorted(unknown)[0]: "This field can't be changed."})
+        raise ApplicationError({sorted(unknown)[0]: gettext("This field can't be changed.")})
     values = {f: getattr(locked, f) for f in EDITABLE_FIELDS}
     values.update(
         {k: v for k, v in changes.items() if k in EDITABLE_FIELDS or k in ("name", "distribution", "scope")}
@@ -413,7 +411,9 @@ def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
     if locked.status == CouponStatus.ENDED and changed - {"status", "name", "name_suffix", "valid_until"}:
         raise ApplicationError(
             {
-                "status": "This coupon has ended; only its name and a longer validity can change. Create a new coupon."
+                "status": gettext(
+                    "This coupon has ended; only its name and a longer validity can change. Create a new coupon."
+                )
             }
         )
     cleaned = coupon_settings_check(store=locked.store, values=values, coupon=locked)
@@ -520,7 +520,10 @@ def _grant_refusal(coupon: Coupon, buyer: Buyer, today: date) -> ApplicationErro
         )
     return ApplicationError(
         {
-            "coupon_id": f"Coupon {name} is sold out: all {fresh.quantity} have been granted. Raise its quantity or pick another."
+            "coupon_id": gettext(
+                "Coupon %(name)s is sold out: all %(quantity)s have been granted. Raise its quantity or pick another."
+            )
+            % {"name": name, "quantity": fresh.quantity}
         }
     )
 
