@@ -159,7 +159,7 @@ def _body(request) -> tuple[dict, dict[int, object]]:
         match = PICTURE_PART.match(name)
         if match is None:
             raise ApplicationError(
-                {name: "Unexpected file part; name pictures keywords[<index>].image (index from 0)."}
+                {name: gettext("Unexpected file part; name pictures keywords[<index>].image (index from 0).")}
             )
         pictures[int(match.group(1))] = upload
     return data, pictures
@@ -170,7 +170,10 @@ def _with_pictures(keywords: list[dict], pictures: dict[int, object]) -> list[di
     for index, upload in pictures.items():
         if index >= len(items):
             raise ApplicationError(
-                {f"keywords[{index}].image": f"There is no keyword {index + 1} for this picture."}
+                {
+                    f"keywords[{index}].image": gettext("There is no keyword %(value)s for this picture.")
+                    % {"value": index + 1}
+                }
             )
         items[index]["image"] = upload
     return items

@@ -144,7 +144,8 @@ class ReplyInSerializer(serializers.Serializer):
         code = normalize_language(value)
         if code is None:
             raise serializers.ValidationError(
-                f"Language '{value}' is not supported; use one of: {', '.join(SUPPORTED_LANGUAGES)}."
+                gettext("Language '%(value)s' is not supported; use one of: %(value2)s.")
+                % {"value": value, "value2": ", ".join(SUPPORTED_LANGUAGES)}
             )
         return code
 

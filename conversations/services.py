@@ -336,7 +336,10 @@ def _evidence_excerpts(*, dispute: Dispute, message_ids) -> list[Message]:
     if missing:
         raise ApplicationError(
             {
-                "excerpt_ids": f"Message {missing[0]} is not in this buyer's conversations; pick excerpts from the chat."
+                "excerpt_ids": gettext(
+                    "Message %(value)s is not in this buyer's conversations; pick excerpts from the chat."
+                )
+                % {"value": missing[0]}
             }
         )
     return [found[i] for i in dict.fromkeys(ids)]
@@ -484,8 +487,8 @@ def dispute_respond(
     if not allowed:
         raise ApplicationError(
             {
-                "dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no more answers "
-                "from the seller."
+                "dispute": gettext("This dispute is %(value)s; it takes no more answers from the seller.")
+                % {"value": dispute.get_status_display().lower()}
             }
         )
     if action not in allowed:

@@ -91,7 +91,10 @@ def message_ingest(
         if order is None:
             raise ApplicationError(
                 {
-                    "order_id": f"Order '{order_id}' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
+                    "order_id": gettext(
+                        "Order '%(order_id)s' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
+                    )
+                    % {"order_id": order_id}
                 }
             )
         if order.buyer.external_id != buyer["buyer_id"]:

@@ -355,13 +355,17 @@ def dispute_window_check(*, order: Order, opened_at: datetime, refund_amount: De
     if opened_at < window_opens:
         raise ApplicationError(
             {
-                "opened_at": f"A dispute can be opened from 6 days after shipment, i.e. from {window_opens.isoformat()}."
+                "opened_at": gettext(
+                    "A dispute can be opened from 6 days after shipment, i.e. from %(value)s."
+                )
+                % {"value": window_opens.isoformat()}
             }
         )
     if order.protection_ends_at is not None and opened_at > order.protection_ends_at:
         raise ApplicationError(
             {
-                "opened_at": f"Buyer protection ended at {order.protection_ends_at.isoformat()}; no dispute after that."
+                "opened_at": gettext("Buyer protection ended at %(value)s; no dispute after that.")
+                % {"value": order.protection_ends_at.isoformat()}
             }
         )
     if refund_amount > order.amount:
@@ -421,8 +425,10 @@ def protection_extend_check(*, order: Order, days, now: datetime | None = None) 
     if order.protection_ends_at < now:
         raise ApplicationError(
             {
-                "days": f"Buyer protection ended on {order.protection_ends_at:%b %-d, %Y}; an ended protection "
-                "can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
+                "days": gettext(
+                    "Buyer protection ended on %(protection_ends_at)s; an ended protection can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
+                )
+                % {"protection_ends_at": f"{order.protection_ends_at:%b %-d, %Y}"}
             }
         )
     left = total - order.protection_extended_days
@@ -447,8 +453,10 @@ def protection_extend_check(*, order: Order, days, now: datetime | None = None) 
     if days > left:
         raise ApplicationError(
             {
-                "days": f"At most {total} days in total per order: {order.protection_extended_days} already "
-                f"added, so {left} more at most."
+                "days": gettext(
+                    "At most %(total)s days in total per order: %(protection_extended_days)s already added, so %(left)s more at most."
+                )
+                % {"total": total, "protection_extended_days": order.protection_extended_days, "left": left}
             }
         )
 

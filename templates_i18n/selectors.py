@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from seller_desk.errors import ApplicationError
 
@@ -140,7 +140,12 @@ def render_text(*, text: str, variables: dict) -> str:
         listed = ", ".join(f"{{{name}}}" for name in missing)
         raise ApplicationError(
             {
-                "variables": f"Fill the placeholder{'s' if len(missing) > 1 else ''} {listed} before sending this reply."
+                "variables": ngettext(
+                    "Fill the placeholder %(listed)s before sending this reply.",
+                    "Fill the placeholders %(listed)s before sending this reply.",
+                    len(missing),
+                )
+                % {"listed": listed}
             }
         )
     return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
@@ -159,8 +164,10 @@ def scenario_render(*, store, code: str, language: str | None, variables: dict |
         listed = ", ".join(_language_label(a) for a in available) or "none"
         raise ApplicationError(
             {
-                "language": f"Scenario '{scenario.code}' has no {_language_label(lang)} text. "
-                f"Available: {listed}. Pick one of those, or write the reply yourself."
+                "language": gettext(
+                    "Scenario '%(code)s' has no %(value)s text. Available: %(listed)s. Pick one of those, or write the reply yourself."
+                )
+                % {"code": scenario.code, "value": _language_label(lang), "listed": listed}
             }
         )
     with translation.override(django_language(lang)):

@@ -55,13 +55,19 @@ def _scenario_clean_texts(texts: dict | None) -> dict[str, str]:
         if language is None or language in cleaned:
             raise ApplicationError(
                 {
-                    "texts": f"'{key}' is not one of the nine reply languages ({', '.join(SUPPORTED_LANGUAGES)})."
+                    "texts": gettext("'%(key)s' is not one of the nine reply languages (%(value)s).")
+                    % {"key": key, "value": ", ".join(SUPPORTED_LANGUAGES)}
                 }
             )
         text = ("" if value is None else str(value)).strip()
         field = f"body_{field_suffix(language)}"
         if len(text) > SCENARIO_TEXT_MAX:
-            raise ApplicationError({field: f"A reply text has at most {SCENARIO_TEXT_MAX} characters."})
+            raise ApplicationError(
+                {
+                    field: gettext("A reply text has at most %(SCENARIO_TEXT_MAX)s characters.")
+                    % {"SCENARIO_TEXT_MAX": SCENARIO_TEXT_MAX}
+                }
+            )
         if text:
             text_guard_enforce(text=text, field=field)
         cleaned[language] = text
@@ -74,7 +80,8 @@ def _scenario_clean_statuses(order_statuses) -> list[str]:
     if unknown:
         raise ApplicationError(
             {
-                "order_statuses": f"Unknown order status {unknown[0]!r}; use any of: {', '.join(OrderStatus.values)}."
+                "order_statuses": gettext("Unknown order status %(value)s; use any of: %(value2)s.")
+                % {"value": f"{unknown[0]!r}", "value2": ", ".join(OrderStatus.values)}
             }
         )
     return list(dict.fromkeys(statuses))
@@ -94,7 +101,10 @@ def _scenario_clean_date(value, field: str):
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ApplicationError(
-            {field: f"'{value}' is not a date; use YYYY-MM-DD, or leave it empty."}
+            {
+                field: gettext("'%(value)s' is not a date; use YYYY-MM-DD, or leave it empty.")
+                % {"value": value}
+            }
         ) from None
 
 
@@ -110,7 +120,10 @@ def _scenario_clean_validity(scenario: Scenario, valid_from, valid_until) -> dic
     if start and end and end < start:
         raise ApplicationError(
             {
-                "valid_until": f"The validity period ends ({end}) before it starts ({start}); swap or fix the dates."
+                "valid_until": gettext(
+                    "The validity period ends (%(end)s) before it starts (%(start)s); swap or fix the dates."
+                )
+                % {"end": end, "start": start}
             }
         )
     return fields
@@ -437,7 +450,10 @@ def _banned_word_clean_term(term) -> str:
     ):
         raise ApplicationError(
             {
-                "term": f"“{term}” must be a word of letters (a hyphen or apostrophe inside it is fine); no digits or symbols."
+                "term": gettext(
+                    "“%(term)s” must be a word of letters (a hyphen or apostrophe inside it is fine); no digits or symbols."
+                )
+                % {"term": term}
             }
         )
     if len(canonical_letters(term)) < 2:
@@ -453,8 +469,10 @@ def _banned_word_clean_language(language) -> str:
     if normalized is None:
         raise ApplicationError(
             {
-                "language": f"'{raw}' is not one of the nine languages ({', '.join(SUPPORTED_LANGUAGES)}); "
-                "leave it blank to ban the word whatever the language."
+                "language": gettext(
+                    "'%(raw)s' is not one of the nine languages (%(value)s); leave it blank to ban the word whatever the language."
+                )
+                % {"raw": raw, "value": ", ".join(SUPPORTED_LANGUAGES)}
             }
         )
     return normalized
@@ -491,7 +509,10 @@ def _banned_word_clean_suggestion(suggestion, *, term: str, language: str, match
     ):
         raise ApplicationError(
             {
-                "suggestion": f"“{suggestion}” would itself be caught by the guard; suggest a word agents may send."
+                "suggestion": gettext(
+                    "“%(suggestion)s” would itself be caught by the guard; suggest a word agents may send."
+                )
+                % {"suggestion": suggestion}
             }
         )
     return suggestion
