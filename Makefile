@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run serve migrate seed test lint format bench browser-deps clean
+.PHONY: help install run serve migrate seed test lint format bench browser-deps clean messages
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -27,12 +27,12 @@ seed: migrate ## load demo data (idempotent) and warm the suggestion cache
 run: seed ## serve the desk on 127.0.0.1:8000 with demo data (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL)
 	@if [ -n "$$REDIS_URL" ]; then \
 		STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v 0 && \
-		STATIC_MANIFEST=1 $(VENV)/bin/honcho start -f Procfile; \
+		DEMO_MODE=1 STATIC_MANIFEST=1 $(VENV)/bin/honcho start -f Procfile; \
 	elif [ -n "$$DATABASE_URL" ]; then \
 		STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v 0 && \
-		STATIC_MANIFEST=1 $(VENV)/bin/gunicorn seller_desk.wsgi -c gunicorn.conf.py; \
+		DEMO_MODE=1 STATIC_MANIFEST=1 $(VENV)/bin/gunicorn seller_desk.wsgi -c gunicorn.conf.py; \
 	else \
-		$(PY) manage.py runserver 127.0.0.1:8000; \
+		DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:8000; \
 	fi
 
 browser-deps: install ## install Chromium and the Noto fonts for browser tests (Debian, as root)
@@ -51,6 +51,12 @@ lint: install ## ruff check
 format: install ## ruff format and fix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+MSG_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=tests --ignore=bench --ignore=media
+messages: install ## extract the interface strings into locale/zh_Hans (.po) and compile them (.mo): docs/i18n.md
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location $(MSG_IGNORE)
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --no-location $(MSG_IGNORE) --ignore=static/desk/htmx.min.js
+	$(PY) manage.py compilemessages -l zh_Hans $(MSG_IGNORE)
 
 bench: install ## run the benchmarks under bench/
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -3,6 +3,7 @@
 import json
 import re
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -147,7 +148,7 @@ def _body(request) -> tuple[dict, dict[int, object]]:
     raw = request.data.get("payload")
     if raw is None:
         raise ApplicationError(
-            {"payload": "Multipart requests carry the JSON document in a part named payload."}
+            {"payload": gettext("Multipart requests carry the JSON document in a part named payload.")}
         )
     try:
         data = json.loads(raw)
@@ -158,7 +159,7 @@ def _body(request) -> tuple[dict, dict[int, object]]:
         match = PICTURE_PART.match(name)
         if match is None:
             raise ApplicationError(
-                {name: "Unexpected file part; name pictures keywords[<index>].image (index from 0)."}
+                {name: gettext("Unexpected file part; name pictures keywords[<index>].image (index from 0).")}
             )
         pictures[int(match.group(1))] = upload
     return data, pictures
@@ -169,7 +170,10 @@ def _with_pictures(keywords: list[dict], pictures: dict[int, object]) -> list[di
     for index, upload in pictures.items():
         if index >= len(items):
             raise ApplicationError(
-                {f"keywords[{index}].image": f"There is no keyword {index + 1} for this picture."}
+                {
+                    f"keywords[{index}].image": gettext("There is no keyword %(value)s for this picture.")
+                    % {"value": index + 1}
+                }
             )
         items[index]["image"] = upload
     return items
@@ -193,8 +197,16 @@ _PUT_EXAMPLE = {
     "enabled": True,
     "welcome_text": "Hi! Thanks for writing to us. Tap a question below, or write yours: we answer within 24 hours.",
     "keywords": [
-        {"keyword": "Is my order shipping?", "reply_type": "text", "text": "Orders ship within 3 days."},
-        {"keyword": "Is my package safe?", "reply_type": "text", "text": "Yes: parcels are disinfected."},
+        {
+            "keyword": "Is my order shipping?",
+            "reply_type": "text",
+            "text": "Orders ship within 3 days.",
+        },
+        {
+            "keyword": "Is my package safe?",
+            "reply_type": "text",
+            "text": "Yes: parcels are disinfected.",
+        },
         {"keyword": "A coupon for waiting", "reply_type": "coupon", "coupon_id": 12},
     ],
 }

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.models import Buyer, Store
 
@@ -54,9 +55,9 @@ class AutoReplySettings(models.Model):
 
 
 class ReplyType(models.TextChoices):
-    TEXT = "text", "Text"
-    PICTURE = "picture", "Picture"
-    COUPON = "coupon", "Coupon"
+    TEXT = "text", _("Text")
+    PICTURE = "picture", _("Picture")
+    COUPON = "coupon", _("Coupon")
 
 
 class Keyword(models.Model):
@@ -129,11 +130,11 @@ class AutoReplyDay(models.Model):
 
 
 class TapOutcome(models.TextChoices):
-    ANSWERED = "answered", "Answered"
-    GRANTED = "granted", "Coupon given"
-    SOLD_OUT = "sold_out", "Coupon sold out"
-    ENDED = "ended", "Coupon not active"
-    ALREADY_HELD = "already_held", "Buyer already holds the coupon"
+    ANSWERED = "answered", _("Answered")
+    GRANTED = "granted", _("Coupon given")
+    SOLD_OUT = "sold_out", _("Coupon sold out")
+    ENDED = "ended", _("Coupon not active")
+    ALREADY_HELD = "already_held", _("Buyer already holds the coupon")
 
 
 class KeywordClick(models.Model):

@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from conversations.models import Channel, Conversation, Direction, Message, SenderKind
 from conversations.selectors import agent_replied_between, card_conversation
@@ -114,9 +115,9 @@ def _versions_clean(raw, field: str, errors: dict, banned: list, *, limit: int, 
 
 def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) -> Coupon | None:
     if raw in (None, ""):
-        errors[field] = (
-            f"Keyword {number} replies with a coupon: pick one of the store's coupons (coupon_id)."
-        )
+        errors[field] = gettext(
+            "Keyword %(number)s replies with a coupon: pick one of the store's coupons."
+        ) % {"number": number}
         return None
     try:
         coupon_id = int(raw)
@@ -125,14 +126,15 @@ def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) ->
         return None
     coupon = coupon_find(store=store, coupon_id=coupon_id)
     if coupon is None:
-        errors[field] = f"No coupon {coupon_id} in this store; pick one from the store's coupons."
+        errors[field] = gettext(
+            "No coupon %(coupon_id)s in this store; pick one from the store's coupons."
+        ) % {"coupon_id": coupon_id}
         return None
     state = coupon_state(coupon, today=store_local_date(store))
     if not state.attachable:
-        errors[field] = (
-            f"Coupon {coupon.name} can't be sent now ({state.label.lower()}): buyers tapping keyword {number} would "
-            "get nothing. Pick an active coupon that isn't sold out, or change the reply type."
-        )
+        errors[field] = gettext(
+            "Coupon %(name)s can't be sent now (%(value)s): buyers tapping keyword %(number)s would get nothing. Pick an active coupon that isn't sold out, or change the reply type."
+        ) % {"name": coupon.name, "value": state.label.lower(), "number": number}
         return None
     return coupon
 
@@ -156,22 +158,21 @@ def _keyword_clean(
         except (TypeError, ValueError):
             keyword_id = -1
         if keyword_id not in existing:
-            errors[f"{prefix}.id"] = (
-                f"Keyword {number}: no keyword {raw.get('id')} is on this store's card; "
-                "leave id out to add a new keyword."
-            )
+            errors[f"{prefix}.id"] = gettext(
+                "Keyword %(number)s: no keyword %(value)s is on this store's card; leave id out to add a new keyword."
+            ) % {"number": number, "value": raw.get("id")}
             keyword_id = None
     kept = existing.get(keyword_id) if keyword_id else None
 
     word = " ".join(str(raw.get("keyword") or "").split())
     if not word:
-        errors[f"{prefix}.keyword"] = (
-            f"Keyword {number} is empty: type the word or short question buyers tap."
-        )
+        errors[f"{prefix}.keyword"] = gettext(
+            "Keyword %(number)s is empty: type the word or short question buyers tap."
+        ) % {"number": number}
     elif len(word) > KEYWORD_MAX_CHARS:
-        errors[f"{prefix}.keyword"] = (
-            f"Keyword {number} has {len(word)} characters; keywords are at most {KEYWORD_MAX_CHARS}."
-        )
+        errors[f"{prefix}.keyword"] = gettext(
+            "Keyword %(number)s has %(value)s characters; keywords are at most %(KEYWORD_MAX_CHARS)s."
+        ) % {"number": number, "value": len(word), "KEYWORD_MAX_CHARS": KEYWORD_MAX_CHARS}
     else:
         _guard(word, f"{prefix}.keyword", errors, banned)
 
@@ -181,9 +182,9 @@ def _keyword_clean(
     coupon_raw = raw.get("coupon_id")
     coupon = None
     if reply_type not in ReplyType.values:
-        errors[f"{prefix}.reply_type"] = (
-            f"Keyword {number}: pick one reply type: text, picture or coupon (got '{reply_type}')."
-        )
+        errors[f"{prefix}.reply_type"] = gettext(
+            "Keyword %(number)s: pick one reply type: text, picture or coupon (got '%(reply_type)s')."
+        ) % {"number": number, "reply_type": reply_type}
         return _CleanKeyword(keyword_id, word, reply_type, text, None, None)
 
     others = {
@@ -196,19 +197,23 @@ def _keyword_clean(
     }
     for other_type, (field, given) in others.items():
         if other_type != reply_type and given:
-            errors[f"{prefix}.{field}"] = (
-                f"Keyword {number} replies with a {reply_type}; a keyword has exactly one reply type, "
-                f"so leave {field} out (or set reply_type to {other_type})."
-            )
+            errors[f"{prefix}.{field}"] = gettext(
+                "Keyword %(number)s replies with a %(reply_type)s; a keyword has exactly one reply type, so leave %(field)s out (or set reply_type to %(other_type)s)."
+            ) % {"number": number, "reply_type": reply_type, "field": field, "other_type": other_type}
 
     if reply_type == ReplyType.TEXT:
         if not text:
-            errors[f"{prefix}.text"] = f"Keyword {number} replies with text: write the reply."
+            errors[f"{prefix}.text"] = gettext("Keyword %(number)s replies with text: write the reply.") % {
+                "number": number
+            }
         elif len(text) > REPLY_TEXT_MAX_CHARS:
-            errors[f"{prefix}.text"] = (
-                f"Keyword {number}'s reply has {len(text):,} characters; replies are at most "
-                f"{REPLY_TEXT_MAX_CHARS:,}."
-            )
+            errors[f"{prefix}.text"] = gettext(
+                "Keyword %(number)s's reply has %(value)s characters; replies are at most %(REPLY_TEXT_MAX_CHARS)s."
+            ) % {
+                "number": number,
+                "value": f"{len(text):,}",
+                "REPLY_TEXT_MAX_CHARS": f"{REPLY_TEXT_MAX_CHARS:,}",
+            }
         else:
             _guard(text, f"{prefix}.text", errors, banned)
         texts = _versions_clean(
@@ -228,9 +233,9 @@ def _keyword_clean(
                 errors.update({k: v[0] for k, v in error.errors.items()})
                 upload = None
         elif kept is None or kept.reply_type != ReplyType.PICTURE or not kept.image:
-            errors[f"{prefix}.image"] = (
-                f"Keyword {number} replies with a picture: attach a JPG or PNG of at most 5 MB."
-            )
+            errors[f"{prefix}.image"] = gettext(
+                "Keyword %(number)s replies with a picture: attach a JPG or PNG of at most 5 MB."
+            ) % {"number": number}
     else:
         coupon = _coupon_pick(store, coupon_raw, f"{prefix}.coupon_id", errors, number=number)
     return _CleanKeyword(keyword_id, word, reply_type, text, upload, coupon)
@@ -255,14 +260,13 @@ def autoreply_settings_check(
     banned: list[dict] = []
     welcome = (welcome_text or "").strip()
     if enabled and not welcome:
-        errors["welcome_text"] = (
-            "Write a welcome message before switching auto-reply on: it is what buyers get with their first "
-            "message of the day."
+        errors["welcome_text"] = gettext(
+            "Write a welcome message before switching auto-reply on: it is what buyers get with their first message of the day."
         )
     elif len(welcome) > WELCOME_MAX_CHARS:
-        errors["welcome_text"] = (
-            f"The welcome has {len(welcome):,} characters; it may be at most {WELCOME_MAX_CHARS:,}."
-        )
+        errors["welcome_text"] = gettext(
+            "The welcome has %(value)s characters; it may be at most %(WELCOME_MAX_CHARS)s."
+        ) % {"value": f"{len(welcome):,}", "WELCOME_MAX_CHARS": f"{WELCOME_MAX_CHARS:,}"}
     elif welcome:
         _guard(welcome, "welcome_text", errors, banned)
     clean_extras = extras if extras is not None else {}
@@ -270,22 +274,24 @@ def autoreply_settings_check(
         welcome_texts, "welcome_texts", errors, banned, limit=WELCOME_MAX_CHARS, what="The welcome"
     )
     if clean_extras["welcome_texts"] and not welcome:
-        errors["welcome_text"] = "Write the base welcome too: buyers in other languages get it."
+        errors["welcome_text"] = gettext("Write the base welcome too: buyers in other languages get it.")
     if live_hours is not None:
         if (
             isinstance(live_hours, bool)
             or not isinstance(live_hours, int)
             or not 1 <= live_hours <= LIVE_HOURS_MAX
         ):
-            errors["live_hours"] = (
-                f"Hours since an agent's reply are a whole number from 1 to {LIVE_HOURS_MAX}."
-            )
+            errors["live_hours"] = gettext(
+                "Hours since an agent's reply are a whole number from 1 to %(LIVE_HOURS_MAX)s."
+            ) % {"LIVE_HOURS_MAX": LIVE_HOURS_MAX}
         else:
             clean_extras["live_hours"] = live_hours
     clean_extras["unavailable_texts"] = {}
     for reason, versions in (unavailable_texts or {}).items():
         if reason not in REASONS:
-            errors[f"unavailable_texts.{reason}"] = f"Texts are given for {' or '.join(REASONS)}."
+            errors[f"unavailable_texts.{reason}"] = gettext("Texts are given for %(value)s.") % {
+                "value": " or ".join(REASONS)
+            }
             continue
         clean_extras["unavailable_texts"][reason] = _versions_clean(
             versions,
@@ -298,14 +304,18 @@ def autoreply_settings_check(
 
     count = len(keywords)
     if count and count < KEYWORDS_MIN:
-        errors["keywords"] = (
-            f"A keyword card has {KEYWORDS_MIN} to {KEYWORDS_MAX} keywords (this one has {count}): add "
-            f"{KEYWORDS_MIN - count} more, or remove them all to send the welcome alone."
-        )
+        errors["keywords"] = gettext(
+            "A keyword card has %(KEYWORDS_MIN)s to %(KEYWORDS_MAX)s keywords (this one has %(count)s): add %(value)s more, or remove them all to send the welcome alone."
+        ) % {
+            "KEYWORDS_MIN": KEYWORDS_MIN,
+            "KEYWORDS_MAX": KEYWORDS_MAX,
+            "count": count,
+            "value": KEYWORDS_MIN - count,
+        }
     elif count > KEYWORDS_MAX:
-        errors["keywords"] = (
-            f"A keyword card has at most {KEYWORDS_MAX} keywords (this one has {count}): remove {count - KEYWORDS_MAX}."
-        )
+        errors["keywords"] = gettext(
+            "A keyword card has at most %(KEYWORDS_MAX)s keywords (this one has %(count)s): remove %(value)s."
+        ) % {"KEYWORDS_MAX": KEYWORDS_MAX, "count": count, "value": count - KEYWORDS_MAX}
     cleaned = [_keyword_clean(store, i, raw, existing, errors, banned) for i, raw in enumerate(keywords)]
 
     seen: dict[str, int] = {}
@@ -314,14 +324,16 @@ def autoreply_settings_check(
             continue
         key = item.keyword.casefold()
         if key in seen and f"keywords[{i}].keyword" not in errors:
-            errors[f"keywords[{i}].keyword"] = (
-                f"Keyword {i + 1} repeats keyword {seen[key] + 1} (“{item.keyword}”); each keyword appears once."
-            )
+            errors[f"keywords[{i}].keyword"] = gettext(
+                "Keyword %(value)s repeats keyword %(value2)s (“%(keyword)s”); each keyword appears once."
+            ) % {"value": i + 1, "value2": seen[key] + 1, "keyword": item.keyword}
         seen.setdefault(key, i)
         if item.id is not None:
             first = next(j for j, other in enumerate(cleaned) if other.id == item.id)
             if first != i:
-                errors[f"keywords[{i}].id"] = f"Keyword {i + 1} has the same id as keyword {first + 1}."
+                errors[f"keywords[{i}].id"] = gettext(
+                    "Keyword %(value)s has the same id as keyword %(value2)s."
+                ) % {"value": i + 1, "value2": first + 1}
     if errors:
         raise ApplicationError(errors, banned_words=banned)
     return welcome, cleaned
@@ -556,24 +568,27 @@ def card_click_answer(*, store: Store, buyer: Buyer, keyword_id) -> Message:
     keyword has that version (locale → detected → base). The reply says which keyword was tapped.
     """
     if buyer.store_id != store.pk:
-        raise ApplicationError({"buyer_id": "This buyer belongs to another store."})
+        raise ApplicationError({"buyer_id": gettext("This buyer belongs to another store.")})
     if not str(keyword_id or "").strip().isdigit():
         raise ApplicationError(
-            {"keyword_id": "Say which keyword the buyer tapped: keyword_id is the id from the card."}
+            {"keyword_id": gettext("Say which keyword the buyer tapped: keyword_id is the id from the card.")}
         )
     keyword = selectors.keyword_get(store=store, keyword_id=keyword_id)
     if not AutoReplySettings.objects.filter(store=store, enabled=True).exists():
         raise ApplicationError(
             {
-                "keyword_id": "The store's auto-reply is switched off, and keywords only answer while it is on "
-                "(R16). Nothing was sent; the buyer can write to the store instead."
+                "keyword_id": gettext(
+                    "The store's auto-reply is switched off, and keywords only answer while it is on (R16). Nothing was sent; the buyer can write to the store instead."
+                )
             }
         )
     if keyword.removed_at is not None:
         raise ApplicationError(
             {
-                "keyword_id": f"The store took “{keyword.keyword}” off its keyword card; nothing was sent. "
-                "Show the buyer the current card or let them write to the store."
+                "keyword_id": gettext(
+                    "The store took “%(keyword)s” off its keyword card; nothing was sent. Show the buyer the current card or let them write to the store."
+                )
+                % {"keyword": keyword.keyword}
             }
         )
     conversation = _card_conversation(store, buyer, keyword)

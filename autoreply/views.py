@@ -7,12 +7,12 @@ draws the live preview; without it the page still saves what is typed.
 
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -179,9 +179,16 @@ def _amount(value) -> str:
 
 def _coupon_label(coupon) -> str:
     threshold = (
-        f"orders over {_amount(coupon.threshold)} {coupon.currency}" if coupon.threshold else "no threshold"
+        gettext("orders over %(threshold)s %(currency)s")
+        % {"threshold": _amount(coupon.threshold), "currency": coupon.currency}
+        if coupon.threshold
+        else gettext("no threshold")
     )
-    return f"{coupon.name} · {_amount(coupon.denomination)} {coupon.currency} off, {threshold}"
+    off = gettext("%(amount)s %(currency)s off") % {
+        "amount": _amount(coupon.denomination),
+        "currency": coupon.currency,
+    }
+    return f"{coupon.name} · {off}, {threshold}"
 
 
 def _versions_from_post(post, prefix: str) -> dict[str, str]:
@@ -288,7 +295,7 @@ def _context(
 
 
 def _render(request, context: dict, status: int = 200):
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, "autoreply/settings.html", context, status=status)
 
 
@@ -334,7 +341,7 @@ def autoreply_settings(request):
         )
         return _render(request, context)
     if request.membership.role != MemberRole.OWNER:
-        raise PermissionDenied("Only the store owner may change the auto-reply.")
+        raise PermissionDenied(gettext("Only the store owner may change the auto-reply."))
     images = {k.pk: k.image.url for k in selectors.keyword_list(store=store) if k.image}
     rows = _rows_from_post(request, images)
     uploads = {r.prefix: request.FILES.get(f"kw-{r.prefix}-image") for r in rows}
@@ -384,7 +391,9 @@ def autoreply_settings(request):
     state = "on" if enabled else "off"
     count = len(kept)
     card = f"with {count} keywords" if count else "without keywords (the welcome alone)"
-    messages.success(request, f"Auto-reply saved: {state}, {card}.")
+    messages.success(
+        request, gettext("Auto-reply saved: %(state)s, %(card)s.") % {"state": state, "card": card}
+    )
     return redirect("autoreply")
 
 
@@ -465,5 +474,5 @@ def autoreply_report(request):
         "taps_total": sum(report["taps_by_day"].values()),
         "keywords": keywords,
     }
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, "autoreply/report.html", context)

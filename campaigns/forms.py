@@ -1,6 +1,8 @@
 """The campaign and customer-group forms: they parse input; the rules live in ``services``."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from coupons.selectors import coupon_state
 from seller_desk.forms import ApplicationErrorFormMixin
@@ -40,53 +42,53 @@ class CampaignForm(ApplicationErrorFormMixin, forms.Form):
     error_fields = ERROR_FIELDS
 
     name = forms.CharField(
-        label="Campaign name",
+        label=_("Campaign name"),
         max_length=200,
         required=False,
         widget=forms.TextInput(
-            attrs={"placeholder": "Delay apology – orders since Jan 20", "autocomplete": "off"}
+            attrs={"placeholder": gettext_lazy("Delay apology – orders since Jan 20"), "autocomplete": "off"}
         ),
     )
     scenario = forms.ChoiceField(
-        label="Scenario", choices=Scenario.choices, initial=Scenario.RETENTION, widget=forms.RadioSelect
+        label=_("Scenario"), choices=Scenario.choices, initial=Scenario.RETENTION, widget=forms.RadioSelect
     )
     method = forms.ChoiceField(
-        label="Select buyers",
+        label=_("Select buyers"),
         choices=CrowdMethod.choices,
         initial=CrowdMethod.CONDITIONS,
         widget=forms.RadioSelect,
     )
-    orders_from = forms.DateField(label="Orders placed from", required=False, widget=DATE)
-    orders_to = forms.DateField(label="Orders placed until", required=False, widget=DATE)
-    unshipped_only = forms.BooleanField(label="Only orders not shipped yet", required=False)
+    orders_from = forms.DateField(label=_("Orders placed from"), required=False, widget=DATE)
+    orders_to = forms.DateField(label=_("Orders placed until"), required=False, widget=DATE)
+    unshipped_only = forms.BooleanField(label=_("Only orders not shipped yet"), required=False)
     transactions_min = forms.IntegerField(
-        label="Transactions from",
+        label=_("Transactions from"),
         required=False,
         initial=TRANSACTIONS_MIN,
         widget=forms.NumberInput(attrs={"min": TRANSACTIONS_MIN, "max": TRANSACTIONS_MAX}),
     )
     transactions_max = forms.IntegerField(
-        label="to",
+        label=_("to"),
         required=False,
         initial=TRANSACTIONS_MAX,
         widget=forms.NumberInput(attrs={"min": TRANSACTIONS_MIN, "max": TRANSACTIONS_MAX}),
     )
     group_ids = forms.MultipleChoiceField(
-        label="Customer groups", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Customer groups"), required=False, widget=forms.CheckboxSelectMultiple
     )
     countries_include = forms.CharField(
-        label="Only these countries",
+        label=_("Only these countries"),
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. RU, UA", "autocomplete": "off"}),
     )
     countries_exclude = forms.CharField(
-        label="Leave out these countries",
+        label=_("Leave out these countries"),
         required=False,
-        help_text="Countries your overseas warehouses serve, for example.",
+        help_text=_("Countries your overseas warehouses serve, for example."),
         widget=forms.TextInput(attrs={"placeholder": "e.g. ES, FR, PL", "autocomplete": "off"}),
     )
     text = forms.CharField(
-        label="Message (English)",
+        label=_("Message (English)"),
         required=False,
         strip=False,
         widget=_textarea(
@@ -94,19 +96,22 @@ class CampaignForm(ApplicationErrorFormMixin, forms.Form):
         ),
     )
     image = forms.FileField(
-        label="Picture",
+        label=_("Picture"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}),
     )
-    coupon = forms.ChoiceField(label="Store coupon", required=False)
+    coupon = forms.ChoiceField(label=_("Store coupon"), required=False)
 
     def __init__(self, *args, groups=(), coupons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group_ids"].choices = [(str(g.pk), f"{g.name} ({g.n_buyers})") for g in groups]
-        choices = [("", "No coupon")]
+        choices = [("", gettext("No coupon"))]
         for coupon in coupons:
             state = coupon_state(coupon)
-            label = f"{coupon.name} · {coupon.currency} {coupon.denomination} off"
+            label = f"{coupon.name} · " + gettext("%(currency)s %(amount)s off") % {
+                "currency": coupon.currency,
+                "amount": coupon.denomination,
+            }
             if not state.attachable:
                 label += f" ({state.label.lower()})"
             choices.append((str(coupon.pk), label))
@@ -154,10 +159,10 @@ class CampaignForm(ApplicationErrorFormMixin, forms.Form):
 
 
 class CustomerGroupForm(ApplicationErrorFormMixin, forms.Form):
-    name = forms.CharField(label="Group name", max_length=200, required=False)
+    name = forms.CharField(label=_("Group name"), max_length=200, required=False)
     buyer_ids = forms.CharField(
-        label="Buyer ids",
+        label=_("Buyer ids"),
         required=False,
-        help_text="The marketplace's buyer ids, separated by commas, spaces or new lines.",
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "B1001, B1002, B1003"}),
+        help_text=_("The marketplace's buyer ids, separated by commas, spaces or new lines."),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": gettext_lazy("B1001, B1002, B1003")}),
     )

@@ -7,6 +7,7 @@ store-local day, and a daily quota row per store whose ``used`` can never pass i
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.models import Buyer, Store
 
@@ -28,22 +29,22 @@ class CustomerGroup(models.Model):
 
 
 class Scenario(models.TextChoices):
-    RETENTION = "retention", "Order / user retention"
-    REMINDER = "reminder", "Reminder (daily sales and promotions)"
+    RETENTION = "retention", _("Order / user retention")
+    REMINDER = "reminder", _("Reminder (daily sales and promotions)")
 
 
 class CrowdMethod(models.TextChoices):
-    CONDITIONS = "conditions", "Buyers with orders in a date range"
-    GROUPS = "groups", "Customer groups"
+    CONDITIONS = "conditions", _("Buyers with orders in a date range")
+    GROUPS = "groups", _("Customer groups")
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    SENDING = "sending", "Sending"
-    PAUSED = "paused", "Paused"
-    CANCELLED = "cancelled", "Cancelled"
-    DONE = "done", "Done"
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    PAUSED = "paused", _("Paused")
+    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", _("Done")
 
 
 TRANSACTIONS_MIN = 1
@@ -116,10 +117,10 @@ class Campaign(models.Model):
 
 
 class RecipientStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    SKIPPED = "skipped", "Skipped"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
 
 
 class CampaignRecipient(models.Model):

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from conversations.models import Channel, SenderKind
 from conversations.services import (
@@ -104,8 +105,10 @@ def batch_send_check(store: Store) -> None:
     )
     raise ApplicationError(
         {
-            "store": f"Batch send is open to {allowed} stores; this store's tier is "
-            f"{StoreTier(store.tier).label.lower()}. Grow the store to an eligible tier to send campaigns."
+            "store": gettext(
+                "Batch send is open to %(allowed)s stores; this store's tier is %(value)s. Grow the store to an eligible tier to send campaigns."
+            )
+            % {"allowed": allowed, "value": StoreTier(store.tier).label.lower()}
         }
     )
 
@@ -157,15 +160,14 @@ def campaign_text_findings(text: str) -> TextFindings:
 def _text_rules(text: str, field: str, errors: dict, banned: list) -> None:
     found = campaign_text_findings(text)
     if found.too_long:
-        errors[field] = (
-            f"Batch texts are at most {TEXT_MAX_CHARS:,} characters (this one has {found.chars:,}); shorten it."
-        )
+        errors[field] = gettext(
+            "Batch texts are at most %(TEXT_MAX_CHARS)s characters (this one has %(chars)s); shorten it."
+        ) % {"TEXT_MAX_CHARS": f"{TEXT_MAX_CHARS:,}", "chars": f"{found.chars:,}"}
     elif found.han:
         shown = "".join(ch for _, ch in found.han[:5])
-        errors[field] = (
-            f"Batch texts can't contain Chinese characters (found “{shown}” at position {found.han[0][0] + 1}); "
-            "write in English or the buyer's language."
-        )
+        errors[field] = gettext(
+            "Batch texts can't contain Chinese characters (found “%(shown)s” at position %(value)s); write in English or the buyer's language."
+        ) % {"shown": shown, "value": found.han[0][0] + 1}
     else:
         text_guard_collect(text=text, field=field, errors=errors, banned=banned, hits=found.hits)
 
@@ -184,24 +186,29 @@ def content_check(
     """R7 texts, R9 coupon. Adds messages to ``errors``; returns the cleaned values."""
     text = (text or "").strip()
     if scenario == Scenario.RETENTION and not text:
-        errors["text"] = "The retention scenario needs a text (English base, at most 1,000 characters)."
+        errors["text"] = gettext(
+            "The retention scenario needs a text (English base, at most 1,000 characters)."
+        )
     elif text:
         _text_rules(text, "text", errors, banned)
     cleaned_variants: dict[str, str] = {}
     if variants not in (None, ""):
         if not isinstance(variants, dict):
-            errors["variants"] = 'Variants are an object of language → text, e.g. {"ru": "…", "es": "…"}.'
+            errors["variants"] = gettext(
+                'Variants are an object of language → text, e.g. {"ru": "…", "es": "…"}.'
+            )
         else:
             for raw_lang, value in variants.items():
                 lang = normalize_language(str(raw_lang))
                 key = f"variants.{raw_lang}"
                 if lang is None or lang not in SUPPORTED_LANGUAGES:
-                    errors[key] = (
-                        f"'{raw_lang}' is not one of the buyer languages: {', '.join(SUPPORTED_LANGUAGES)}."
-                    )
+                    errors[key] = gettext("'%(raw_lang)s' is not one of the buyer languages: %(value)s.") % {
+                        "raw_lang": raw_lang,
+                        "value": ", ".join(SUPPORTED_LANGUAGES),
+                    }
                     continue
                 if lang == DEFAULT_LANGUAGE:
-                    errors[key] = "English is the base language: put the English text in text."
+                    errors[key] = gettext("English is the base language: put the English text in text.")
                     continue
                 value = str(value or "").strip()
                 if not value:
@@ -216,21 +223,20 @@ def content_check(
     coupon = None
     if coupon_id in (None, ""):
         if scenario == Scenario.RETENTION:
-            errors["coupon_id"] = (
-                "The retention scenario needs exactly one store coupon; pick one (coupon_id)."
-            )
+            errors["coupon_id"] = gettext("The retention scenario needs exactly one store coupon; pick one.")
     else:
         coupon = coupon_find(store=store, coupon_id=coupon_id)
         if coupon is None:
-            errors["coupon_id"] = f"No coupon {coupon_id} in this store; pick one of your coupons."
+            errors["coupon_id"] = gettext(
+                "No coupon %(coupon_id)s in this store; pick one of your coupons."
+            ) % {"coupon_id": coupon_id}
         else:
             state = coupon_state(coupon)
             usable = state.attachable if for_sending else state.label in ("Active", "Scheduled", "Draft")
             if not usable:
-                errors["coupon_id"] = (
-                    f"Coupon {coupon.name} can't be sent now ({state.label.lower()}); "
-                    "activate it, raise its quantity, or pick another coupon."
-                )
+                errors["coupon_id"] = gettext(
+                    "Coupon %(name)s can't be sent now (%(value)s); activate it, raise its quantity, or pick another coupon."
+                ) % {"name": coupon.name, "value": state.label.lower()}
     return {"text": text, "variants": cleaned_variants, "coupon": coupon}
 
 
@@ -246,9 +252,9 @@ def _count(value, field: str, errors: dict, default: int) -> int | None:
         return default
     number = _int_or_none(value) if not isinstance(value, bool) else None
     if number is None or not (TRANSACTIONS_MIN <= number <= TRANSACTIONS_MAX):
-        errors[field] = (
-            f"The transaction count is a whole number from {TRANSACTIONS_MIN} to {TRANSACTIONS_MAX:,}."
-        )
+        errors[field] = gettext(
+            "The transaction count is a whole number from %(TRANSACTIONS_MIN)s to %(TRANSACTIONS_MAX)s."
+        ) % {"TRANSACTIONS_MIN": TRANSACTIONS_MIN, "TRANSACTIONS_MAX": f"{TRANSACTIONS_MAX:,}"}
         return None
     return number
 
@@ -258,25 +264,25 @@ def _countries(value, field: str, errors: dict) -> list[str]:
         return []
     items = value.replace(";", ",").split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
-        errors[field] = 'Countries are a list of ISO 3166-1 alpha-2 codes such as ["RU", "ES"].'
+        errors[field] = gettext('Countries are a list of ISO 3166-1 alpha-2 codes such as ["RU", "ES"].')
         return []
     codes = [str(c).strip().upper() for c in items if str(c).strip()]
     unknown = [c for c in codes if c not in COUNTRIES]
     if unknown:
-        errors[field] = (
-            f"Not ISO 3166-1 alpha-2 country codes: {', '.join(unknown)}. Use two letters such as RU, ES, US."
-        )
+        errors[field] = gettext(
+            "Not ISO 3166-1 alpha-2 country codes: %(value)s. Use two letters such as RU, ES, US."
+        ) % {"value": ", ".join(unknown)}
     return sorted(set(codes))
 
 
 def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
     """R3 / R4 crowd settings; errors name ``crowd.<field>``."""
     if not isinstance(crowd, dict):
-        errors["crowd"] = 'Pick a crowd: {"method": "conditions", …} or {"method": "groups", …}.'
+        errors["crowd"] = gettext('Pick a crowd: {"method": "conditions", …} or {"method": "groups", …}.')
         return {}
     method = crowd.get("method")
     if method not in CrowdMethod.values:
-        errors["crowd.method"] = (
+        errors["crowd.method"] = gettext(
             "The crowd method is conditions (orders in a date range) or groups (customer groups)."
         )
         return {}
@@ -285,17 +291,21 @@ def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
         first = date_value(crowd.get("orders_from"), "crowd.orders_from", errors)
         last = date_value(crowd.get("orders_to"), "crowd.orders_to", errors)
         if first is None and "crowd.orders_from" not in errors:
-            errors["crowd.orders_from"] = "Pick the first order date (e.g. the day shipping stopped)."
+            errors["crowd.orders_from"] = gettext(
+                "Pick the first order date (e.g. the day shipping stopped)."
+            )
         if last is None and "crowd.orders_to" not in errors:
-            errors["crowd.orders_to"] = "Pick the last order date."
+            errors["crowd.orders_to"] = gettext("Pick the last order date.")
         if first and last and last < first:
-            errors["crowd.orders_to"] = f"The last order date must be on or after the first ({first})."
+            errors["crowd.orders_to"] = gettext(
+                "The last order date must be on or after the first (%(first)s)."
+            ) % {"first": first}
         low = _count(crowd.get("transactions_min"), "crowd.transactions_min", errors, TRANSACTIONS_MIN)
         high = _count(crowd.get("transactions_max"), "crowd.transactions_max", errors, TRANSACTIONS_MAX)
         if low is not None and high is not None and low > high:
-            errors["crowd.transactions_max"] = (
-                f"The largest transaction count must be at least the smallest ({low})."
-            )
+            errors["crowd.transactions_max"] = gettext(
+                "The largest transaction count must be at least the smallest (%(low)s)."
+            ) % {"low": low}
         unshipped = crowd.get("unshipped_only", False)
         if isinstance(unshipped, str):
             unshipped = unshipped.strip().lower() in ("1", "true", "on", "yes")
@@ -314,9 +324,11 @@ def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
         groups = list(CustomerGroup.objects.filter(store=store, pk__in=[i for i in ids if i is not None]))
         missing = [str(raw) for raw, i in zip(raw_ids, ids, strict=True) if i not in {g.pk for g in groups}]
         if not raw_ids:
-            errors["crowd.group_ids"] = "Pick at least one customer group."
+            errors["crowd.group_ids"] = gettext("Pick at least one customer group.")
         elif missing:
-            errors["crowd.group_ids"] = f"No customer group {', '.join(missing)} in this store."
+            errors["crowd.group_ids"] = gettext("No customer group %(value)s in this store.") % {
+                "value": ", ".join(missing)
+            }
         include = _countries(crowd.get("countries_include"), "crowd.countries_include", errors)
         exclude = _countries(crowd.get("countries_exclude"), "crowd.countries_exclude", errors)
         both = sorted(set(include) & set(exclude))
@@ -330,7 +342,12 @@ def single_picture(files: list) -> object | None:
     """R8: at most one picture per campaign."""
     files = [f for f in files or [] if f]
     if len(files) > 1:
-        raise ApplicationError({"image": f"Only 1 picture is allowed per batch message (got {len(files)})."})
+        raise ApplicationError(
+            {
+                "image": gettext("Only 1 picture is allowed per batch message (got %(value)s).")
+                % {"value": len(files)}
+            }
+        )
     return files[0] if files else None
 
 
@@ -346,24 +363,30 @@ def customer_group_create(*, store: Store, acting_user, name: str, buyer_ids: li
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "Give the group a name, e.g. “Russia – unshipped since Jan 20”."
+        errors["name"] = gettext("Give the group a name, e.g. “Russia – unshipped since Jan 20”.")
     elif len(name) > NAME_MAX_CHARS:
-        errors["name"] = f"Group names are at most {NAME_MAX_CHARS} characters."
+        errors["name"] = gettext("Group names are at most %(NAME_MAX_CHARS)s characters.") % {
+            "NAME_MAX_CHARS": NAME_MAX_CHARS
+        }
     elif CustomerGroup.objects.filter(store=store, name=name).exists():
-        errors["name"] = f"There is already a group called “{name}”; pick another name."
+        errors["name"] = gettext("There is already a group called “%(name)s”; pick another name.") % {
+            "name": name
+        }
     if isinstance(buyer_ids, str):
         buyer_ids = re.split(r"[\s,;]+", buyer_ids)
     wanted = list(dict.fromkeys(str(b).strip() for b in buyer_ids or [] if str(b).strip()))
     if not wanted:
-        errors["buyer_ids"] = "Add at least one buyer id (the marketplace's buyer ids)."
+        errors["buyer_ids"] = gettext("Add at least one buyer id (the marketplace's buyer ids).")
     elif len(wanted) > GROUP_MAX_BUYERS:
-        errors["buyer_ids"] = f"A group holds at most {GROUP_MAX_BUYERS:,} buyers; split it."
+        errors["buyer_ids"] = gettext("A group holds at most %(GROUP_MAX_BUYERS)s buyers; split it.") % {
+            "GROUP_MAX_BUYERS": f"{GROUP_MAX_BUYERS:,}"
+        }
     buyers = list(Buyer.objects.filter(store=store, external_id__in=wanted).only("id", "external_id"))
     known = {b.external_id for b in buyers}
     unknown = [b for b in wanted if b not in known]
     if wanted and unknown:
         shown = ", ".join(unknown[:20]) + (f" and {len(unknown) - 20} more" if len(unknown) > 20 else "")
-        errors["buyer_ids"] = f"Unknown buyer ids in this store: {shown}."
+        errors["buyer_ids"] = gettext("Unknown buyer ids in this store: %(shown)s.") % {"shown": shown}
     if errors:
         raise ApplicationError(errors)
     try:
@@ -373,7 +396,10 @@ def customer_group_create(*, store: Store, acting_user, name: str, buyer_ids: li
             )
     except IntegrityError as exc:
         raise ApplicationError(
-            {"name": f"There is already a group called “{name}”; pick another name."}
+            {
+                "name": gettext("There is already a group called “%(name)s”; pick another name.")
+                % {"name": name}
+            }
         ) from exc
     group.buyers.add(*buyers)
     return group
@@ -391,12 +417,14 @@ def campaign_create(*, store: Store, acting_user, values: dict, image=None) -> C
     banned: list[dict] = []
     name = str(values.get("name") or "").strip()
     if not name:
-        errors["name"] = "Give the campaign a name your team will recognise."
+        errors["name"] = gettext("Give the campaign a name your team will recognise.")
     elif len(name) > NAME_MAX_CHARS:
-        errors["name"] = f"Campaign names are at most {NAME_MAX_CHARS} characters."
+        errors["name"] = gettext("Campaign names are at most %(NAME_MAX_CHARS)s characters.") % {
+            "NAME_MAX_CHARS": NAME_MAX_CHARS
+        }
     scenario = values.get("scenario") or Scenario.RETENTION
     if scenario not in Scenario.values:
-        errors["scenario"] = "The scenario is retention (order/user retention) or reminder."
+        errors["scenario"] = gettext("The scenario is retention (order/user retention) or reminder.")
         scenario = Scenario.RETENTION
     crowd = crowd_check(store=store, crowd=values.get("crowd"), errors=errors)
     content = content_check(
@@ -414,7 +442,7 @@ def campaign_create(*, store: Store, acting_user, values: dict, image=None) -> C
         except ApplicationError as error:
             errors["image"] = error.errors["image"][0]
     if not content["text"] and image is None and content["coupon"] is None and "text" not in errors:
-        errors["text"] = "A batch message needs a text, a picture or a coupon."
+        errors["text"] = gettext("A batch message needs a text, a picture or a coupon.")
     if errors:
         raise ApplicationError(errors, banned_words=banned)
     groups = crowd.pop("groups", [])
@@ -519,18 +547,25 @@ def campaign_send_now(
         return locked
     if locked.status != CampaignStatus.DRAFT:
         hint = "resume it" if locked.status == CampaignStatus.PAUSED else "create a new campaign"
-        raise ApplicationError({"status": f"This campaign is {locked.get_status_display().lower()}; {hint}."})
+        raise ApplicationError(
+            {
+                "status": gettext("This campaign is %(value)s; %(hint)s.")
+                % {"value": locked.get_status_display().lower(), "hint": hint}
+            }
+        )
     store = locked.store
     batch_send_check(store)
     _content_recheck(locked, dates_confirmed=dates_confirmed)
     today = store_local_date(store)
     if start_on is not None and start_on < today:
-        raise ApplicationError({"start_on": f"Start today ({today}) or later."})
+        raise ApplicationError({"start_on": gettext("Start today (%(today)s) or later.") % {"today": today}})
     members = selectors.crowd_members(locked)
     if not members:
         raise ApplicationError(
             {
-                "crowd": "No buyer matches this crowd; widen the order dates, the transaction count or the groups."
+                "crowd": gettext(
+                    "No buyer matches this crowd; widen the order dates, the transaction count or the groups."
+                )
             }
         )
     CampaignRecipient.objects.bulk_create(
@@ -572,7 +607,10 @@ def campaign_pause(*, campaign: Campaign, acting_user) -> Campaign:
     if locked.status not in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED):
         raise ApplicationError(
             {
-                "status": f"Only a sending or scheduled campaign can be paused; this one is {locked.get_status_display().lower()}."
+                "status": gettext(
+                    "Only a sending or scheduled campaign can be paused; this one is %(value)s."
+                )
+                % {"value": locked.get_status_display().lower()}
             }
         )
     locked.status = CampaignStatus.PAUSED
@@ -589,7 +627,8 @@ def campaign_resume(*, campaign: Campaign, acting_user) -> Campaign:
     if locked.status != CampaignStatus.PAUSED:
         raise ApplicationError(
             {
-                "status": f"Only a paused campaign can be resumed; this one is {locked.get_status_display().lower()}."
+                "status": gettext("Only a paused campaign can be resumed; this one is %(value)s.")
+                % {"value": locked.get_status_display().lower()}
             }
         )
     batch_send_check(locked.store)
@@ -611,7 +650,7 @@ def campaign_cancel(*, campaign: Campaign, acting_user) -> Campaign:
     if locked.status == CampaignStatus.CANCELLED:
         return locked
     if locked.status == CampaignStatus.DONE:
-        raise ApplicationError({"status": "This campaign is done; there is nothing left to cancel."})
+        raise ApplicationError({"status": gettext("This campaign is done; there is nothing left to cancel.")})
     locked.status = CampaignStatus.CANCELLED
     locked.save(update_fields=["status"])
     skipped = CampaignRecipient.objects.filter(campaign=locked, status=RecipientStatus.PENDING).update(

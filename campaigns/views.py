@@ -1,17 +1,16 @@
 """Campaign pages: list with today's quota and the 30-day chart, the new-campaign form, the detail page with the
 identify plan, the buyer's-eye preview and live progress, and customer groups. Owners act; agents read."""
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from coupons.selectors import coupon_list, coupon_state
+from coupons.selectors import coupon_list, coupon_state, default_orders_since
 from seller_desk.auth import owner_required, store_member_required
 from seller_desk.errors import ApplicationError
 from seller_desk.models import MemberRole
@@ -29,7 +28,7 @@ LIVE = (CampaignStatus.SENDING, CampaignStatus.SCHEDULED)
 
 def _render(request, template: str, context: dict, status: int = 200):
     """Dates in the store's time zone: the store-local day is what the quota counts."""
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, template, context, status=status)
 
 
@@ -66,19 +65,25 @@ def _bar(counts: dict) -> dict:
 def _crowd_summary(campaign) -> str:
     if campaign.crowd_method == CrowdMethod.CONDITIONS:
         if not campaign.orders_from:
-            return "Orders in a date range"
-        text = f"Orders {campaign.orders_from:%b %-d} – {campaign.orders_to:%b %-d, %Y}"
+            return gettext("Orders in a date range")
+        text = gettext("Orders %(start)s – %(end)s") % {
+            "start": formats.date_format(campaign.orders_from, "MONTH_DAY_FORMAT"),
+            "end": formats.date_format(campaign.orders_to, "DATE_FORMAT"),
+        }
         if campaign.unshipped_only:
-            text += ", not shipped"
+            text += gettext(", not shipped")
         if (campaign.transactions_min, campaign.transactions_max) != (1, 99999):
-            text += f", {campaign.transactions_min}–{campaign.transactions_max} transactions"
+            text += gettext(", %(min)s–%(max)s transactions") % {
+                "min": campaign.transactions_min,
+                "max": campaign.transactions_max,
+            }
         return text
-    groups = ", ".join(g.name for g in campaign.groups.all()) or "no group"
-    text = f"Groups: {groups}"
+    groups = ", ".join(g.name for g in campaign.groups.all()) or gettext("no group")
+    text = gettext("Groups: %(groups)s") % {"groups": groups}
     if campaign.countries_include:
-        text += f" · only {', '.join(campaign.countries_include)}"
+        text += gettext(" · only %(countries)s") % {"countries": ", ".join(campaign.countries_include)}
     if campaign.countries_exclude:
-        text += f" · not {', '.join(campaign.countries_exclude)}"
+        text += gettext(" · not %(countries)s") % {"countries": ", ".join(campaign.countries_exclude)}
     return text
 
 
@@ -124,7 +129,9 @@ def _form_for(request, data=None, files=None) -> CampaignForm:
     store = request.store
     today = store_local_date(store)
     coupons = [c for c in coupon_list(store=store) if coupon_state(c).status != "ended"]
-    initial = {"orders_from": today, "orders_to": today}
+    # What the guide recommends: buyers with orders since the day shipping stopped (its January 20, the same
+    # default as the coupon quantity), up to today, orders not shipped yet only.
+    initial = {"orders_from": default_orders_since(store=store), "orders_to": today, "unshipped_only": True}
     return CampaignForm(
         data,
         files,
@@ -148,7 +155,9 @@ def campaign_new(request):
             form.add_application_error(error)
         else:
             messages.success(
-                request, f"Campaign “{campaign.name}” saved as a draft. Identify the crowd next."
+                request,
+                gettext("Campaign “%(name)s” saved as a draft. Identify the crowd next.")
+                % {"name": campaign.name},
             )
             return redirect("campaign-detail", campaign_id=campaign.pk)
     return _render(
@@ -215,7 +224,7 @@ def customer_groups(request):
             except ApplicationError as error:
                 form.add_application_error(error)
             else:
-                messages.success(request, f"Customer group “{group.name}” saved.")
+                messages.success(request, gettext("Customer group “%(name)s” saved.") % {"name": group.name})
                 return redirect("campaign-groups")
     return _render(
         request,
@@ -302,9 +311,14 @@ def campaign_identify(request, campaign_id: int):
         return _render(
             request,
             "campaigns/_plan.html",
-            {"plan": result, "campaign": campaign, "cap": selectors.daily_cap()},
+            # send_confirm_oob: the send dialog's question is refreshed with the count just identified.
+            {"plan": result, "campaign": campaign, "cap": selectors.daily_cap(), "send_confirm_oob": True},
         )
-    messages.success(request, f"{result.count} buyer{'s' if result.count != 1 else ''} in the crowd.")
+    messages.success(
+        request,
+        ngettext("%(n)s buyer in the crowd.", "%(n)s buyers in the crowd.", result.count)
+        % {"n": result.count},
+    )
     return redirect("campaign-detail", campaign_id=campaign.pk)
 
 

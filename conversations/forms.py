@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from seller_desk.forms import ApplicationErrorFormMixin
@@ -21,14 +22,14 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
                 "id": "reply-text",
                 "rows": 4,
                 "dir": "auto",
-                "placeholder": "Write a reply…  (r to focus, Ctrl+Enter to send)",
+                "placeholder": gettext_lazy("Write a reply…  (r to focus, Ctrl+Enter to send)"),
             }
         ),
     )
     image = forms.FileField(
         required=False, widget=forms.FileInput(attrs={"accept": PICTURE_ACCEPT, "id": "reply-image"})
     )
-    coupon_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Coupon")
+    coupon_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Coupon"))
     language = forms.ChoiceField(
         required=False, choices=LANGUAGE_CHOICES, widget=forms.HiddenInput(attrs={"id": "reply-language"})
     )
@@ -47,7 +48,7 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.coupons = list(coupons)
-        self.fields["coupon_id"].choices = [("", "No coupon")] + [
+        self.fields["coupon_id"].choices = [("", _("No coupon"))] + [
             (c.pk, coupon_label(c)) for c in self.coupons
         ]
         self.fields["coupon_id"].error_messages["invalid_choice"] = (
@@ -57,9 +58,17 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
 
 
 def coupon_label(coupon) -> str:
-    threshold = f"orders over {coupon.threshold:,.2f}" if coupon.threshold else "no minimum"
+    threshold = (
+        gettext("orders over %(threshold)s") % {"threshold": f"{coupon.threshold:,.2f}"}
+        if coupon.threshold
+        else gettext("no minimum")
+    )
     left = coupon.quantity - coupon.granted_count
-    return f"{coupon.name} · {coupon.currency} {coupon.denomination:,.2f} off, {threshold} · {left} left"
+    off = gettext("%(currency)s %(amount)s off") % {
+        "currency": coupon.currency,
+        "amount": f"{coupon.denomination:,.2f}",
+    }
+    return f"{coupon.name} · {off}, {threshold} · " + gettext("%(left)s left") % {"left": left}
 
 
 VIDEO_ACCEPT = ".mp4,.webm,video/mp4,video/webm"

@@ -4,20 +4,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.models import Buyer, Order, Store
 
 
 class Channel(models.TextChoices):
-    MESSAGE = "message", "Message"
-    CHAT = "chat", "Chat"
-    COMMENT = "comment", "Product comment"
-    DISPUTE = "dispute", "Dispute"
+    MESSAGE = "message", _("Message")
+    CHAT = "chat", _("Chat")
+    COMMENT = "comment", _("Product comment")
+    DISPUTE = "dispute", _("Dispute")
 
 
 class ConversationStatus(models.TextChoices):
-    NEEDS_REPLY = "needs_reply", "Needs reply"
-    ANSWERED = "answered", "Answered"
+    NEEDS_REPLY = "needs_reply", _("Needs reply")
+    ANSWERED = "answered", _("Answered")
 
 
 # --- team inbox, part A (issue 10) ---
@@ -97,15 +98,15 @@ class Conversation(models.Model):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "inbound", "Inbound"
-    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
 
 
 class SenderKind(models.TextChoices):
-    BUYER = "buyer", "Buyer"
-    AGENT = "agent", "Agent"
-    AUTOREPLY = "autoreply", "Auto-reply"
-    CAMPAIGN = "campaign", "Campaign"
+    BUYER = "buyer", _("Buyer")
+    AGENT = "agent", _("Agent")
+    AUTOREPLY = "autoreply", _("Auto-reply")
+    CAMPAIGN = "campaign", _("Campaign")
 
 
 class Message(models.Model):

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from seller_desk.errors import ApplicationError
 from seller_desk.models import (
@@ -570,7 +571,7 @@ def suggestions_for_conversation(*, store: Store, conversation: Conversation):
     """Scenario suggestions for the reply box: the buyer's latest messages and the order's status, to answer
     in the buyer's language. A conversation of another store is a 404."""
     if conversation.store_id != store.pk:
-        raise Http404("No such conversation.")
+        raise Http404(gettext("No such conversation."))
     return suggestions_for_text(
         store=store,
         text=suggestion_text_for_conversation(conversation),
@@ -651,7 +652,7 @@ def undelivered_get(*, store, message_id: int, lock: bool = False):
         qs = qs.select_for_update(of=("self",))
     message = qs.select_related("conversation").first()
     if message is None:
-        raise Http404("No such undelivered message.")
+        raise Http404(gettext("No such undelivered message."))
     return message
 
 

@@ -1,5 +1,6 @@
 """API.md shapes for messages and conversations."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -191,7 +192,8 @@ class ReplyInSerializer(serializers.Serializer):
         code = normalize_language(value)
         if code is None:
             raise serializers.ValidationError(
-                f"Language '{value}' is not supported; use one of: {', '.join(SUPPORTED_LANGUAGES)}."
+                gettext("Language '%(value)s' is not supported; use one of: %(value2)s.")
+                % {"value": value, "value2": ", ".join(SUPPORTED_LANGUAGES)}
             )
         return code
 
@@ -202,7 +204,9 @@ class ReplyInSerializer(serializers.Serializer):
             and not attrs.get("image")
             and not attrs.get("coupon_id")
         ):
-            raise serializers.ValidationError({"text": "Give the reply 'text', or a 'scenario' to render."})
+            raise serializers.ValidationError(
+                {"text": gettext("Give the reply 'text', or a 'scenario' to render.")}
+            )
         return attrs
 
 

@@ -315,15 +315,20 @@ def reply_send(
     """
     text = (text or "").strip()
     if not text and image is None and coupon_id is None:
-        raise ApplicationError({"text": "Write a reply, attach a picture or a coupon."})
+        raise ApplicationError({"text": gettext("Write a reply, attach a picture or a coupon.")})
     if len(text) > 5000:
         raise ApplicationError(
-            {"text": f"Replies may be at most 5,000 characters (this one has {len(text):,})."}
+            {
+                "text": gettext("Replies may be at most 5,000 characters (this one has %(value)s).")
+                % {"value": f"{len(text):,}"}
+            }
         )
     unfilled = placeholders(text)
     if unfilled:
         names = ", ".join(f"{{{name}}}" for name in unfilled)
-        raise ApplicationError({"text": f"Fill the placeholder {names} before sending this reply."})
+        raise ApplicationError(
+            {"text": gettext("Fill the placeholder %(names)s before sending this reply.") % {"names": names}}
+        )
     Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
     if last_seen_message_id is not None and not force:
         newer = list(
@@ -375,7 +380,9 @@ def _evidence_excerpts(*, dispute: Dispute, message_ids) -> list[Message]:
         try:
             ids.append(int(raw))
         except (TypeError, ValueError):
-            raise ApplicationError({"excerpt_ids": f"“{raw}” is not a message id."}) from None
+            raise ApplicationError(
+                {"excerpt_ids": gettext("“%(raw)s” is not a message id.") % {"raw": raw}}
+            ) from None
     if not ids:
         return []
     found = {
@@ -388,7 +395,10 @@ def _evidence_excerpts(*, dispute: Dispute, message_ids) -> list[Message]:
     if missing:
         raise ApplicationError(
             {
-                "excerpt_ids": f"Message {missing[0]} is not in this buyer's conversations; pick excerpts from the chat."
+                "excerpt_ids": gettext(
+                    "Message %(value)s is not in this buyer's conversations; pick excerpts from the chat."
+                )
+                % {"value": missing[0]}
             }
         )
     return [found[i] for i in dict.fromkeys(ids)]
@@ -398,7 +408,12 @@ def _evidence_files(*, photos, video) -> list[tuple[str, object]]:
     limit = settings.SELLER_DESK["DISPUTE_EVIDENCE_MAX_PHOTOS"]
     photos = [p for p in (photos or []) if p]
     if len(photos) > limit:
-        raise ApplicationError({"photos": f"Attach at most {limit} photos (got {len(photos)})."})
+        raise ApplicationError(
+            {
+                "photos": gettext("Attach at most %(limit)s photos (got %(value)s).")
+                % {"limit": limit, "value": len(photos)}
+            }
+        )
     files = []
     for index, photo in enumerate(photos):
         picture_validate(photo, field="photos" if len(photos) == 1 else f"photos[{index}]")
@@ -531,30 +546,45 @@ def dispute_respond(
     if not allowed:
         raise ApplicationError(
             {
-                "dispute": f"This dispute is {dispute.get_status_display().lower()}; it takes no more answers "
-                "from the seller."
+                "dispute": gettext("This dispute is %(value)s; it takes no more answers from the seller.")
+                % {"value": dispute.get_status_display().lower()}
             }
         )
     if action not in allowed:
-        raise ApplicationError({"action": f"Action must be one of {', '.join(allowed)}."})
+        raise ApplicationError(
+            {"action": gettext("Action must be one of %(value)s.") % {"value": ", ".join(allowed)}}
+        )
     if not (text or "").strip():
-        raise ApplicationError({"text": "Explain your answer to the buyer."})
+        raise ApplicationError({"text": gettext("Explain your answer to the buyer.")})
     if action == DisputeAction.PROPOSE:
         if refund_amount is None and not return_goods:
             raise ApplicationError(
-                {"refund_amount": "A proposal needs a refund amount (0 or more) or a return of the goods."}
+                {
+                    "refund_amount": gettext(
+                        "A proposal needs a refund amount (0 or more) or a return of the goods."
+                    )
+                }
             )
         if refund_amount is not None and refund_amount < 0:
-            raise ApplicationError({"refund_amount": "A proposal needs a refund amount of 0 or more."})
+            raise ApplicationError(
+                {"refund_amount": gettext("A proposal needs a refund amount of 0 or more.")}
+            )
         if refund_amount is not None and refund_amount > dispute.order.amount:
             raise ApplicationError(
-                {"refund_amount": f"A refund cannot exceed the order amount ({dispute.order.amount})."}
+                {
+                    "refund_amount": gettext("A refund cannot exceed the order amount (%(amount)s).")
+                    % {"amount": dispute.order.amount}
+                }
             )
     files = _evidence_files(photos=[*(photos or []), *([image] if image else [])], video=video)
     excerpts = _evidence_excerpts(dispute=dispute, message_ids=excerpt_ids)
     if action == DisputeAction.REJECT and not (files or excerpts):
         raise ApplicationError(
-            {"evidence": "A rejection needs evidence: attach a photo or a video, or pick chat excerpts."}
+            {
+                "evidence": gettext(
+                    "A rejection needs evidence: attach a photo or a video, or pick chat excerpts."
+                )
+            }
         )
     first_photo = next((f for kind, f in files if kind == "photo"), None)
     message = reply_send(

@@ -3,6 +3,7 @@
 import warnings
 
 from django.conf import settings
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 from seller_desk.errors import ApplicationError
@@ -15,11 +16,16 @@ def picture_validate(upload, *, field: str = "image") -> None:
     limit = settings.SELLER_DESK["MAX_PICTURE_BYTES"]
     if upload.size > limit:
         raise ApplicationError(
-            {field: f"The picture is {upload.size:,} bytes; pictures may be at most 5 MB ({limit:,} bytes)."}
+            {
+                field: gettext(
+                    "The picture is %(size)s bytes; pictures may be at most 5 MB (%(limit)s bytes)."
+                )
+                % {"size": f"{upload.size:,}", "limit": f"{limit:,}"}
+            }
         )
     name = (upload.name or "").lower()
     if not name.endswith((".jpg", ".jpeg", ".png")):
-        raise ApplicationError({field: "Pictures must be JPG, JPEG or PNG files."})
+        raise ApplicationError({field: gettext("Pictures must be JPG, JPEG or PNG files.")})
     pixel_limit = settings.SELLER_DESK["MAX_PICTURE_PIXELS"]
     upload.seek(0)
     try:
@@ -32,26 +38,41 @@ def picture_validate(upload, *, field: str = "image") -> None:
                 if width * height > pixel_limit:
                     raise ApplicationError(
                         {
-                            field: f"The picture is {width:,}×{height:,} pixels; pictures may have at most "
-                            f"{pixel_limit:,} pixels ({pixel_limit // 1_000_000} megapixels)."
+                            field: gettext(
+                                "The picture is %(width)s×%(height)s pixels; pictures may have at most %(pixel_limit)s pixels (%(value)s megapixels)."
+                            )
+                            % {
+                                "width": f"{width:,}",
+                                "height": f"{height:,}",
+                                "pixel_limit": f"{pixel_limit:,}",
+                                "value": pixel_limit // 1_000_000,
+                            }
                         }
                     )
                 img.verify()
     except Image.DecompressionBombError as exc:
         raise ApplicationError(
             {
-                field: f"The picture declares too many pixels; pictures may have at most {pixel_limit:,} pixels."
+                field: gettext(
+                    "The picture declares too many pixels; pictures may have at most %(pixel_limit)s pixels."
+                )
+                % {"pixel_limit": f"{pixel_limit:,}"}
             }
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ApplicationError(
-            {field: "This file is not a readable JPG or PNG picture (checked by content)."}
+            {field: gettext("This file is not a readable JPG or PNG picture (checked by content).")}
         ) from exc
     finally:
         upload.seek(0)
     if kind not in ALLOWED_FORMATS:
         raise ApplicationError(
-            {field: f"This file is a {kind} picture by content; only JPG/JPEG and PNG are allowed."}
+            {
+                field: gettext(
+                    "This file is a %(kind)s picture by content; only JPG/JPEG and PNG are allowed."
+                )
+                % {"kind": kind}
+            }
         )
 
 
@@ -150,11 +171,14 @@ def video_validate(upload, *, field: str = "video") -> str:
     limit = settings.SELLER_DESK["MAX_VIDEO_BYTES"]
     if upload.size > limit:
         raise ApplicationError(
-            {field: f"The video is {upload.size:,} bytes; videos may be at most {limit:,} bytes."}
+            {
+                field: gettext("The video is %(size)s bytes; videos may be at most %(limit)s bytes.")
+                % {"size": f"{upload.size:,}", "limit": f"{limit:,}"}
+            }
         )
     name = (upload.name or "").lower()
     if not name.endswith(VIDEO_SUFFIXES):
-        raise ApplicationError({field: "Videos must be MP4 or WebM files."})
+        raise ApplicationError({field: gettext("Videos must be MP4 or WebM files.")})
     upload.seek(0)
     try:
         start = upload.read(4)
@@ -162,7 +186,10 @@ def video_validate(upload, *, field: str = "video") -> str:
         return probe(upload, upload.size)
     except ValueError as exc:
         raise ApplicationError(
-            {field: f"This file is not a readable MP4 or WebM video (checked by content: {exc})."}
+            {
+                field: gettext("This file is not a readable MP4 or WebM video (checked by content: %(exc)s).")
+                % {"exc": exc}
+            }
         ) from exc
     finally:
         upload.seek(0)
@@ -178,5 +205,8 @@ def evidence_validate(upload, *, field: str) -> str:
         picture_validate(upload, field=field)
         return "photo"
     raise ApplicationError(
-        {field: f"“{upload.name}”: evidence is a photo (JPG, PNG) or a video (MP4, WebM)."}
+        {
+            field: gettext("“%(name)s”: evidence is a photo (JPG, PNG) or a video (MP4, WebM).")
+            % {"name": upload.name}
+        }
     )

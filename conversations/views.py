@@ -6,7 +6,6 @@ Views stay thin: reads through ``selectors``, writes through ``services``; htmx 
 
 import hashlib
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,7 +48,7 @@ QUEUE_TABS_MORE = (("answered", _("Answered")), ("snoozed", _("Snoozed")), ("res
 
 def _render(request, template: str, context: dict, status: int = 200):
     """Render with dates in the store's time zone (the store's local day is what agents think in)."""
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, template, context, status=status)
 
 
@@ -227,9 +227,23 @@ def _reply_assist_url(conversation) -> str | None:
         return None
 
 
+def _with_gists(request, conversation, messages):
+    """Each buyer message gets ``gist``: its language and what it is about, for agents who can't read it."""
+    inbound = [m for m in messages if m.direction == "inbound"]
+    gists = scenario_selectors.message_gists(
+        store=request.store,
+        messages=inbound,
+        order_status=conversation.order.status if conversation.order_id else None,
+        buyer_country=conversation.buyer.country or None,
+    )
+    for m in inbound:
+        m.gist = gists.get(m.id)
+    return messages
+
+
 def _thread_context(request, conversation, form: ReplyForm | None = None) -> dict:
     coupons = list(coupon_list_attachable(store=request.store))
-    messages = conversation.seller_messages
+    messages = _with_gists(request, conversation, conversation.seller_messages)
     team = _team_thread_context(request, conversation, messages)
     if form is None:
         form = _reply_form(conversation, coupons)
@@ -315,6 +329,7 @@ def thread_messages_since(request, conversation_id: int):
     notes = _notes_since(request, conversation)
     if not new and not notes:
         return HttpResponse(status=204)
+    _with_gists(request, conversation, new)
     context = {
         "conversation": conversation,
         "thread_messages": new,
@@ -427,9 +442,9 @@ def _language_reason(conversation) -> str:
     """Why this language was chosen, in the words of the rule (locale, else detected, else English)."""
     locale = conversation.buyer.locale
     if normalize_language(locale):
-        return f"buyer's locale: {locale}"
-    shown = f"{locale} (not one of the nine)" if locale else "not set"
-    return f"buyer's locale: {shown} — read from their messages, else English"
+        return gettext("buyer's locale: %(locale)s") % {"locale": locale}
+    shown = gettext("%(locale)s (not one of the nine)") % {"locale": locale} if locale else gettext("not set")
+    return gettext("buyer's locale: %(shown)s — read from their messages, else English") % {"shown": shown}
 
 
 def _assist_languages(available=None) -> list[dict]:
@@ -771,7 +786,7 @@ def dispute_answer(request, dispute_conversation_id: int):
     conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
     dispute = selectors.dispute_for_panel(conversation=conversation)
     if dispute is None:
-        raise Http404("This conversation has no dispute.")
+        raise Http404(gettext("This conversation has no dispute."))
     form = _dispute_form(dispute, request.POST, request.FILES)
     if not DISPUTE_TRANSITIONS.get(dispute.status):
         form.is_valid()
@@ -808,7 +823,7 @@ def protection_extend_view(request, conversation_id: int):
     """Extend the order's buyer protection and tell the buyer (``services.protection_extend_and_tell``)."""
     conversation = selectors.conversation_get(store=request.store, conversation_id=conversation_id)
     if conversation.order is None:
-        raise Http404("This conversation is not about an order.")
+        raise Http404(gettext("This conversation is not about an order."))
     form = ProtectionExtensionForm(request.POST)
     if form.is_valid():
         try:

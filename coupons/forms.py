@@ -1,6 +1,8 @@
 """The coupon set-up form: it parses input; the rules live in ``services.coupon_settings_check``."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.forms import ApplicationErrorFormMixin
 
@@ -13,31 +15,34 @@ MONEY = {"max_digits": 10, "decimal_places": 2, "required": False}
 
 class CouponForm(ApplicationErrorFormMixin, forms.Form):
     name_suffix = forms.CharField(
-        label="Activity name",
+        label=_("Activity name"),
         required=False,
         max_length=200,
         strip=False,
         widget=forms.TextInput(attrs={"placeholder": "-Spring retention", "autocomplete": "off"}),
-        help_text=f'"{FIXED_NAME_PREFIX}" is fixed so the platform can track the coupon; add your own part after it.',
+        help_text=format_lazy(
+            _('"{prefix}" is fixed so the platform can track the coupon; add your own part after it.'),
+            prefix=FIXED_NAME_PREFIX,
+        ),
     )
     denomination = forms.DecimalField(
-        label="Denomination", widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}), **MONEY
+        label=_("Denomination"), widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}), **MONEY
     )
     threshold = forms.DecimalField(
-        label="Threshold (minimum order)",
+        label=_("Threshold (minimum order)"),
         initial=0,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
-        help_text="0 means no threshold.",
+        help_text=_("0 means no threshold."),
         **MONEY,
     )
-    currency = forms.CharField(label="Currency", initial="USD", max_length=16, required=False)
+    currency = forms.CharField(label=_("Currency"), initial="USD", max_length=16, required=False)
     quantity = forms.IntegerField(
-        label="Quantity", required=False, widget=forms.NumberInput(attrs={"min": "1"})
+        label=_("Quantity"), required=False, widget=forms.NumberInput(attrs={"min": "1"})
     )
-    activity_start = forms.DateField(label="Activity from", required=False, widget=DATE)
-    activity_end = forms.DateField(label="Activity until", required=False, widget=DATE)
-    valid_from = forms.DateField(label="Valid from", required=False, widget=DATE)
-    valid_until = forms.DateField(label="Valid until", required=False, widget=DATE)
+    activity_start = forms.DateField(label=_("Activity from"), required=False, widget=DATE)
+    activity_end = forms.DateField(label=_("Activity until"), required=False, widget=DATE)
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
 
     def __init__(self, *args, coupon: Coupon | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.models import Buyer, Order, Store
 
@@ -10,24 +11,24 @@ FIXED_NAME_PREFIX = "DDWL"
 
 
 class CouponStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    ENDED = "ended", "Ended"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
 
 
 class Distribution(models.TextChoices):
-    TARGETED_DIRECT = "targeted_direct", "Targeted – direct distribution"
+    TARGETED_DIRECT = "targeted_direct", _("Targeted – direct distribution")
 
 
 class Scope(models.TextChoices):
-    STORE = "store", "Whole store"
+    STORE = "store", _("Whole store")
 
 
 class GrantSource(models.TextChoices):
-    REPLY = "reply", "Agent reply"
-    CAMPAIGN = "campaign", "Batch send"
-    AUTOREPLY = "autoreply", "Auto-reply"
-    ADMIN = "admin", "Admin"
+    REPLY = "reply", _("Agent reply")
+    CAMPAIGN = "campaign", _("Batch send")
+    AUTOREPLY = "autoreply", _("Auto-reply")
+    ADMIN = "admin", _("Admin")
 
 
 class Coupon(models.Model):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext, gettext_lazy
 
 from seller_desk.errors import ApplicationError
 from seller_desk.models import Order, OrderStatus, Store
@@ -87,16 +88,16 @@ def coupon_state(coupon: Coupon, *, today: date | None = None) -> CouponState:
     today = today or store_local_date(coupon.store)
     sold_out = coupon.granted_count >= coupon.quantity
     if coupon.status == CouponStatus.DRAFT:
-        return CouponState("draft", "Draft", sold_out, False)
+        return CouponState("draft", gettext_lazy("Draft"), sold_out, False)
     if coupon.status == CouponStatus.ENDED or coupon.activity_end < today:
-        return CouponState("ended", "Ended", sold_out, False)
+        return CouponState("ended", gettext_lazy("Ended"), sold_out, False)
     if coupon.activity_start > today:
-        return CouponState("active", "Scheduled", sold_out, False)
+        return CouponState("active", gettext_lazy("Scheduled"), sold_out, False)
     if sold_out:
-        return CouponState("active", "Sold out", True, False)
+        return CouponState("active", gettext_lazy("Sold out"), True, False)
     if coupon.valid_until < today:
-        return CouponState("active", "Expired", False, False)
-    return CouponState("active", "Active", False, True)
+        return CouponState("active", gettext_lazy("Expired"), False, False)
+    return CouponState("active", gettext_lazy("Active"), False, True)
 
 
 def store_average_order_value(*, store: Store, currency: str) -> Decimal | None:
@@ -214,14 +215,17 @@ def coupon_quantity_suggestion(*, store: Store, orders_since: date | str | None)
     ``COUPON_QUANTITY_FACTOR`` and rounded up."""
     if orders_since in (None, ""):
         raise ApplicationError(
-            {"orders_since": "Pick the date to count orders from (YYYY-MM-DD), e.g. January 20."}
+            {"orders_since": gettext("Pick the date to count orders from (YYYY-MM-DD), e.g. January 20.")}
         )
     if not isinstance(orders_since, date):
         try:
             orders_since = date.fromisoformat(str(orders_since))
         except ValueError:
             raise ApplicationError(
-                {"orders_since": f"'{orders_since}' is not a date; use YYYY-MM-DD."}
+                {
+                    "orders_since": gettext("'%(orders_since)s' is not a date; use YYYY-MM-DD.")
+                    % {"orders_since": orders_since}
+                }
             ) from None
     if orders_since > store_local_date(store):
         raise ApplicationError(

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from seller_desk.errors import ApplicationError, date_value
 from seller_desk.models import Buyer, Order, OrderStatus, Store
@@ -132,10 +133,10 @@ def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | N
     if name is not None:
         name = str(name).strip()
         if not name.startswith(FIXED_NAME_PREFIX):
-            errors["name"] = (
-                f'The activity name must start with "{FIXED_NAME_PREFIX}" (the platform tracks coupon effect by it); '
-                f'"{FIXED_NAME_PREFIX}" can\'t be changed or removed. Send only your part as name_suffix.'
-            )
+            errors["name"] = gettext(
+                'The activity name must start with "%(prefix)s" (the platform tracks coupon effect by it); '
+                '"%(prefix)s" can\'t be changed or removed. Send only your part as name_suffix.'
+            ) % {"prefix": FIXED_NAME_PREFIX}
             return None
         from_name = name_suffix_tidy(name[len(FIXED_NAME_PREFIX) :])
         if suffix is not None and suffix != from_name:
@@ -143,17 +144,20 @@ def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | N
             return None
         suffix = from_name
     if suffix is None or not suffix.strip():
-        errors["name_suffix"] = (
-            f'Add your own part of the activity name after "{FIXED_NAME_PREFIX}", e.g. "-Spring".'
-        )
+        errors["name_suffix"] = gettext(
+            'Add your own part of the activity name after "%(prefix)s", e.g. "-Spring".'
+        ) % {"prefix": FIXED_NAME_PREFIX}
         return None
     if len(suffix) > SUFFIX_MAX_CHARS:
-        errors["name_suffix"] = (
-            f"Your part of the name is at most {SUFFIX_MAX_CHARS} characters (got {len(suffix)})."
-        )
+        errors["name_suffix"] = gettext(
+            "Your part of the name is at most %(max)s characters (got %(got)s)."
+        ) % {
+            "max": SUFFIX_MAX_CHARS,
+            "got": len(suffix),
+        }
         return None
     if any(ord(ch) < 32 for ch in suffix):
-        errors["name_suffix"] = "The name can't contain line breaks or control characters."
+        errors["name_suffix"] = gettext("The name can't contain line breaks or control characters.")
         return None
     return suffix
 
@@ -161,7 +165,9 @@ def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | N
 def _currency_clean(raw, errors: dict) -> str | None:
     value = str(raw or "").strip()
     if len(value) != 3 or not value.isascii() or not value.isalpha():
-        errors["currency"] = f"Currency is a 3-letter ISO 4217 code such as USD or EUR (got '{raw}')."
+        errors["currency"] = gettext(
+            "Currency is a 3-letter ISO 4217 code such as USD or EUR (got '%(raw)s')."
+        ) % {"raw": raw}
         return None
     return value.upper()
 
@@ -172,10 +178,10 @@ def _quantity_clean(raw, errors: dict, *, granted: int) -> int | None:
             raise ValueError
         quantity = raw if isinstance(raw, int) else int(str(raw).strip())
     except (TypeError, ValueError):
-        errors["quantity"] = "Quantity is a whole number of coupons, at least 1."
+        errors["quantity"] = gettext("Quantity is a whole number of coupons, at least 1.")
         return None
     if quantity < 1:
-        errors["quantity"] = "Quantity must be at least 1 coupon."
+        errors["quantity"] = gettext("Quantity must be at least 1 coupon.")
         return None
     if quantity < granted:
         errors["quantity"] = (
@@ -183,7 +189,7 @@ def _quantity_clean(raw, errors: dict, *, granted: int) -> int | None:
         )
         return None
     if quantity > 10_000_000:
-        errors["quantity"] = "Quantity can be at most 10,000,000."
+        errors["quantity"] = gettext("Quantity can be at most 10,000,000.")
         return None
     return quantity
 
@@ -205,21 +211,22 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
     currency = _currency_clean(values.get("currency") or "USD", errors)
     quantity = _quantity_clean(values.get("quantity"), errors, granted=granted)
     if values.get("distribution") not in (None, "", Distribution.TARGETED_DIRECT):
-        errors["distribution"] = "DDWL coupons use targeted distribution – direct (targeted_direct)."
+        errors["distribution"] = gettext("DDWL coupons use targeted distribution – direct.")
     if values.get("scope") not in (None, "", Scope.STORE):
-        errors["scope"] = "DDWL coupons apply to the whole store (store)."
+        errors["scope"] = gettext("DDWL coupons apply to the whole store (store).")
     if denomination is not None and denomination <= 0:
-        errors["denomination"] = f"Denomination must be more than 0 (got {denomination})."
+        errors["denomination"] = gettext("Denomination must be more than 0 (got %(denomination)s).") % {
+            "denomination": denomination
+        }
     if threshold is not None and threshold < 0:
-        errors["threshold"] = (
-            f"Threshold can't be negative (got {threshold}); use 0 for a no-threshold coupon."
-        )
+        errors["threshold"] = gettext(
+            "Threshold can't be negative (got %(threshold)s); use 0 for a no-threshold coupon."
+        ) % {"threshold": threshold}
     if denomination is not None and threshold is not None and threshold > 0 and denomination > 0:
         if denomination >= threshold:
-            errors["denomination"] = (
-                f"The denomination ({denomination}) must be below the threshold ({threshold}): a coupon can't pay for "
-                "the whole order. Lower the denomination, raise the threshold, or set the threshold to 0."
-            )
+            errors["denomination"] = gettext(
+                "The denomination (%(denomination)s) must be below the threshold (%(threshold)s): a coupon can't pay for the whole order. Lower the denomination, raise the threshold, or set the threshold to 0."
+            ) % {"denomination": denomination, "threshold": threshold}
 
     defaults = coupon_defaults(store=store)
     activity_start = date_value(values.get("activity_start"), "activity_start", errors)
@@ -237,32 +244,37 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
         and activity_start < today
         and (coupon is None or activity_start != coupon.activity_start)
     ):
-        errors["activity_start"] = f"The activity can't start in the past; start on or after today ({today})."
+        errors["activity_start"] = gettext(
+            "The activity can't start in the past; start on or after today (%(today)s)."
+        ) % {"today": today}
     if activity_start is not None and activity_end is not None:
         longest = activity_start + timedelta(days=max_activity_days() - 1)
         if activity_end < activity_start:
-            errors["activity_end"] = f"The activity must end on or after its start ({activity_start})."
+            errors["activity_end"] = gettext(
+                "The activity must end on or after its start (%(activity_start)s)."
+            ) % {"activity_start": activity_start}
         elif activity_end > longest and (
             coupon is None or (activity_end, activity_start) != (coupon.activity_end, coupon.activity_start)
         ):
-            errors["activity_end"] = (
-                f"The platform allows an activity of at most {max_activity_days()} days: "
-                f"end on or before {longest} (it starts {activity_start})."
-            )
+            errors["activity_end"] = gettext(
+                "The platform allows an activity of at most %(value)s days: end on or before %(longest)s (it starts %(activity_start)s)."
+            ) % {"value": max_activity_days(), "longest": longest, "activity_start": activity_start}
         elif coupon is not None and activity_end != coupon.activity_end and activity_end < today:
-            errors["activity_end"] = (
-                f"The activity can't end in the past ({activity_end}); use End now to stop it."
-            )
+            errors["activity_end"] = gettext(
+                "The activity can't end in the past (%(activity_end)s); use End now to stop it."
+            ) % {"activity_end": activity_end}
     if valid_from is not None and (coupon is None or valid_from != coupon.valid_from):
         earliest, reason = earliest_valid_from(store=store, today=today)
         if valid_from < earliest:
-            errors["valid_from"] = (
-                f"The coupon can be valid from {reason} at the earliest; pick that day or later."
-            )
+            errors["valid_from"] = gettext(
+                "The coupon can be valid from %(reason)s at the earliest; pick that day or later."
+            ) % {"reason": reason}
     if "valid_until" not in errors and valid_until is None:
-        errors["valid_until"] = "Pick the last day buyers can use the coupon (valid_until)."
+        errors["valid_until"] = gettext("Pick the last day buyers can use the coupon: fill in “Valid until”.")
     elif valid_until is not None and valid_from is not None and valid_until <= valid_from:
-        errors["valid_until"] = f"The coupon must stay valid after it starts: pick a day after {valid_from}."
+        errors["valid_until"] = gettext(
+            "The coupon must stay valid after it starts: pick a day after %(valid_from)s."
+        ) % {"valid_from": valid_from}
 
     if coupon is not None:
         _edit_limits_check(
@@ -302,11 +314,11 @@ def _edit_limits_check(*, coupon: Coupon, errors: dict, new: dict) -> None:
         else "the coupon has ended"
     )
     labels = {
-        "denomination": "The denomination",
-        "threshold": "The threshold",
-        "currency": "The currency",
-        "valid_from": "The validity start",
-        "activity_start": "The activity start",
+        "denomination": gettext("The denomination"),
+        "threshold": gettext("The threshold"),
+        "currency": gettext("The currency"),
+        "valid_from": gettext("The validity start"),
+        "activity_start": gettext("The activity start"),
     }
     for field in LOCKED_AFTER_GRANTS:
         if field in errors or new[field] is None:
@@ -321,9 +333,9 @@ def _edit_limits_check(*, coupon: Coupon, errors: dict, new: dict) -> None:
         and new["valid_until"] is not None
         and new["valid_until"] < coupon.valid_until
     ):
-        errors["valid_until"] = (
-            f"Validity can only be extended once {why}: pick {coupon.valid_until} or later."
-        )
+        errors["valid_until"] = gettext(
+            "Validity can only be extended once %(why)s: pick %(valid_until)s or later."
+        ) % {"why": why, "valid_until": coupon.valid_until}
 
 
 def _new_code() -> str:
@@ -348,7 +360,7 @@ def coupon_create(
     """Set up a DDWL coupon. ``values`` holds the API/form fields (name_suffix or name, denomination, threshold,
     currency, quantity, activity_start?, activity_end?, valid_from?, valid_until). Nothing is stored on error."""
     if status not in (CouponStatus.DRAFT, CouponStatus.ACTIVE):
-        raise ApplicationError({"status": "A new coupon is either draft or active."})
+        raise ApplicationError({"status": gettext("A new coupon is either draft or active.")})
     cleaned = coupon_settings_check(store=store, values=values)
     for _attempt in range(5):
         code = _new_code()
@@ -366,7 +378,7 @@ def coupon_create(
             if not Coupon.objects.filter(store=store, code=code).exists():
                 raise
     else:
-        raise ApplicationError({"code": "Could not pick a unique coupon code; try again."})
+        raise ApplicationError({"code": gettext("Could not pick a unique coupon code; try again.")})
     audit_log(
         store_id=coupon.store_id,
         kind=AuditKind.COUPON_CREATED,
@@ -388,7 +400,7 @@ def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
     status = changes.get("status")
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"status", "name", "distribution", "scope"}
     if unknown:
-        raise ApplicationError({sorted(unknown)[0]: "This field can't be changed."})
+        raise ApplicationError({sorted(unknown)[0]: gettext("This field can't be changed.")})
     values = {f: getattr(locked, f) for f in EDITABLE_FIELDS}
     values.update(
         {k: v for k, v in changes.items() if k in EDITABLE_FIELDS or k in ("name", "distribution", "scope")}
@@ -399,7 +411,9 @@ def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
     if locked.status == CouponStatus.ENDED and changed - {"status", "name", "name_suffix", "valid_until"}:
         raise ApplicationError(
             {
-                "status": "This coupon has ended; only its name and a longer validity can change. Create a new coupon."
+                "status": gettext(
+                    "This coupon has ended; only its name and a longer validity can change. Create a new coupon."
+                )
             }
         )
     cleaned = coupon_settings_check(store=locked.store, values=values, coupon=locked)
@@ -416,7 +430,7 @@ def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
                 locked.save(update_fields=list(diff))
         except IntegrityError as exc:
             raise ApplicationError(
-                {"quantity": "Quantity can't go below the coupons already granted."}
+                {"quantity": gettext("Quantity can't go below the coupons already granted.")}
             ) from exc
         audit_log(
             store_id=locked.store_id,
@@ -433,11 +447,15 @@ def coupon_update(*, coupon: Coupon, acting_user, changes: dict) -> Coupon:
 
 def _status_move(coupon: Coupon, status: str, acting_user) -> None:
     if status not in CouponStatus.values:
-        raise ApplicationError({"status": f"Status is one of {', '.join(CouponStatus.values)}."})
+        raise ApplicationError(
+            {"status": gettext("Status is one of %(value)s.") % {"value": ", ".join(CouponStatus.values)}}
+        )
     if coupon.status == CouponStatus.ENDED:
-        raise ApplicationError({"status": "An ended coupon stays ended; create a new coupon."})
+        raise ApplicationError({"status": gettext("An ended coupon stays ended; create a new coupon.")})
     if status == CouponStatus.DRAFT:
-        raise ApplicationError({"status": "An active coupon can't go back to draft; end it instead."})
+        raise ApplicationError(
+            {"status": gettext("An active coupon can't go back to draft; end it instead.")}
+        )
     coupon.status = status
     coupon.save(update_fields=["status"])
     kind = AuditKind.COUPON_ACTIVATED if status == CouponStatus.ACTIVE else AuditKind.COUPON_ENDED
@@ -465,25 +483,47 @@ def _grant_refusal(coupon: Coupon, buyer: Buyer, today: date) -> ApplicationErro
     name = fresh.name
     if CouponGrant.objects.filter(coupon=fresh, buyer=buyer).exists():
         return ApplicationError(
-            {"coupon_id": f"This buyer already has coupon {name}; each buyer gets it once."}
+            {
+                "coupon_id": gettext("This buyer already has coupon %(name)s; each buyer gets it once.")
+                % {"name": name}
+            }
         )
     if fresh.status == CouponStatus.DRAFT:
-        return ApplicationError({"coupon_id": f"Coupon {name} is a draft; the owner must activate it first."})
+        return ApplicationError(
+            {
+                "coupon_id": gettext("Coupon %(name)s is a draft; the owner must activate it first.")
+                % {"name": name}
+            }
+        )
     if fresh.status == CouponStatus.ENDED or fresh.activity_end < today:
         return ApplicationError(
-            {"coupon_id": f"Coupon {name} has ended (activity ended {fresh.activity_end})."}
+            {
+                "coupon_id": gettext("Coupon %(name)s has ended (activity ended %(activity_end)s).")
+                % {"name": name, "activity_end": fresh.activity_end}
+            }
         )
     if fresh.activity_start > today:
         return ApplicationError(
-            {"coupon_id": f"Coupon {name} is not active yet: its activity starts {fresh.activity_start}."}
+            {
+                "coupon_id": gettext(
+                    "Coupon %(name)s is not active yet: its activity starts %(activity_start)s."
+                )
+                % {"name": name, "activity_start": fresh.activity_start}
+            }
         )
     if fresh.valid_until < today:
         return ApplicationError(
-            {"coupon_id": f"Coupon {name} has expired (valid until {fresh.valid_until})."}
+            {
+                "coupon_id": gettext("Coupon %(name)s has expired (valid until %(valid_until)s).")
+                % {"name": name, "valid_until": fresh.valid_until}
+            }
         )
     return ApplicationError(
         {
-            "coupon_id": f"Coupon {name} is sold out: all {fresh.quantity} have been granted. Raise its quantity or pick another."
+            "coupon_id": gettext(
+                "Coupon %(name)s is sold out: all %(quantity)s have been granted. Raise its quantity or pick another."
+            )
+            % {"name": name, "quantity": fresh.quantity}
         }
     )
 
@@ -497,9 +537,14 @@ def coupon_grant(*, coupon: Coupon, buyer: Buyer, source: str, acting_user=None)
     happen in one savepoint, so a duplicate grant leaves the counter where it was.
     """
     if buyer.store_id != coupon.store_id:
-        raise ApplicationError({"buyer": "This buyer belongs to another store."})
+        raise ApplicationError({"buyer": gettext("This buyer belongs to another store.")})
     if source not in GrantSource.values:
-        raise ApplicationError({"source": f"Grant source is one of {', '.join(GrantSource.values)}."})
+        raise ApplicationError(
+            {
+                "source": gettext("Grant source is one of %(value)s.")
+                % {"value": ", ".join(GrantSource.values)}
+            }
+        )
     today = store_local_date(coupon.store)
     try:
         with transaction.atomic():
@@ -524,7 +569,10 @@ def coupon_grant(*, coupon: Coupon, buyer: Buyer, source: str, acting_user=None)
     except IntegrityError as exc:
         if CouponGrant.objects.filter(coupon=coupon, buyer=buyer).exists():
             raise ApplicationError(
-                {"coupon_id": f"This buyer already has coupon {coupon.name}; each buyer gets it once."}
+                {
+                    "coupon_id": gettext("This buyer already has coupon %(name)s; each buyer gets it once.")
+                    % {"name": coupon.name}
+                }
             ) from exc
         raise
     return grant
@@ -534,7 +582,12 @@ def coupon_grant_for_reply(*, store: Store, coupon_id: int, buyer: Buyer, acting
     """Grant a coupon picked in the reply box; raises ApplicationError('coupon_id') if it can't be granted."""
     coupon = Coupon.objects.filter(store=store, pk=coupon_id).first()
     if coupon is None:
-        raise ApplicationError({"coupon_id": f"No coupon {coupon_id} in this store; pick one from the list."})
+        raise ApplicationError(
+            {
+                "coupon_id": gettext("No coupon %(coupon_id)s in this store; pick one from the list.")
+                % {"coupon_id": coupon_id}
+            }
+        )
     coupon_grant(coupon=coupon, buyer=buyer, source=GrantSource.REPLY, acting_user=acting_user)
     return coupon
 

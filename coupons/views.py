@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from seller_desk.auth import owner_required, store_member_required
@@ -62,9 +63,14 @@ def coupon_new(request):
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            messages.success(request, f"Coupon {coupon.name} saved. Agents can attach it to replies.")
+            messages.success(
+                request,
+                gettext("Coupon %(name)s saved. Agents can attach it to replies.") % {"name": coupon.name},
+            )
             return redirect("coupon-detail", coupon_id=coupon.pk)
-    return render(request, "coupons/form.html", _form_context(request, form, title="New DDWL coupon"))
+    return render(
+        request, "coupons/form.html", _form_context(request, form, title=gettext("New DDWL coupon"))
+    )
 
 
 @owner_required
@@ -77,10 +83,12 @@ def coupon_edit(request, coupon_id: int):
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            messages.success(request, f"Coupon {coupon.name} updated.")
+            messages.success(request, gettext("Coupon %(name)s updated.") % {"name": coupon.name})
             return redirect("coupon-detail", coupon_id=coupon.pk)
     return render(
-        request, "coupons/form.html", _form_context(request, form, coupon=coupon, title=f"Edit {coupon.name}")
+        request,
+        "coupons/form.html",
+        _form_context(request, form, coupon=coupon, title=gettext("Edit %(name)s") % {"name": coupon.name}),
     )
 
 
@@ -95,7 +103,7 @@ def coupon_status(request, coupon_id: int):
         messages.error(request, " ".join(m for ms in error.errors.values() for m in ms))
     else:
         done = "activated" if target == CouponStatus.ACTIVE else "ended"
-        messages.success(request, f"Coupon {coupon.name} {done}.")
+        messages.success(request, gettext("Coupon %(name)s %(done)s.") % {"name": coupon.name, "done": done})
     return redirect("coupon-detail", coupon_id=coupon.pk)
 
 

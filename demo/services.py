@@ -1303,6 +1303,9 @@ def demo_seed(*, now: datetime | None = None, reset: bool = False) -> DemoSeedRe
         logins.extend(store_logins)
         existing = Store.objects.filter(slug=slugify(spec.name)).first()
         if existing is not None:
+            if not existing.is_demo:
+                existing.is_demo = True
+                existing.save(update_fields=["is_demo"])
             for login in store_logins:
                 _ensure_member(existing, login.username, login.role)
             token = store_rotate_integration_token(store=existing)
@@ -1314,6 +1317,7 @@ def demo_seed(*, now: datetime | None = None, reset: bool = False) -> DemoSeedRe
                 tier=spec.tier,
                 timezone=spec.timezone,
                 resume_shipping_date=(now - timedelta(days=spec.resume_shipping_days_ago)).date(),
+                is_demo=True,
             )
             store = created.store
             for login in store_logins:

@@ -1,6 +1,7 @@
 """The marketplace's calls into the desk (integration token): orders, buyer messages, disputes, keyword taps,
 and the buyer's chat as the marketplace shows it."""
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -35,7 +36,7 @@ class OrderInSerializer(serializers.Serializer):
     protection_ends_at = serializers.DateTimeField(required=False, allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.RegexField(
-        r"^[A-Za-z]{3}$", error_messages={"invalid": "Currency is a 3-letter ISO 4217 code."}
+        r"^[A-Za-z]{3}$", error_messages={"invalid": gettext_lazy("Currency is a 3-letter ISO 4217 code.")}
     )
     overseas_warehouse = serializers.BooleanField(required=False)
     coupon_code = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
@@ -43,10 +44,12 @@ class OrderInSerializer(serializers.Serializer):
     def validate(self, attrs):
         shipped, delivered, placed = attrs.get("shipped_at"), attrs.get("delivered_at"), attrs["placed_at"]
         if shipped and shipped < placed:
-            raise serializers.ValidationError({"shipped_at": "An order cannot ship before it was placed."})
+            raise serializers.ValidationError(
+                {"shipped_at": gettext("An order cannot ship before it was placed.")}
+            )
         if delivered and shipped and delivered < shipped:
             raise serializers.ValidationError(
-                {"delivered_at": "An order cannot be delivered before it shipped."}
+                {"delivered_at": gettext("An order cannot be delivered before it shipped.")}
             )
         return attrs
 
@@ -67,7 +70,10 @@ class IngressOrdersApi(IngressAPIMixin, APIView):
         raw = request.data.get("orders") if isinstance(request.data, dict) else None
         if isinstance(raw, list) and len(raw) > MAX_ORDERS_PER_BATCH:
             raise ApplicationError(
-                {"orders": f"At most {MAX_ORDERS_PER_BATCH} orders per batch (got {len(raw)})."}
+                {
+                    "orders": gettext("At most %(MAX_ORDERS_PER_BATCH)s orders per batch (got %(value)s).")
+                    % {"MAX_ORDERS_PER_BATCH": MAX_ORDERS_PER_BATCH, "value": len(raw)}
+                }
             )
         payload = OrderBatchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -1,6 +1,7 @@
 """Browser forms of the buyer simulator; the rules live in services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from conversations.forms import PICTURE_ACCEPT
@@ -18,12 +19,17 @@ class BuyerMessageForm(ApplicationErrorFormMixin, forms.Form):
     """What the simulated buyer types: a channel, optionally one of their orders, text and/or a photo."""
 
     channel = forms.ChoiceField(choices=BUYER_CHANNELS, initial=Channel.CHAT)
-    order_id = forms.ChoiceField(required=False, label="Order")
+    order_id = forms.ChoiceField(required=False, label=_("Order"))
     text = forms.CharField(
         required=False,
         strip=False,
         widget=forms.Textarea(
-            attrs={"id": "buyer-text", "rows": 1, "dir": "auto", "placeholder": "Message the seller…"}
+            attrs={
+                "id": "buyer-text",
+                "rows": 1,
+                "dir": "auto",
+                "placeholder": gettext_lazy("Message the seller…"),
+            }
         ),
     )
     image = forms.FileField(
@@ -53,7 +59,7 @@ class NewBuyerForm(ApplicationErrorFormMixin, forms.Form):
     country = forms.RegexField(
         regex=r"^[A-Za-z]{2}$",
         max_length=2,
-        error_messages={"invalid": "Use a two-letter ISO country code, e.g. RU, SA, KR, ES."},
+        error_messages={"invalid": gettext_lazy("Use a two-letter ISO country code, e.g. RU, SA, KR, ES.")},
     )
     locale = forms.ChoiceField(
         choices=[
@@ -69,7 +75,7 @@ class NewBuyerForm(ApplicationErrorFormMixin, forms.Form):
         ]
     )
     channel = forms.ChoiceField(choices=BUYER_CHANNELS, initial=Channel.CHAT)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="First message")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("First message"))
 
     def clean_country(self):
         return self.cleaned_data["country"].upper()

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from autoreply.services import autoreply_respond
 from conversations.models import Channel, Conversation, Message
@@ -79,9 +80,9 @@ def message_ingest(
         if existing is not None:
             return existing
     if channel not in (Channel.MESSAGE, Channel.CHAT, Channel.COMMENT):
-        raise ApplicationError({"channel": "Channel must be one of message, chat, comment."})
+        raise ApplicationError({"channel": gettext("Channel must be one of message, chat, comment.")})
     if not (text or "").strip() and image is None:
-        raise ApplicationError({"text": "A message needs text or a picture."})
+        raise ApplicationError({"text": gettext("A message needs text or a picture.")})
     if image is not None:
         picture_validate(image)
     order = None
@@ -90,12 +91,18 @@ def message_ingest(
         if order is None:
             raise ApplicationError(
                 {
-                    "order_id": f"Order '{order_id}' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
+                    "order_id": gettext(
+                        "Order '%(order_id)s' is unknown to this store; push it with PUT /api/v1/ingress/orders first."
+                    )
+                    % {"order_id": order_id}
                 }
             )
         if order.buyer.external_id != buyer["buyer_id"]:
             raise ApplicationError(
-                {"order_id": f"Order '{order_id}' belongs to another buyer of this store."}
+                {
+                    "order_id": gettext("Order '%(order_id)s' belongs to another buyer of this store.")
+                    % {"order_id": order_id}
+                }
             )
     try:
         with transaction.atomic():
@@ -148,7 +155,9 @@ def dispute_open(
         return existing, False
     order = Order.objects.select_related("buyer").filter(store=store, external_id=order_id).first()
     if order is None:
-        raise ApplicationError({"order_id": f"Order '{order_id}' is unknown to this store."})
+        raise ApplicationError(
+            {"order_id": gettext("Order '%(order_id)s' is unknown to this store.") % {"order_id": order_id}}
+        )
     dispute_window_check(order=order, opened_at=opened_at, refund_amount=refund_amount)
     files = [
         (evidence_validate(upload, field=f"evidence[{index}]"), upload)

@@ -3,12 +3,12 @@
 Every message typed here goes through the same ingest as ``POST /api/v1/ingress/messages``.
 """
 
+import functools
 import uuid
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages as flash_messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -28,8 +28,21 @@ from .forms import BuyerMessageForm, MarketplaceEndpointForm, NewBuyerForm
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         return render(request, template, context, status=status)
+
+
+def demo_only(view):
+    """The simulator exists only in demo mode, and only for a demo store: otherwise its routes answer 404, so
+    it can never post buyer messages into a real store."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.DEMO_MODE or not request.store.is_demo:
+            raise Http404(_("The buyer simulator is only available in demo mode, for a demo store."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _poll_ms() -> int:
@@ -38,6 +51,7 @@ def _poll_ms() -> int:
 
 @require_http_methods(["GET", "POST"])
 @store_member_required
+@demo_only
 def buyer_simulator(request):
     """Pick a buyer to act as, or start a chat as a new buyer."""
     search = (request.GET.get("q") or "").strip()[:100] or None
@@ -99,6 +113,7 @@ def _buyer_form(orders, data=None, files=None, last=None) -> BuyerMessageForm:
 
 @require_http_methods(["GET", "POST"])
 @store_member_required
+@demo_only
 def buyer_simulator_chat(request, buyer_id: str):
     """The buyer's chat as the marketplace shows it; posting sends a message as this buyer (ingress path)."""
     buyer = buyer_get(store=request.store, external_id=buyer_id)
@@ -144,6 +159,7 @@ def buyer_simulator_chat(request, buyer_id: str):
 
 @require_GET
 @store_member_required
+@demo_only
 def buyer_simulator_since(request, buyer_id: str):
     """Messages in the buyer's chat newer than ``after`` (204 when there are none)."""
     after = request.GET.get("after", "0")
@@ -159,6 +175,7 @@ def buyer_simulator_since(request, buyer_id: str):
 
 @require_POST
 @store_member_required
+@demo_only
 def buyer_simulator_card_click(request, buyer_id: str):
     """The buyer taps a keyword on an auto-reply card: the same service as ``POST /api/v1/ingress/card-clicks``."""
     buyer = buyer_get(store=request.store, external_id=buyer_id)

@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from conversations.models import Message, ReplyWait, SenderKind
 from conversations.selectors import counted_waits
@@ -45,23 +46,23 @@ MAX_DAYS = 365
 # First-response-time distribution, in display order. Lower edges are inclusive, upper edges exclusive,
 # except 8_24h whose upper edge (exactly 24 h) is inclusive so that it matches the "within 24h" rule.
 DISTRIBUTION = (
-    ("under_1h", "Under 1 hour"),
-    ("1_4h", "1–4 hours"),
-    ("4_8h", "4–8 hours"),
-    ("8_24h", "8–24 hours"),
-    ("over_24h", "Over 24 hours"),
-    ("resolved_no_reply", "Resolved without a reply"),
-    ("still_waiting", "Still waiting"),
+    ("under_1h", gettext_lazy("Under 1 hour")),
+    ("1_4h", gettext_lazy("1–4 hours")),
+    ("4_8h", gettext_lazy("4–8 hours")),
+    ("8_24h", gettext_lazy("8–24 hours")),
+    ("over_24h", gettext_lazy("Over 24 hours")),
+    ("resolved_no_reply", gettext_lazy("Resolved without a reply")),
+    ("still_waiting", gettext_lazy("Still waiting")),
 )
 
 # Every set of waits the dashboard shows a number for; the drill-down list uses the same conditions.
 SUMMARY_BUCKETS = {
-    "within_24h": "Answered within 24 hours",
-    "decided": "Counted in the rate (answered, or open and overdue)",
-    "answered": "Answered",
-    "missed": "Not answered within 24 hours (answered late, or open and overdue)",
-    "overdue": "Open and past due",
-    "pending": "Open, not yet due",
+    "within_24h": gettext_lazy("Answered within 24 hours"),
+    "decided": gettext_lazy("Counted in the rate (answered, or open and overdue)"),
+    "answered": gettext_lazy("Answered"),
+    "missed": gettext_lazy("Not answered within 24 hours (answered late, or open and overdue)"),
+    "overdue": gettext_lazy("Open and past due"),
+    "pending": gettext_lazy("Open, not yet due"),
 }
 BUCKETS = {**SUMMARY_BUCKETS, **dict(DISTRIBUTION)}
 
@@ -272,8 +273,8 @@ def wait_outcome(wait: ReplyWait, *, now: datetime) -> str:
 # shipped orders, disputes opened per day, and the disputes behind each number. Same window as the rate.
 
 DISPUTE_KINDS = {
-    "open": "Open now (no agreement yet)",
-    "escalated": "Escalated to the platform",
+    "open": gettext_lazy("Open now (no agreement yet)"),
+    "escalated": gettext_lazy("Escalated to the platform"),
     "agreed": "Agreed",
     "opened": "Opened",
 }

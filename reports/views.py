@@ -10,10 +10,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Channel
+from seller_desk import durations
 from seller_desk.auth import store_member_required
 from seller_desk.charts import DayAxes
 from seller_desk.errors import ApplicationError
@@ -29,11 +31,11 @@ CHART_W, CHART_H = 920, 250
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 78, 14, 34
 
 OUTCOME_LABELS = {
-    "within_24h": "Within 24 h",
-    "late": "Answered late",
+    "within_24h": gettext_lazy("Within 24 h"),
+    "late": gettext_lazy("Answered late"),
     "overdue": "Overdue",
-    "pending": "Waiting, not yet due",
-    "resolved": "Resolved without a reply",
+    "pending": gettext_lazy("Waiting, not yet due"),
+    "resolved": gettext_lazy("Resolved without a reply"),
 }
 OUTCOME_BADGES = {"within_24h": "ok", "late": "warn", "overdue": "bad", "pending": "", "resolved": ""}
 
@@ -79,13 +81,21 @@ def _daily_chart(data: dict, *, days: int, target: float) -> dict:
         x = axes.left + i * axes.slot
         rate = day["rate"]
         height = 0.0 if rate is None else max(axes.height_of(rate), 1.5)
-        when = f"{day['date']:%a %b} {day['date'].day}"
+        when = formats.date_format(day["date"], "SHORT_DATE_FORMAT")
+        in_progress = i == last and day["pending"] > 0
         if rate is None:
-            title = f"{when}: no rate — nothing decided"
+            title = gettext("%(when)s: no rate — nothing decided") % {"when": when}
         else:
-            title = f"{when}: {_percent(rate)} — {day['answered_within_24h']} of {day['total']} answered within 24 h"
+            title = gettext("%(when)s: %(rate)s — %(answered)s of %(total)s answered within 24 h") % {
+                "when": when,
+                "rate": _percent(rate),
+                "answered": day["answered_within_24h"],
+                "total": day["total"],
+            }
         if day["pending"]:
-            title += f"; {day['pending']} still waiting, not yet due"
+            title += gettext("; %(pending)s still waiting, not yet due") % {"pending": day["pending"]}
+        if in_progress:
+            title = gettext("Today, in progress: %(title)s") % {"title": title}
         has_waits = bool(day["total"] or day["pending"])
         bars.append(
             {
@@ -96,11 +106,15 @@ def _daily_chart(data: dict, *, days: int, target: float) -> dict:
                 "w": round(bar_w, 2),
                 "h": round(height, 2),
                 "pending_only": rate is None and day["pending"] > 0,
+                # Today with waits still open: the rate can still fall, so the bar is drawn as in progress.
+                "in_progress": in_progress,
                 "below": rate is not None and rate < target,
                 "title": title,
                 "href": _waits_url(days=days, day=day["date"]) if has_waits else None,
                 # Labels count back from today, so the newest day always has one.
-                "label": f"{day['date']:%b} {day['date'].day}" if (last - i) % label_every == 0 else None,
+                "label": formats.date_format(day["date"], "MONTH_DAY_FORMAT")
+                if (last - i) % label_every == 0
+                else None,
                 "label_x": round(x + axes.slot / 2, 2),
             }
         )
@@ -154,10 +168,10 @@ def dashboard(request):
     data = selectors.response_rate(store=request.store, days=days, now=now)
     target = selectors.response_rate_target()
     stats = [
-        ("within_24h", "Answered within 24 h", data["answered_within_24h"]),
-        ("over_24h", "Answered later", data["distribution"]["over_24h"]),
-        ("overdue", "Overdue, no reply yet", data["overdue"]),
-        ("pending", "Waiting, not yet due", data["pending"]),
+        ("within_24h", gettext("Answered within 24 h"), data["answered_within_24h"]),
+        ("over_24h", gettext("Answered later"), data["distribution"]["over_24h"]),
+        ("overdue", gettext("Overdue, no reply yet"), data["overdue"]),
+        ("pending", gettext("Waiting, not yet due"), data["pending"]),
     ]
     context = {
         "nav": "dashboard",
@@ -251,20 +265,10 @@ def dashboard_agents_csv(request):
 
 
 def duration_text(value: timedelta | None) -> str:
-    """A first-response time as a person reads it: 42s, 17m, 3h 05m, 2d 4h."""
+    """A first-response time as a person reads it: 42 s, 17 min, 3 h 05 min, 24 h 54 min, 2 d 4 h."""
     if value is None:
         return ""
-    seconds = int(value.total_seconds())
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h"
+    return durations.duration_text(value.total_seconds())
 
 
 def _local(value: datetime | None, tz) -> datetime | None:
@@ -356,10 +360,10 @@ def _csv_response(request, waits, *, now: datetime, tz, filename: str) -> Stream
 
 
 CHIPS = (
-    ("within_24h", "Within 24 h"),
-    ("over_24h", "Answered later"),
-    ("overdue", "Overdue"),
-    ("pending", "Not yet due"),
+    ("within_24h", gettext_lazy("Within 24 h")),
+    ("over_24h", gettext_lazy("Answered later")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("pending", gettext_lazy("Not yet due")),
 )
 
 

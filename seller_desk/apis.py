@@ -1,6 +1,6 @@
 """Core APIs: the seller token endpoint, the store's disputes and buyer-protection extensions."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, ngettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -27,9 +27,12 @@ class TokenOutSerializer(serializers.Serializer):
 
 def login_locked_message(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
-    return _(
+    return ngettext(
         "Too many failed logins for this account or from this address. Logging in is locked for "
-        "%(minutes)d more minute(s); try again later."
+        "%(minutes)d more minute; try again later.",
+        "Too many failed logins for this account or from this address. Logging in is locked for "
+        "%(minutes)d more minutes; try again later.",
+        minutes,
     ) % {"minutes": minutes}
 
 
@@ -67,7 +70,7 @@ class AuthTokenApi(APIView):
         user = authenticate(request, username=username, password=payload.validated_data["password"])
         if user is None:
             throttle.login_failure_record(username=username, ip=ip)
-            raise ApplicationError({"password": "Unknown username or wrong password."})
+            raise ApplicationError({"password": gettext("Unknown username or wrong password.")})
         throttle.login_success_record(username=username)
         raw, _token = api_token_issue(user=user)
         # API.md's shape is {"token"}; the token expires after SELLER_DESK["API_TOKEN_TTL_HOURS"].

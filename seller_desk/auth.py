@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from . import throttle
 from .logging import log_context
-from .models import ApiToken, MemberRole, Membership, Store, hash_token, password_fingerprint
+from .models import ApiToken, MemberRole, Membership, Store, UserProfile, hash_token, password_fingerprint
 from .signatures import IngressSignature
 
 
@@ -38,11 +39,13 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Authorization must be 'Bearer <integration_token>'.")
+            raise exceptions.AuthenticationFailed(
+                gettext("Authorization must be 'Bearer <integration_token>'.")
+            )
         raw = header[1].decode(errors="replace")
         store = Store.objects.filter(integration_token_hash=hash_token(raw)).first()
         if store is None:
-            raise exceptions.AuthenticationFailed("Unknown integration token.")
+            raise exceptions.AuthenticationFailed(gettext("Unknown integration token."))
         log_context(store=store.slug, user=f"marketplace:{store.slug}")
         return MarketplaceClient(store=store), raw
 
@@ -63,7 +66,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         if token.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(
                 "This token has expired; ask POST /api/v1/auth/token for a new one."
@@ -71,7 +74,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         user = token.user
         user._desk_membership = getattr(user, "membership", None)
         if not user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            raise exceptions.AuthenticationFailed(gettext("User inactive or deleted."))
         if not constant_time_compare(token.password_fingerprint, password_fingerprint(user)):
             raise exceptions.AuthenticationFailed(
                 "The password changed since this token was issued; ask POST /api/v1/auth/token for a new one."
@@ -136,14 +139,14 @@ def is_platform_admin(user) -> bool:
 
 
 class IsStoreMember(permissions.BasePermission):
-    message = "This account is not a member of a store."
+    message = gettext_lazy("This account is not a member of a store.")
 
     def has_permission(self, request, view):
         return membership_of(request.user) is not None
 
 
 class IsStoreOwner(permissions.BasePermission):
-    message = "Only the store owner may do this."
+    message = gettext_lazy("Only the store owner may do this.")
 
     def has_permission(self, request, view):
         membership = membership_of(request.user)
@@ -173,7 +176,7 @@ class IsPlatformAdminOrReadOnly(permissions.BasePermission):
 def store_of(user) -> Store:
     membership = membership_of(user)
     if membership is None:
-        raise PermissionDenied("This account is not a member of a store.")
+        raise PermissionDenied(gettext("This account is not a member of a store."))
     return membership.store
 
 
@@ -184,7 +187,7 @@ def store_member_required(view):
     def wrapper(request, *args, **kwargs):
         membership = membership_of(request.user)
         if membership is None:
-            raise PermissionDenied("This account is not a member of a store.")
+            raise PermissionDenied(gettext("This account is not a member of a store."))
         request.membership = membership
         request.store = membership.store
         log_context(store=membership.store.slug, user=request.user.username)
@@ -199,7 +202,7 @@ def owner_required(view):
     @store_member_required
     def wrapper(request, *args, **kwargs):
         if request.membership.role != MemberRole.OWNER:
-            raise PermissionDenied("Only the store owner may do this.")
+            raise PermissionDenied(gettext("Only the store owner may do this."))
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
@@ -228,5 +231,20 @@ class IntegrationTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "The store's integration token (ingress only).",
+            "description": gettext("The store's integration token (ingress only)."),
         }
+
+
+def preferences_on_login(sender, request, user, **kwargs):
+    """At every login: the user's stored language and display zone (default: the store's) go into the
+    session, where ``UserPreferencesMiddleware`` applies them to each request without a query."""
+    from .middleware import remember_preferences  # the middleware imports this module
+
+    if request is None:
+        return
+    profile = UserProfile.objects.filter(user=user).first()
+    membership = Membership.objects.select_related("store").filter(user=user).first()
+    zone = (profile.timezone if profile else "") or (membership.store.timezone if membership else "")
+    remember_preferences(request, language=profile.language if profile else "", tz_name=zone)
+    if profile and profile.language:
+        translation.activate(profile.language)

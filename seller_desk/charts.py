@@ -5,6 +5,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import formats
+
 
 @dataclass(frozen=True)
 class DayAxes:
@@ -47,7 +49,10 @@ class DayAxes:
         """About eight date labels; ``keep_last`` also labels the last day (dropping a crowded neighbour)."""
         every = max(1, math.ceil(len(days) / 8))
         labels = [
-            {"x": round(self.left + i * self.slot + self.slot / 2, 1), "text": day.strftime("%b %-d")}
+            {
+                "x": round(self.left + i * self.slot + self.slot / 2, 1),
+                "text": formats.date_format(day, "MONTH_DAY_FORMAT"),
+            }
             for i, day in enumerate(days)
             if i % every == 0 or (keep_last and i == len(days) - 1)
         ]

@@ -14,13 +14,8 @@ INLINE_HANDLERS = (
     "this.form.requestSubmit()",
     "this.form.submit()",
     "return confirm(this.dataset.confirm)",
-    "return confirm('Delete this template?')",
     "var q=document.getElementById('id_quantity'); q.value=this.dataset.quantity; "
     "q.dispatchEvent(new Event('input', {bubbles: true}));",
-    "return confirm('End this coupon now? Agents can no longer send it; buyers keep the ones they have.');",
-    "return confirm('Send this campaign now? Today\\'s batch goes out at once; the rest continues on the "
-    "following days.');",
-    "return confirm('Cancel this campaign for good? Buyers not reached yet will not get it.');",
 )
 
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -74,5 +75,5 @@ def date_value(value, field: str, errors: dict):
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        errors[field] = f"'{value}' is not a date; use YYYY-MM-DD."
+        errors[field] = gettext("'%(value)s' is not a date; use YYYY-MM-DD.") % {"value": value}
         return None

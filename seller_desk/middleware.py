@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone, translation
 
+from .auth import membership_of
 from .validators import invalid_character, invalid_character_message
 
 logger = logging.getLogger(__name__)
@@ -229,3 +232,49 @@ class ProxyHeadersMiddleware:
 def client_ip(request) -> str:
     """The client's address as ``ProxyHeadersMiddleware`` established it."""
     return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+PREFS_SESSION_KEY = "desk_prefs"
+
+
+def remember_preferences(request, *, language: str, tz_name: str) -> None:
+    """Keep the user's interface language and display zone in the session, so no request has to query them."""
+    if hasattr(request, "session"):
+        request.session[PREFS_SESSION_KEY] = {"language": language, "timezone": tz_name}
+
+
+def _valid_zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class UserPreferencesMiddleware:
+    """After authentication: the signed-in user's language (profile, else the browser's ``Accept-Language``
+    between zh-hans and en, as LocaleMiddleware chose) and display time zone (profile, else the store's).
+    ``request.display_tz`` is that zone for views that compute with it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        prefs = {}
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and getattr(user, "is_authenticated", False):
+            prefs = session.get(PREFS_SESSION_KEY) or {}
+        language = prefs.get("language") or ""
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        zone = _valid_zone(prefs.get("timezone") or "")
+        if zone is None and getattr(user, "is_authenticated", False):
+            membership = membership_of(user)
+            zone = _valid_zone(membership.store.timezone) if membership else None
+        request.display_tz = zone or ZoneInfo(settings.TIME_ZONE)
+        timezone.activate(request.display_tz)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def default_store_timezone() -> str:
@@ -32,10 +33,10 @@ def password_fingerprint(user) -> str:
 
 
 class StoreTier(models.TextChoices):
-    BASIC = "basic", "Basic"
-    ADVANCED = "advanced", "Advanced"
-    HIGH_POTENTIAL = "high_potential", "High potential"
-    WAIST = "waist", "Waist"
+    BASIC = "basic", _("Basic")
+    ADVANCED = "advanced", _("Advanced")
+    HIGH_POTENTIAL = "high_potential", _("High potential")
+    WAIST = "waist", _("Waist")
 
 
 class Store(models.Model):
@@ -51,6 +52,8 @@ class Store(models.Model):
     # POSTed and the shared secret both sides sign with (HMAC-SHA256); an empty secret means unsigned ingress.
     marketplace_endpoint = models.URLField(max_length=500, blank=True, default="")
     marketplace_secret = models.CharField(max_length=200, blank=True, default="")
+    # Only a demo store (set by seed_demo) lets the buyer simulator post buyer messages into it.
+    is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -58,8 +61,8 @@ class Store(models.Model):
 
 
 class MemberRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    AGENT = "agent", "Agent"
+    OWNER = "owner", _("Owner")
+    AGENT = "agent", _("Agent")
 
 
 class Membership(models.Model):
@@ -71,6 +74,20 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.store} ({self.role})"
+
+
+class UserProfile(models.Model):
+    """A user's own interface choices: the desk's language (empty: follow the browser) and display time zone
+    (empty: the store's). Applied on every request by ``seller_desk.middleware.UserPreferencesMiddleware``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_profile"
+    )
+    language = models.CharField(max_length=10, blank=True, default="")
+    timezone = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser'}, {self.timezone or 'store zone'})"
 
 
 class ApiToken(models.Model):
@@ -106,13 +123,13 @@ class Buyer(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
-    AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"
-    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
-    IN_TRANSIT = "in_transit", "In transit"
-    DELIVERED = "delivered", "Delivered"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    AWAITING_SHIPMENT = "awaiting_shipment", _("Awaiting shipment")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    IN_TRANSIT = "in_transit", _("In transit")
+    DELIVERED = "delivered", _("Delivered")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Order(models.Model):
@@ -148,37 +165,38 @@ class Order(models.Model):
 class AuditKind(models.TextChoices):
     """Every change people ask about later, one list for the whole desk (Zulip's RealmAuditLog)."""
 
-    MEMBER_ADDED = "member.added", "Member added"
-    MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
-    MEMBER_REMOVED = "member.removed", "Member removed"
-    INTEGRATION_TOKEN_ROTATED = "store.integration_token_rotated", "Integration token rotated"
-    INTEGRATION_TOKEN_REVOKED = "store.integration_token_revoked", "Integration token revoked"
-    PROTECTION_EXTENDED = "order.protection_extended", "Buyer protection extended"
-    DISPUTE_OPENED = "dispute.opened", "Dispute opened"
-    DISPUTE_ANSWERED = "dispute.answered", "Dispute answered"
-    DISPUTE_ESCALATED = "dispute.escalated", "Dispute escalated to the platform"
-    COUPON_CREATED = "coupon.created", "Coupon created"
-    COUPON_EDITED = "coupon.edited", "Coupon edited"
-    COUPON_ACTIVATED = "coupon.activated", "Coupon activated"
-    COUPON_ENDED = "coupon.ended", "Coupon ended"
-    CAMPAIGN_CREATED = "campaign.created", "Campaign created"
-    CAMPAIGN_IDENTIFIED = "campaign.identified", "Campaign crowd identified"
-    CAMPAIGN_SEND_REQUESTED = "campaign.send_requested", "Campaign send now"
-    CAMPAIGN_BATCH = "campaign.batch", "Campaign batch sent"
-    CAMPAIGN_PAUSED = "campaign.paused", "Campaign paused"
-    CAMPAIGN_AUTO_PAUSED = "campaign.auto_paused", "Campaign paused automatically"
-    CAMPAIGN_RESUMED = "campaign.resumed", "Campaign resumed"
-    CAMPAIGN_CANCELLED = "campaign.cancelled", "Campaign cancelled"
-    CAMPAIGN_DONE = "campaign.done", "Campaign done"
-    AUTOREPLY_UPDATED = "autoreply.updated", "Auto-reply settings changed"
-    BANNED_WORD_ADDED = "banned_word.added", "Banned word added"
-    BANNED_WORD_EDITED = "banned_word.edited", "Banned word edited"
-    BANNED_WORD_REMOVED = "banned_word.removed", "Banned word removed"
-    SCENARIO_EDITED = "scenario.edited", "Official scenario edited"
-    MARKETPLACE_ENDPOINT_CHANGED = "store.marketplace_endpoint_changed", "Marketplace endpoint changed"
-    DELIVERY_RETRIED = "message.delivery_retried", "Undelivered message sent again"
-    BUYER_BLOCKED = "buyer.blocked", "Buyer blocked"
-    BUYER_UNBLOCKED = "buyer.unblocked", "Buyer unblocked"
+    MEMBER_ADDED = "member.added", _("Member added")
+    MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
+    MEMBER_REMOVED = "member.removed", _("Member removed")
+    MEMBER_PASSWORD_RESET = "member.password_reset", _("Member password reset")
+    INTEGRATION_TOKEN_ROTATED = "store.integration_token_rotated", _("Integration token rotated")
+    INTEGRATION_TOKEN_REVOKED = "store.integration_token_revoked", _("Integration token revoked")
+    PROTECTION_EXTENDED = "order.protection_extended", _("Buyer protection extended")
+    DISPUTE_OPENED = "dispute.opened", _("Dispute opened")
+    DISPUTE_ANSWERED = "dispute.answered", _("Dispute answered")
+    DISPUTE_ESCALATED = "dispute.escalated", _("Dispute escalated to the platform")
+    COUPON_CREATED = "coupon.created", _("Coupon created")
+    COUPON_EDITED = "coupon.edited", _("Coupon edited")
+    COUPON_ACTIVATED = "coupon.activated", _("Coupon activated")
+    COUPON_ENDED = "coupon.ended", _("Coupon ended")
+    CAMPAIGN_CREATED = "campaign.created", _("Campaign created")
+    CAMPAIGN_IDENTIFIED = "campaign.identified", _("Campaign crowd identified")
+    CAMPAIGN_SEND_REQUESTED = "campaign.send_requested", _("Campaign send now")
+    CAMPAIGN_BATCH = "campaign.batch", _("Campaign batch sent")
+    CAMPAIGN_PAUSED = "campaign.paused", _("Campaign paused")
+    CAMPAIGN_AUTO_PAUSED = "campaign.auto_paused", _("Campaign paused automatically")
+    CAMPAIGN_RESUMED = "campaign.resumed", _("Campaign resumed")
+    CAMPAIGN_CANCELLED = "campaign.cancelled", _("Campaign cancelled")
+    CAMPAIGN_DONE = "campaign.done", _("Campaign done")
+    AUTOREPLY_UPDATED = "autoreply.updated", _("Auto-reply settings changed")
+    BANNED_WORD_ADDED = "banned_word.added", _("Banned word added")
+    BANNED_WORD_EDITED = "banned_word.edited", _("Banned word edited")
+    BANNED_WORD_REMOVED = "banned_word.removed", _("Banned word removed")
+    SCENARIO_EDITED = "scenario.edited", _("Official scenario edited")
+    MARKETPLACE_ENDPOINT_CHANGED = "store.marketplace_endpoint_changed", _("Marketplace endpoint changed")
+    DELIVERY_RETRIED = "message.delivery_retried", _("Undelivered message sent again")
+    BUYER_BLOCKED = "buyer.blocked", _("Buyer blocked")
+    BUYER_UNBLOCKED = "buyer.unblocked", _("Buyer unblocked")
 
 
 class AuditEvent(models.Model):
@@ -217,12 +235,12 @@ class AuditEvent(models.Model):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    PROPOSED = "proposed", "Seller proposed a solution"
-    REJECTED = "rejected", "Seller rejected with evidence"
-    AGREED = "agreed", "Agreed"
-    ESCALATED = "escalated", "Escalated to the platform"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    PROPOSED = "proposed", _("Seller proposed a solution")
+    REJECTED = "rejected", _("Seller rejected with evidence")
+    AGREED = "agreed", _("Agreed")
+    ESCALATED = "escalated", _("Escalated to the platform")
+    CLOSED = "closed", _("Closed")
 
 
 # The seller's answers allowed in each state (R22): while no agreement is reached the seller may agree,
@@ -271,9 +289,9 @@ class Dispute(models.Model):
 
 
 class DisputeAction(models.TextChoices):
-    AGREE = "agree", "Agree to the buyer's request"
-    PROPOSE = "propose", "Propose another refund"
-    REJECT = "reject", "Reject with evidence"
+    AGREE = "agree", _("Agree to the buyer's request")
+    PROPOSE = "propose", _("Propose another refund")
+    REJECT = "reject", _("Reject with evidence")
 
 
 class DisputeResponse(models.Model):
@@ -293,15 +311,15 @@ class DisputeResponse(models.Model):
 
 
 class EvidenceSide(models.TextChoices):
-    BUYER = "buyer", "Buyer"
-    SELLER = "seller", "Seller"
+    BUYER = "buyer", _("Buyer")
+    SELLER = "seller", _("Seller")
 
 
 class EvidenceKind(models.TextChoices):
-    PHOTO = "photo", "Photo"
-    VIDEO = "video", "Video"
-    CHAT = "chat", "Chat excerpt"
-    LINK = "link", "Link"
+    PHOTO = "photo", _("Photo")
+    VIDEO = "video", _("Video")
+    CHAT = "chat", _("Chat excerpt")
+    LINK = "link", _("Link")
 
 
 class DisputeEvidence(models.Model):

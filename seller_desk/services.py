@@ -28,6 +28,7 @@ from .models import (
     ProtectionExtension,
     Store,
     StoreTier,
+    UserProfile,
     hash_token,
     new_api_token,
     new_integration_token,
@@ -78,19 +79,26 @@ class CreatedStore:
 
 
 def store_create(
-    *, name: str, tier: str, timezone: str | None = None, resume_shipping_date: date | None = None
+    *,
+    name: str,
+    tier: str,
+    timezone: str | None = None,
+    resume_shipping_date: date | None = None,
+    is_demo: bool = False,
 ) -> CreatedStore:
     """Create a store; the plain integration token is returned once and only its hash is kept."""
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "A store needs a name."
+        errors["name"] = gettext("A store needs a name.")
     if tier not in StoreTier.values:
-        errors["tier"] = f"Tier must be one of {', '.join(StoreTier.values)}."
+        errors["tier"] = gettext("Tier must be one of %(value)s.") % {"value": ", ".join(StoreTier.values)}
     if timezone:
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            errors["timezone"] = f"'{timezone}' is not an IANA time zone (e.g. America/Los_Angeles)."
+            errors["timezone"] = gettext(
+                "'%(timezone)s' is not an IANA time zone (e.g. America/Los_Angeles)."
+            ) % {"timezone": timezone}
     if errors:
         raise ApplicationError(errors)
     base = slugify(name)[:60] or "store"
@@ -99,7 +107,13 @@ def store_create(
         n += 1
         slug = f"{base}-{n}"
     token = new_integration_token()
-    fields = {"name": name.strip(), "slug": slug, "tier": tier, "integration_token_hash": hash_token(token)}
+    fields = {
+        "name": name.strip(),
+        "slug": slug,
+        "tier": tier,
+        "integration_token_hash": hash_token(token),
+        "is_demo": is_demo,
+    }
     if timezone:
         fields["timezone"] = timezone
     if resume_shipping_date:
@@ -201,9 +215,11 @@ def api_token_revoke(*, token: ApiToken) -> None:
 def member_add(*, store: Store, username: str, password: str, role: str) -> Membership:
     """Create or update a user and make them a member of ``store`` with ``role``."""
     if role not in MemberRole.values:
-        raise ApplicationError({"role": f"Role must be one of {', '.join(MemberRole.values)}."})
+        raise ApplicationError(
+            {"role": gettext("Role must be one of %(value)s.") % {"value": ", ".join(MemberRole.values)}}
+        )
     if len(password) < 8:
-        raise ApplicationError({"password": "Passwords have at least 8 characters."})
+        raise ApplicationError({"password": gettext("Passwords have at least 8 characters.")})
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.is_active = True
@@ -221,7 +237,7 @@ def member_add(*, store: Store, username: str, password: str, role: str) -> Memb
 def platform_admin_create(*, username: str, password: str):
     """A platform admin edits the banned-word list and the official scenarios (Django admin and desk pages)."""
     if len(password) < 8:
-        raise ApplicationError({"password": "Passwords have at least 8 characters."})
+        raise ApplicationError({"password": gettext("Passwords have at least 8 characters.")})
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.is_staff = True
@@ -312,7 +328,7 @@ def orders_upsert(*, store: Store, orders: list[dict]) -> tuple[dict[str, int], 
         Order.objects.bulk_create(to_create)
     except IntegrityError as exc:
         raise ApplicationError(
-            {"orders": "Another request created one of these orders at the same time; retry."}
+            {"orders": gettext("Another request created one of these orders at the same time; retry.")}
         ) from exc
     if to_update:
         Order.objects.bulk_update(to_update, ["buyer", *ORDER_FIELDS])
@@ -332,23 +348,32 @@ def dispute_window_check(*, order: Order, opened_at: datetime, refund_amount: De
     """R22: a dispute can be opened from 6 days after shipment until buyer protection ends, for at most the
     order's amount."""
     if order.shipped_at is None:
-        raise ApplicationError({"opened_at": "A dispute can only be opened once the order has shipped."})
+        raise ApplicationError(
+            {"opened_at": gettext("A dispute can only be opened once the order has shipped.")}
+        )
     window_opens = order.shipped_at + Dispute.OPENS_AFTER_SHIPMENT
     if opened_at < window_opens:
         raise ApplicationError(
             {
-                "opened_at": f"A dispute can be opened from 6 days after shipment, i.e. from {window_opens.isoformat()}."
+                "opened_at": gettext(
+                    "A dispute can be opened from 6 days after shipment, i.e. from %(value)s."
+                )
+                % {"value": window_opens.isoformat()}
             }
         )
     if order.protection_ends_at is not None and opened_at > order.protection_ends_at:
         raise ApplicationError(
             {
-                "opened_at": f"Buyer protection ended at {order.protection_ends_at.isoformat()}; no dispute after that."
+                "opened_at": gettext("Buyer protection ended at %(value)s; no dispute after that.")
+                % {"value": order.protection_ends_at.isoformat()}
             }
         )
     if refund_amount > order.amount:
         raise ApplicationError(
-            {"refund_amount": f"The refund asked exceeds the order amount ({order.amount})."}
+            {
+                "refund_amount": gettext("The refund asked exceeds the order amount (%(amount)s).")
+                % {"amount": order.amount}
+            }
         )
 
 
@@ -390,31 +415,48 @@ def protection_extend_check(*, order: Order, days, now: datetime | None = None) 
     per_extension, total = protection_limits()
     if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
         raise ApplicationError(
-            {"days": f"The order is {order.get_status_display().lower()}; protection can't be extended."}
+            {
+                "days": gettext("The order is %(value)s; protection can't be extended.")
+                % {"value": order.get_status_display().lower()}
+            }
         )
     if order.protection_ends_at is None:
-        raise ApplicationError({"days": "This order has no buyer-protection end date to extend."})
+        raise ApplicationError({"days": gettext("This order has no buyer-protection end date to extend.")})
     if order.protection_ends_at < now:
         raise ApplicationError(
             {
-                "days": f"Buyer protection ended on {order.protection_ends_at:%b %-d, %Y}; an ended protection "
-                "can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
+                "days": gettext(
+                    "Buyer protection ended on %(protection_ends_at)s; an ended protection can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
+                )
+                % {"protection_ends_at": f"{order.protection_ends_at:%b %-d, %Y}"}
             }
         )
     left = total - order.protection_extended_days
     if left <= 0:
         raise ApplicationError(
-            {"days": f"This order's protection has been extended by {total} days already, the most allowed."}
+            {
+                "days": gettext(
+                    "This order's protection has been extended by %(total)s days already, the most allowed."
+                )
+                % {"total": total}
+            }
         )
     if days is None:
         return
     if not isinstance(days, int) or isinstance(days, bool) or days < 1 or days > per_extension:
-        raise ApplicationError({"days": f"Extend by 1 to {per_extension} days at a time."})
+        raise ApplicationError(
+            {
+                "days": gettext("Extend by 1 to %(per_extension)s days at a time.")
+                % {"per_extension": per_extension}
+            }
+        )
     if days > left:
         raise ApplicationError(
             {
-                "days": f"At most {total} days in total per order: {order.protection_extended_days} already "
-                f"added, so {left} more at most."
+                "days": gettext(
+                    "At most %(total)s days in total per order: %(protection_extended_days)s already added, so %(left)s more at most."
+                )
+                % {"total": total, "protection_extended_days": order.protection_extended_days, "left": left}
             }
         )
 
@@ -428,7 +470,12 @@ def protection_extend(*, store: Store, order: Order, days: int, acting_user, rea
     extending at once can't pass the limit together. ``extension.order`` is the updated order."""
     reason = " ".join((reason or "").split())
     if len(reason) > 300:
-        raise ApplicationError({"reason": f"Keep the reason to 300 characters (this one has {len(reason)})."})
+        raise ApplicationError(
+            {
+                "reason": gettext("Keep the reason to 300 characters (this one has %(value)s).")
+                % {"value": len(reason)}
+            }
+        )
     order = Order.objects.select_for_update().get(pk=order.pk, store=store)
     protection_extend_check(order=order, days=days)
     _, total = protection_limits()
@@ -442,7 +489,7 @@ def protection_extend(*, store: Store, order: Order, days: int, acting_user, rea
     )
     if not updated:
         raise ApplicationError(
-            {"days": "Someone extended this order at the same moment; reload and try again."}
+            {"days": gettext("Someone extended this order at the same moment; reload and try again.")}
         )
     order.refresh_from_db()
     extension = ProtectionExtension.objects.create(
@@ -478,13 +525,15 @@ def member_invite(*, store: Store, acting_user, username: str, password: str, ro
     username = (username or "").strip()
     errors: dict[str, str] = {}
     if not username:
-        errors["username"] = "Give the new member a username."
+        errors["username"] = gettext("Give the new member a username.")
     elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = f"The username '{username}' is taken; choose another."
+        errors["username"] = gettext("The username '%(username)s' is taken; choose another.") % {
+            "username": username
+        }
     if role not in MemberRole.values:
-        errors["role"] = f"Role must be one of {', '.join(MemberRole.values)}."
+        errors["role"] = gettext("Role must be one of %(value)s.") % {"value": ", ".join(MemberRole.values)}
     if len(password or "") < 8:
-        errors["password"] = "Passwords have at least 8 characters."
+        errors["password"] = gettext("Passwords have at least 8 characters.")
     if errors:
         raise ApplicationError(errors)
     user = User.objects.create_user(username=username, password=password)
@@ -511,14 +560,18 @@ def _other_owner_exists(store: Store, membership: Membership) -> bool:
 def member_role_change(*, store: Store, acting_user, membership_id: int, role: str) -> Membership:
     """Make a member owner or agent; a store always keeps at least one owner."""
     if role not in MemberRole.values:
-        raise ApplicationError({"role": f"Role must be one of {', '.join(MemberRole.values)}."})
+        raise ApplicationError(
+            {"role": gettext("Role must be one of %(value)s.") % {"value": ", ".join(MemberRole.values)}}
+        )
     membership = Membership.objects.select_for_update().get(store=store, pk=membership_id)
     if (
         membership.role == MemberRole.OWNER
         and role != MemberRole.OWNER
         and not _other_owner_exists(store, membership)
     ):
-        raise ApplicationError({"role": "A store needs at least one owner; make someone else owner first."})
+        raise ApplicationError(
+            {"role": gettext("A store needs at least one owner; make someone else owner first.")}
+        )
     if membership.role != role:
         previous = membership.role
         membership.role = role
@@ -540,9 +593,9 @@ def member_remove(*, store: Store, acting_user, membership_id: int) -> None:
         Membership.objects.select_for_update().select_related("user").get(store=store, pk=membership_id)
     )
     if membership.user_id == acting_user.pk:
-        raise ApplicationError({"member": "You can't remove yourself; ask another owner."})
+        raise ApplicationError({"member": gettext("You can't remove yourself; ask another owner.")})
     if membership.role == MemberRole.OWNER and not _other_owner_exists(store, membership):
-        raise ApplicationError({"member": "A store needs at least one owner."})
+        raise ApplicationError({"member": gettext("A store needs at least one owner.")})
     membership.user.is_active = False
     membership.user.save(update_fields=["is_active"])
     ApiToken.objects.filter(user=membership.user).delete()
@@ -554,3 +607,52 @@ def member_remove(*, store: Store, acting_user, membership_id: int) -> None:
         details={"username": membership.user.username, "role": membership.role},
     )
     membership.delete()
+
+
+@transaction.atomic
+def profile_update(*, user, language: str | None = None, tz_name: str | None = None) -> UserProfile:
+    """A user's own interface language (``""``: follow the browser) and display zone (``""``: the store's)."""
+    errors: dict[str, str] = {}
+    if language is not None and language and language not in dict(settings.LANGUAGES):
+        errors["language"] = gettext("Choose one of the desk's languages: English or 简体中文.")
+    if tz_name is not None and tz_name:
+        try:
+            ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = gettext("'%(zone)s' is not a time zone; pick one from the list.") % {
+                "zone": tz_name
+            }
+    if errors:
+        raise ApplicationError(errors)
+    profile, _ = UserProfile.objects.select_for_update().get_or_create(user=user)
+    fields = []
+    if language is not None and profile.language != language:
+        profile.language = language
+        fields.append("language")
+    if tz_name is not None and profile.timezone != tz_name:
+        profile.timezone = tz_name
+        fields.append("timezone")
+    if fields:
+        profile.save(update_fields=fields)
+    return profile
+
+
+@transaction.atomic
+def member_password_reset(*, store: Store, acting_user, membership_id: int, password: str) -> Membership:
+    """The owner sets a new password for a member of their store; the member's API tokens stop working."""
+    membership = (
+        Membership.objects.select_for_update().select_related("user").get(store=store, pk=membership_id)
+    )
+    if len(password or "") < 8:
+        raise ApplicationError({"password": gettext("Passwords have at least 8 characters.")})
+    membership.user.set_password(password)
+    membership.user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=membership.user).delete()
+    audit_log(
+        store=store,
+        kind=AuditKind.MEMBER_PASSWORD_RESET,
+        subject=membership,
+        actor=acting_user,
+        details={"username": membership.user.username},
+    )
+    return membership

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "seller_desk.middleware.UserPreferencesMiddleware",
     "seller_desk.middleware.DatabaseOutageMiddleware",
 ]
 
@@ -114,7 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "seller_desk.context_processors.desk",
             ],
-            "builtins": ["seller_desk.templatetags.desk"],
+            "builtins": ["django.templatetags.i18n", "seller_desk.templatetags.desk"],
         },
     },
 ]
@@ -159,18 +160,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The desk's interface languages (docs/i18n.md). The nine buyer languages are content languages only: they
+# name the translated fields (modeltranslation) and never the seller side's words or formats.
 LANGUAGES = [
     ("en", "English"),
-    ("ar", "العربية"),
-    ("es", "Español"),
-    ("fr", "Français"),
-    ("he", "עברית"),
-    ("ko", "한국어"),
-    ("pl", "Polski"),
-    ("pt-br", "Português (Brasil)"),
-    ("ru", "Русский"),
+    ("zh-hans", "简体中文"),
 ]
+MODELTRANSLATION_LANGUAGES = ("en", "ar", "es", "fr", "he", "ko", "pl", "pt-br", "ru")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date formats per interface language ("Nov 15, 2026" / "2026年11月15日"): seller_desk/formats/.
+FORMAT_MODULE_PATH = ["seller_desk.formats"]
 MODELTRANSLATION_FALLBACK_LANGUAGES = ()
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -198,7 +198,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "inbox"
+LOGIN_REDIRECT_URL = "home"  # seller_desk.views.home sends each role where it works
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -306,6 +306,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a task whose pool process was killed
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 # The worker logs through LOGGING below (JSON lines with the task id), not Celery's own handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The buyer simulator (marketplace/views.py) is a demo tool: its pages exist only with DEMO_MODE on (default on
+# outside production, off in production unless DEMO_MODE=1), and it posts only into stores with is_demo set.
+DEMO_MODE = _flag("DEMO_MODE", not PRODUCTION)
 
 # Product settings.
 DELIVERY_BACKEND = os.environ.get("DELIVERY_BACKEND", "local")  # local | http | a dotted path

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import apis, health, views
@@ -22,6 +23,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("account/", views.account, name="account"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline <script>: CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -33,6 +39,7 @@ urlpatterns = [
     path("settings/integration/rotate/", views.integration_token_rotate, name="integration-token-rotate"),
     path("settings/integration/revoke/", views.integration_token_revoke, name="integration-token-revoke"),
     path("team/<int:member_id>/role/", views.team_member_role, name="team-member-role"),
+    path("team/<int:member_id>/password/", views.team_member_password, name="team-member-password"),
     path("team/<int:member_id>/remove/", views.team_member_remove, name="team-member-remove"),
     path("", include("conversations.urls")),
     path("", include("reports.urls")),
@@ -47,4 +54,6 @@ urlpatterns += [
     re_path(r"^media/(?P<path>.*)$", views.media_file, name="media"),
 ]
 
+handler403 = "seller_desk.views.forbidden"
 handler404 = "seller_desk.views.not_found"
+handler500 = "seller_desk.views.server_error"

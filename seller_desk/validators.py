@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # C0 controls except tab, line feed and carriage return; DEL; the C1 controls; lone surrogates;
 # and the noncharacters U+FFFE/U+FFFF. PostgreSQL can't store NUL in text at all; the others are
@@ -38,6 +39,8 @@ def url_safe_id(value: str) -> None:
     if found:
         shown = {" ": "a space", "\t": "a tab", "\n": "a line break"}.get(found.group(), f"“{found.group()}”")
         raise ValidationError(
-            f"Ids are used in URLs and may not contain {shown}; "
-            "use letters, digits and - _ . : only (e.g. “RU-1001”)."
+            gettext(
+                "Ids are used in URLs and may not contain %(shown)s; use letters, digits and - _ . : only (e.g. “RU-1001”)."
+            )
+            % {"shown": shown}
         )

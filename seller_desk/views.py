@@ -1,29 +1,36 @@
-from zoneinfo import ZoneInfo
+import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse_lazy
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST, require_safe
-from django.views.defaults import page_not_found
 from django.views.static import serve
 
-from .auth import membership_of, owner_required
+from .auth import is_platform_admin, membership_of, owner_required
 from .errors import ApplicationError, date_value
 from .forms import ThrottledAuthenticationForm
-from .models import AuditKind, MemberRole
+from .middleware import PREFS_SESSION_KEY, remember_preferences
+from .models import AuditKind, MemberRole, UserProfile
 from .selectors import AUDIT_PAGE_SIZE, audit_actors, audit_event_list, member_get, member_list
 from .services import (
     member_invite,
+    member_password_reset,
     member_remove,
     member_role_change,
+    profile_update,
     store_revoke_integration_token,
     store_rotate_integration_token,
 )
@@ -45,24 +52,119 @@ class LoginView(auth_views.LoginView):
 
 
 def not_found(request, exception=None):
-    """404: the API's JSON error shape under ``/api/`` (a path no route matches, too), Django's page elsewhere."""
+    """404: the API's JSON error shape under ``/api/`` (a path no route matches, too), the desk's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"errors": {"detail": ["Not found."]}}, status=404)
-    return page_not_found(request, exception)
+        return JsonResponse({"errors": {"detail": [_("Not found.")]}}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request, exception=None):
+    """403 in the desk's look, saying what the account may not do and where it can go instead."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"errors": {"detail": [_("You do not have permission to perform this action.")]}}, status=403
+        )
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def server_error(request):
+    """500 without touching the database (it may be what failed): a static page in the desk's look."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"errors": {"detail": [_("Something went wrong on our side; try again.")]}}, status=500
+        )
+    return HttpResponseServerError(loader.get_template("500.html").render({"request_path": request.path}))
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the desk's icon."""
+    return redirect(static("desk/favicon.svg"), permanent=True)
 
 
 @login_required
 def home(request):
+    """Where each role lands after login: store members in the inbox, platform admins at the banned words."""
     if membership_of(request.user) is not None:
         return redirect("inbox")
-    return redirect("admin:index")
+    if is_platform_admin(request.user):
+        return redirect("banned-words")
+    raise PermissionDenied(_("This account is not a member of a store and is not a platform admin."))
+
+
+TIMEZONE_CHOICES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+@login_required
+def account(request):
+    """Everyone's own settings: interface language, display time zone, and a link to change the password."""
+    profile = UserProfile.objects.filter(user=request.user).first()
+    membership = membership_of(request.user)
+    store_zone = membership.store.timezone if membership else settings.TIME_ZONE
+    values = {
+        "language": profile.language if profile else "",
+        "timezone": profile.timezone if profile else "",
+    }
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {"language": request.POST.get("language", ""), "timezone": request.POST.get("timezone", "")}
+        try:
+            profile = profile_update(
+                user=request.user, language=values["language"], tz_name=values["timezone"]
+            )
+        except ApplicationError as exc:
+            errors = exc.errors
+        else:
+            remember_preferences(request, language=profile.language, tz_name=profile.timezone or store_zone)
+            response = redirect("account")
+            if profile.language:
+                translation.activate(profile.language)
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, profile.language, samesite="Lax")
+            messages.success(request, _("Your settings are saved."))
+            return response
+    return render(
+        request,
+        "seller_desk/account.html",
+        {
+            "nav": "account",
+            "values": values,
+            "errors": errors,
+            "languages": settings.LANGUAGES,
+            "zones": TIMEZONE_CHOICES,
+            "store_zone": store_zone,
+        },
+        status=400 if errors else 200,
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "seller_desk/password_change.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+
+@require_POST
+def set_language(request):
+    """Django's ``set_language`` (cookie) that also keeps a signed-in user's choice on their profile."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        profile = profile_update(user=request.user, language=language)
+        prefs = request.session.get(PREFS_SESSION_KEY) or {}
+        remember_preferences(request, language=profile.language, tz_name=prefs.get("timezone", ""))
+    return response
 
 
 @require_safe
 def media_file(request, path: str):
     """An uploaded file, only under the signed URL its storage hands out; any other path is a 404."""
     if not media_signature_valid(path, request.GET.get(SIGNATURE_PARAM)):
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
@@ -122,6 +224,28 @@ def team_member_role(request, member_id: int):
 
 @owner_required
 @require_POST
+def team_member_password(request, member_id: int):
+    membership = member_get(store=request.store, membership_id=member_id)
+    try:
+        member_password_reset(
+            store=request.store,
+            acting_user=request.user,
+            membership_id=membership.pk,
+            password=request.POST.get("password", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
+    else:
+        messages.success(
+            request,
+            _("%(username)s's password is reset; tell them the new one.")
+            % {"username": membership.user.username},
+        )
+    return redirect("team")
+
+
+@owner_required
+@require_POST
 def team_member_remove(request, member_id: int):
     membership = member_get(store=request.store, membership_id=member_id)
     try:
@@ -176,20 +300,20 @@ def integration_token_revoke(request):
 
 
 SUBJECT_LABELS = {
-    "membership": "team member",
-    "store": "store",
-    "order": "order",
-    "coupon": "coupon",
-    "campaign": "campaign",
-    "autoreplysettings": "auto-reply",
-    "bannedword": "banned word",
-    "scenario": "scenario",
+    "membership": gettext_lazy("team member"),
+    "store": gettext_lazy("store"),
+    "order": gettext_lazy("order"),
+    "coupon": gettext_lazy("coupon"),
+    "campaign": gettext_lazy("campaign"),
+    "autoreplysettings": gettext_lazy("auto-reply"),
+    "bannedword": gettext_lazy("banned word"),
+    "scenario": gettext_lazy("scenario"),
 }
 
 
 def _detail_lines(details: dict) -> list[str]:
     """An event's details as short lines a person reads: ``field: old → new`` for changes, times and dates
-    in the store's zone."""
+    in the viewer's zone."""
     details = dict(details or {})
     lines = []
     if "from" in details and "to" in details:
@@ -213,7 +337,7 @@ def _short(value, limit: int = 80) -> str:
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, str) and len(value) > 19 and value[4:5] == "-" and value[10:11] == "T":
         when = parse_datetime(value)
-        text = date_format(timezone.localtime(when), "M j, Y H:i") if when else value
+        text = formats.date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else value
     else:
         text = str(value)
     if text == "":
@@ -231,10 +355,10 @@ def audit_log_page(request):
     if kind.endswith(".*"):
         group, kind = kind[:-2], ""
     if kind and kind not in AuditKind.values:
-        errors["kind"] = "Pick a kind from the list."
+        errors["kind"] = gettext("Pick a kind from the list.")
         kind = ""
     if group and group not in AUDIT_GROUPS:
-        errors["kind"] = "Pick a kind from the list."
+        errors["kind"] = gettext("Pick a kind from the list.")
         group = ""
     actor_id = request.GET.get("actor") or ""
     actor_id = int(actor_id) if actor_id.isdigit() else None
@@ -242,7 +366,7 @@ def audit_log_page(request):
     for field in ("since", "until"):
         dates[field] = date_value(request.GET.get(field) or None, field, errors)
     if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
-        errors["until"] = "The end date is before the start date."
+        errors["until"] = gettext("The end date is before the start date.")
         dates["until"] = None
     events = audit_event_list(
         store=request.store,
@@ -255,7 +379,7 @@ def audit_log_page(request):
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    with timezone.override(ZoneInfo(request.store.timezone)):
+    with timezone.override(request.display_tz):
         rows = [
             {
                 "event": e,
@@ -282,20 +406,20 @@ def audit_log_page(request):
                 "selected_actor": actor_id,
                 "since": request.GET.get("since", ""),
                 "until": request.GET.get("until", ""),
-                "store_timezone": request.store.timezone,
+                "store_timezone": timezone.get_current_timezone_name(),
             },
             status=400 if errors else 200,
         )
 
 
 AUDIT_GROUPS = {
-    "member": "Team",
-    "store": "Store",
-    "order": "Orders",
-    "dispute": "Disputes",
-    "coupon": "Coupons",
-    "campaign": "Campaigns",
-    "autoreply": "Auto-reply",
-    "banned_word": "Banned words (platform)",
-    "scenario": "Official scenarios (platform)",
+    "member": gettext_lazy("Team"),
+    "store": gettext_lazy("Store"),
+    "order": gettext_lazy("Orders"),
+    "dispute": gettext_lazy("Disputes"),
+    "coupon": gettext_lazy("Coupons"),
+    "campaign": gettext_lazy("Campaigns"),
+    "autoreply": gettext_lazy("Auto-reply"),
+    "banned_word": gettext_lazy("Banned words (platform)"),
+    "scenario": gettext_lazy("Official scenarios (platform)"),
 }

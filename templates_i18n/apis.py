@@ -1,6 +1,7 @@
 """Scenario, suggestion, text-check and banned-word APIs."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from .languages import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 
 class IsStoreMemberOrPlatformAdmin(permissions.BasePermission):
-    message = "This account is not a member of a store."
+    message = gettext_lazy("This account is not a member of a store.")
 
     def has_permission(self, request, view):
         return membership_of(request.user) is not None or is_platform_admin(request.user)
@@ -150,7 +151,7 @@ class ScenarioDetailApi(ScenarioAPIMixin, APIView):
     def delete(self, request, code: str):
         if self.store is None:
             scenario_selectors.scenario_get(store=None, code=code)
-            raise PermissionDenied("Official scenarios cannot be deleted.")
+            raise PermissionDenied(gettext("Official scenarios cannot be deleted."))
         scenario_services.store_template_delete(store=self.store, acting_user=request.user, code=code)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -204,7 +205,9 @@ class ScenarioSuggestionSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The buyer's country (ISO 3166-1 alpha-2). Scenarios meant for other markets (the Russian "
         "border) are left out unless the message names their market. Omit when unknown.",
-        error_messages={"invalid": "Give the buyer's country as two letters (ISO 3166-1 alpha-2), e.g. RU."},
+        error_messages={
+            "invalid": gettext_lazy("Give the buyer's country as two letters (ISO 3166-1 alpha-2), e.g. RU.")
+        },
     )
 
 

@@ -1,6 +1,8 @@
 """Browser forms of the scenario library and the banned-word list: shapes only, the rules are the services'."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.forms import ApplicationErrorFormMixin
 from seller_desk.models import OrderStatus
@@ -12,13 +14,13 @@ class ScenarioForm(ApplicationErrorFormMixin, forms.Form):
     title = forms.CharField(max_length=300)
     confirm_dates = forms.BooleanField(
         required=False,
-        label="The dates are right: save the text with the past dates it names",
+        label=_("The dates are right: save the text with the past dates it names"),
     )
     order_statuses = forms.MultipleChoiceField(
         choices=OrderStatus.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked to offer it for every order status.",
+        help_text=_("Leave all unticked to offer it for every order status."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -38,18 +40,20 @@ class ScenarioForm(ApplicationErrorFormMixin, forms.Form):
 
 
 BANNED_LANGUAGE_CHOICES = [
-    ("", "Every language"),
+    ("", gettext_lazy("Every language")),
     *((code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES),
 ]
 MATCH_CHOICES = [
-    ("word", "Whole word"),
-    ("stem", "All forms (stem)"),
-    ("substring", "Anywhere"),
+    ("word", gettext_lazy("Whole word")),
+    ("stem", gettext_lazy("All forms (stem)")),
+    ("substring", gettext_lazy("Anywhere")),
 ]
 MATCH_HELP = {
-    "word": "The word on its own; English words also with -s, -es, -ly, -al, -ally, -ness.",
-    "stem": "Every inflected form: Russian endings (эпидемии, эпидемией…); other languages: words starting with it.",
-    "substring": "Anywhere, even inside other words.",
+    "word": gettext_lazy("The word on its own; English words also with -s, -es, -ly, -al, -ally, -ness."),
+    "stem": gettext_lazy(
+        "Every inflected form: Russian endings (эпидемии, эпидемией…); other languages: words starting with it."
+    ),
+    "substring": gettext_lazy("Anywhere, even inside other words."),
 }
 
 
@@ -59,13 +63,13 @@ class BannedWordForm(ApplicationErrorFormMixin, forms.Form):
     term = forms.CharField(
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Word"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("Word")}),
     )
     language = forms.ChoiceField(required=False, choices=BANNED_LANGUAGE_CHOICES)
     match = forms.ChoiceField(choices=MATCH_CHOICES, initial="word")
     suggestion = forms.CharField(
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Say instead…"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("Say instead…")}),
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))

@@ -1,5 +1,7 @@
 """The banned-word guard: one function every outbound text passes through (R19)."""
 
+from django.utils.translation import gettext, ngettext
+
 from seller_desk.errors import ApplicationError
 
 from .matcher import BannedWordHit, current_matcher
@@ -15,12 +17,16 @@ def text_check(text: str) -> list[BannedWordHit]:
 def banned_words_message(hits: list[BannedWordHit]) -> str:
     """'This text contains banned words: “Epidemic” (use “outbreak”), … Replace them before sending.'"""
     listed = ", ".join(
-        f"“{h.found}” (use “{h.suggestion}”)" if h.suggestion else f"“{h.found}”" for h in hits
+        gettext("“%(found)s” (use “%(suggestion)s”)") % {"found": h.found, "suggestion": h.suggestion}
+        if h.suggestion
+        else f"“{h.found}”"
+        for h in hits
     )
-    noun = "a banned word" if len(hits) == 1 else "banned words"
-    return (
-        f"This text contains {noun}: {listed}. Replace {'it' if len(hits) == 1 else 'them'} before sending."
-    )
+    return ngettext(
+        "This text contains a banned word: %(listed)s. Replace it before sending.",
+        "This text contains banned words: %(listed)s. Replace them before sending.",
+        len(hits),
+    ) % {"listed": listed}
 
 
 def text_guard_enforce(*, text: str, field: str = "text") -> None:

@@ -2,18 +2,20 @@
 
 from functools import lru_cache
 
+from django.utils.translation import gettext_lazy as _
+
 SUPPORTED_LANGUAGES = ("en", "ar", "es", "fr", "he", "ko", "pl", "pt-BR", "ru")
 RTL_LANGUAGES = frozenset({"ar", "he"})
 LANGUAGE_NAMES = {
-    "en": "English",
-    "ar": "Arabic",
-    "es": "Spanish",
-    "fr": "French",
-    "he": "Hebrew",
-    "ko": "Korean",
-    "pl": "Polish",
-    "pt-BR": "Portuguese (Brazil)",
-    "ru": "Russian",
+    "en": _("English"),
+    "ar": _("Arabic"),
+    "es": _("Spanish"),
+    "fr": _("French"),
+    "he": _("Hebrew"),
+    "ko": _("Korean"),
+    "pl": _("Polish"),
+    "pt-BR": _("Portuguese (Brazil)"),
+    "ru": _("Russian"),
 }
 DEFAULT_LANGUAGE = "en"
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from seller_desk.models import Store
 
@@ -10,8 +11,8 @@ from seller_desk.models import Store
 class Voice(models.TextChoices):
     """Who the text speaks as: most scripts are the seller answering; some are the platform advising the buyer."""
 
-    SELLER = "seller", "Seller to buyer"
-    ADVICE = "advice", "Advice to the buyer (platform's voice)"
+    SELLER = "seller", _("Seller to buyer")
+    ADVICE = "advice", _("Advice to the buyer (platform's voice)")
 
 
 class Scenario(models.Model):
@@ -78,9 +79,9 @@ class Scenario(models.Model):
 
 
 class MatchMode(models.TextChoices):
-    WORD = "word", "Whole word"
-    STEM = "stem", "Word and its inflected forms (stem)"
-    SUBSTRING = "substring", "Anywhere, even inside words"
+    WORD = "word", _("Whole word")
+    STEM = "stem", _("Word and its inflected forms (stem)")
+    SUBSTRING = "substring", _("Anywhere, even inside words")
 
 
 class BannedWord(models.Model):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from seller_desk.errors import ApplicationError
 
@@ -95,7 +96,7 @@ def scenario_get(*, store, code: str) -> Scenario:
         else None
     )
     if scenario is None:
-        raise Http404(f"No scenario '{code}'.")
+        raise Http404(gettext("No scenario '%(code)s'.") % {"code": code})
     return scenario
 
 
@@ -123,7 +124,10 @@ def _checked_language(language: str | None) -> str:
     if code is None:
         options = ", ".join(SUPPORTED_LANGUAGES)
         raise ApplicationError(
-            {"language": f"Language '{language or ''}' is not supported; use one of: {options}."}
+            {
+                "language": gettext("Language '%(value)s' is not supported; use one of: %(options)s.")
+                % {"value": language or "", "options": options}
+            }
         )
     return code
 
@@ -136,7 +140,12 @@ def render_text(*, text: str, variables: dict) -> str:
         listed = ", ".join(f"{{{name}}}" for name in missing)
         raise ApplicationError(
             {
-                "variables": f"Fill the placeholder{'s' if len(missing) > 1 else ''} {listed} before sending this reply."
+                "variables": ngettext(
+                    "Fill the placeholder %(listed)s before sending this reply.",
+                    "Fill the placeholders %(listed)s before sending this reply.",
+                    len(missing),
+                )
+                % {"listed": listed}
             }
         )
     return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
@@ -155,8 +164,10 @@ def scenario_render(*, store, code: str, language: str | None, variables: dict |
         listed = ", ".join(_language_label(a) for a in available) or "none"
         raise ApplicationError(
             {
-                "language": f"Scenario '{scenario.code}' has no {_language_label(lang)} text. "
-                f"Available: {listed}. Pick one of those, or write the reply yourself."
+                "language": gettext(
+                    "Scenario '%(code)s' has no %(value)s text. Available: %(listed)s. Pick one of those, or write the reply yourself."
+                )
+                % {"code": scenario.code, "value": _language_label(lang), "listed": listed}
             }
         )
     with translation.override(django_language(lang)):
@@ -270,3 +281,82 @@ def scenario_pick_report(*, store, days: int = 90) -> dict:
     total["share"] = round(100 * total["first"] / total["offered"]) if total["offered"] else None
     top = list(picks.values("picked_code").annotate(n=Count("id")).order_by("-n", "picked_code")[:10])
     return {"days": days, "languages": languages, "total": total, "top": top}
+
+
+# --- the gist of a buyer message, for agents who don't read the buyer's language ---
+
+GIST_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class MessageGist:
+    """What a buyer message is about, from the suggestion model: its language and, when the best
+    suggestion is confident, the scenario. ``confident`` False means "not sure" and ``code`` is empty."""
+
+    language: str
+    code: str = ""
+    title: str = ""
+    confident: bool = False
+
+    @property
+    def label(self) -> str:
+        """The gist in the current interface language: "俄语 · 询问发货延迟" or "俄语 · 不确定…"."""
+        from django.utils.translation import gettext
+
+        from .scenario_titles import OFFICIAL_TOPICS
+
+        name = str(LANGUAGE_NAMES.get(self.language, self.language or "?"))
+        if not self.confident:
+            return gettext("%(language)s · not sure what it is about; read the message") % {"language": name}
+        topic = gettext(OFFICIAL_TOPICS[self.code]) if self.code in OFFICIAL_TOPICS else self.title
+        return f"{name} · {topic}"
+
+
+def _gist_key(store, message_id: int, text: str) -> str:
+    import hashlib
+
+    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return f"gist:v1:{store.pk if store else 0}:{message_id}:{digest}"
+
+
+def message_gists(*, store, messages, order_status: str | None = None, buyer_country: str | None = None):
+    """Gists for buyer messages (objects with ``id``, ``text`` and ``language``), by message id.
+
+    Read from the cache in one round trip, keyed by message id and a hash of the text; only the misses run
+    the suggestion model (local embeddings, no network), and they are stored back in one round trip."""
+    from django.core.cache import cache
+
+    from .suggest import suggest_scenarios
+
+    wanted = {_gist_key(store, m.id, m.text): m for m in messages if (m.text or "").strip()}
+    found = cache.get_many(list(wanted)) if wanted else {}
+    gists: dict[int, MessageGist] = {}
+    fresh = {}
+    titles = None
+    for key, message in wanted.items():
+        if key in found:
+            gists[message.id] = MessageGist(**found[key])
+            continue
+        result = suggest_scenarios(
+            store=store, text=message.text, order_status=order_status, buyer_country=buyer_country
+        )
+        language = message.language or result.language
+        best = result.suggestions[0] if result.suggestions else None
+        if best is not None and best.confident:
+            if titles is None:
+                titles = dict(Scenario.objects.filter(_visible_to(store)).values_list("code", "title"))
+            gist = MessageGist(
+                language=language, code=best.code, title=titles.get(best.code, ""), confident=True
+            )
+        else:
+            gist = MessageGist(language=language)
+        gists[message.id] = gist
+        fresh[key] = {
+            "language": gist.language,
+            "code": gist.code,
+            "title": gist.title,
+            "confident": gist.confident,
+        }
+    if fresh:
+        cache.set_many(fresh, GIST_CACHE_SECONDS)
+    return gists

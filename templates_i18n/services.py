@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from seller_desk.auth import is_platform_admin, membership_of
 from seller_desk.errors import ApplicationError
@@ -25,35 +26,48 @@ SCENARIO_TITLE_MAX = 300
 def _scenario_member_check(*, store, acting_user) -> None:
     membership = membership_of(acting_user)
     if membership is None or membership.store_id != store.id:
-        raise PermissionDenied("Only members of this store may change its reply templates.")
+        raise PermissionDenied(gettext("Only members of this store may change its reply templates."))
 
 
 def _scenario_clean_title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise ApplicationError({"title": "Give the template a title agents will recognise in the list."})
+        raise ApplicationError(
+            {"title": gettext("Give the template a title agents will recognise in the list.")}
+        )
     if len(title) > SCENARIO_TITLE_MAX:
-        raise ApplicationError({"title": f"Titles have at most {SCENARIO_TITLE_MAX} characters."})
+        raise ApplicationError(
+            {
+                "title": gettext("Titles have at most %(SCENARIO_TITLE_MAX)s characters.")
+                % {"SCENARIO_TITLE_MAX": SCENARIO_TITLE_MAX}
+            }
+        )
     return title
 
 
 def _scenario_clean_texts(texts: dict | None) -> dict[str, str]:
     """Language code -> text (``""`` clears a language); every text passes the banned-word guard."""
     if not isinstance(texts, dict):
-        raise ApplicationError({"texts": "Give the texts as an object: language code -> text."})
+        raise ApplicationError({"texts": gettext("Give the texts as an object: language code -> text.")})
     cleaned: dict[str, str] = {}
     for key, value in texts.items():
         language = normalize_language(str(key))
         if language is None or language in cleaned:
             raise ApplicationError(
                 {
-                    "texts": f"'{key}' is not one of the nine reply languages ({', '.join(SUPPORTED_LANGUAGES)})."
+                    "texts": gettext("'%(key)s' is not one of the nine reply languages (%(value)s).")
+                    % {"key": key, "value": ", ".join(SUPPORTED_LANGUAGES)}
                 }
             )
         text = ("" if value is None else str(value)).strip()
         field = f"body_{field_suffix(language)}"
         if len(text) > SCENARIO_TEXT_MAX:
-            raise ApplicationError({field: f"A reply text has at most {SCENARIO_TEXT_MAX} characters."})
+            raise ApplicationError(
+                {
+                    field: gettext("A reply text has at most %(SCENARIO_TEXT_MAX)s characters.")
+                    % {"SCENARIO_TEXT_MAX": SCENARIO_TEXT_MAX}
+                }
+            )
         if text:
             text_guard_enforce(text=text, field=field)
         cleaned[language] = text
@@ -66,7 +80,8 @@ def _scenario_clean_statuses(order_statuses) -> list[str]:
     if unknown:
         raise ApplicationError(
             {
-                "order_statuses": f"Unknown order status {unknown[0]!r}; use any of: {', '.join(OrderStatus.values)}."
+                "order_statuses": gettext("Unknown order status %(value)s; use any of: %(value2)s.")
+                % {"value": f"{unknown[0]!r}", "value2": ", ".join(OrderStatus.values)}
             }
         )
     return list(dict.fromkeys(statuses))
@@ -86,7 +101,10 @@ def _scenario_clean_date(value, field: str):
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ApplicationError(
-            {field: f"'{value}' is not a date; use YYYY-MM-DD, or leave it empty."}
+            {
+                field: gettext("'%(value)s' is not a date; use YYYY-MM-DD, or leave it empty.")
+                % {"value": value}
+            }
         ) from None
 
 
@@ -102,7 +120,10 @@ def _scenario_clean_validity(scenario: Scenario, valid_from, valid_until) -> dic
     if start and end and end < start:
         raise ApplicationError(
             {
-                "valid_until": f"The validity period ends ({end}) before it starts ({start}); swap or fix the dates."
+                "valid_until": gettext(
+                    "The validity period ends (%(end)s) before it starts (%(start)s); swap or fix the dates."
+                )
+                % {"end": end, "start": start}
             }
         )
     return fields
@@ -141,7 +162,7 @@ def _scenario_require_text(scenario: Scenario) -> None:
     if not any(
         (getattr(scenario, f"body_{field_suffix(lang)}") or "").strip() for lang in SUPPORTED_LANGUAGES
     ):
-        raise ApplicationError({"texts": "A template needs its text in at least one language."})
+        raise ApplicationError({"texts": gettext("A template needs its text in at least one language.")})
 
 
 def _store_template_code(*, store, title: str) -> str:
@@ -187,7 +208,9 @@ def store_template_create(
             return scenario
         except IntegrityError:
             continue
-    raise ApplicationError({"title": "Another template with this title was just created; try again."})
+    raise ApplicationError(
+        {"title": gettext("Another template with this title was just created; try again.")}
+    )
 
 
 def _scenario_update(
@@ -313,7 +336,7 @@ def official_scenario_update(
 ) -> Scenario:
     """A platform admin edits an official scenario (all stores see the change)."""
     if not is_platform_admin(acting_user):
-        raise PermissionDenied("Official scenarios are edited by platform admins only.")
+        raise PermissionDenied(gettext("Official scenarios are edited by platform admins only."))
     return scenario_update(
         store=None,
         acting_user=acting_user,
@@ -332,7 +355,7 @@ def store_template_delete(*, store, acting_user, code: str) -> None:
 
     scenario = scenario_get(store=store, code=code)
     if scenario.is_official:
-        raise PermissionDenied("Official scenarios cannot be deleted by stores.")
+        raise PermissionDenied(gettext("Official scenarios cannot be deleted by stores."))
     _scenario_member_check(store=store, acting_user=acting_user)
     scenario.delete()
 
@@ -400,7 +423,7 @@ _TERM_JOINERS = frozenset("-'’")
 
 def _banned_word_admin_check(acting_user) -> None:
     if not is_platform_admin(acting_user):
-        raise PermissionDenied("Only platform admins may change the banned-word list.")
+        raise PermissionDenied(gettext("Only platform admins may change the banned-word list."))
 
 
 def _banned_word_clean_term(term) -> str:
@@ -408,21 +431,31 @@ def _banned_word_clean_term(term) -> str:
 
     term = ("" if term is None else str(term)).strip()
     if not term:
-        raise ApplicationError({"term": "Enter the word to ban (it can't be empty or only spaces)."})
+        raise ApplicationError({"term": gettext("Enter the word to ban (it can't be empty or only spaces).")})
     if any(c.isspace() for c in term):
-        raise ApplicationError({"term": f"Ban one word at a time: “{term}” contains a space."})
+        raise ApplicationError(
+            {"term": gettext("Ban one word at a time: “%(term)s” contains a space.") % {"term": term}}
+        )
     if len(term) > BANNED_TERM_MAX:
-        raise ApplicationError({"term": f"A banned word has at most {BANNED_TERM_MAX} characters."})
+        raise ApplicationError(
+            {
+                "term": gettext("A banned word has at most %(BANNED_TERM_MAX)s characters.")
+                % {"BANNED_TERM_MAX": BANNED_TERM_MAX}
+            }
+        )
     if not all(c.isalpha() or c in _TERM_JOINERS for c in term) or not (
         term[0].isalpha() and term[-1].isalpha()
     ):
         raise ApplicationError(
             {
-                "term": f"“{term}” must be a word of letters (a hyphen or apostrophe inside it is fine); no digits or symbols."
+                "term": gettext(
+                    "“%(term)s” must be a word of letters (a hyphen or apostrophe inside it is fine); no digits or symbols."
+                )
+                % {"term": term}
             }
         )
     if len(canonical_letters(term)) < 2:
-        raise ApplicationError({"term": "A banned word needs at least two letters."})
+        raise ApplicationError({"term": gettext("A banned word needs at least two letters.")})
     return term.lower()
 
 
@@ -434,8 +467,10 @@ def _banned_word_clean_language(language) -> str:
     if normalized is None:
         raise ApplicationError(
             {
-                "language": f"'{raw}' is not one of the nine languages ({', '.join(SUPPORTED_LANGUAGES)}); "
-                "leave it blank to ban the word whatever the language."
+                "language": gettext(
+                    "'%(raw)s' is not one of the nine languages (%(value)s); leave it blank to ban the word whatever the language."
+                )
+                % {"raw": raw, "value": ", ".join(SUPPORTED_LANGUAGES)}
             }
         )
     return normalized
@@ -447,7 +482,10 @@ def _banned_word_clean_match(match) -> str:
     value = ("" if match is None else str(match)).strip() or MatchMode.WORD
     if value not in MatchMode.values:
         raise ApplicationError(
-            {"match": f"'{value}' is not a match mode; use one of: {', '.join(MatchMode.values)}."}
+            {
+                "match": gettext("'%(value)s' is not a match mode; use one of: %(value2)s.")
+                % {"value": value, "value2": ", ".join(MatchMode.values)}
+            }
         )
     return value
 
@@ -458,13 +496,21 @@ def _banned_word_clean_suggestion(suggestion, *, term: str, language: str, match
 
     suggestion = ("" if suggestion is None else str(suggestion)).strip()
     if len(suggestion) > BANNED_TERM_MAX:
-        raise ApplicationError({"suggestion": f"A suggestion has at most {BANNED_TERM_MAX} characters."})
+        raise ApplicationError(
+            {
+                "suggestion": gettext("A suggestion has at most %(BANNED_TERM_MAX)s characters.")
+                % {"BANNED_TERM_MAX": BANNED_TERM_MAX}
+            }
+        )
     if suggestion and (
         Matcher([TermSpec(term, language, "", match)]).find(suggestion) or text_check(suggestion)
     ):
         raise ApplicationError(
             {
-                "suggestion": f"“{suggestion}” would itself be caught by the guard; suggest a word agents may send."
+                "suggestion": gettext(
+                    "“%(suggestion)s” would itself be caught by the guard; suggest a word agents may send."
+                )
+                % {"suggestion": suggestion}
             }
         )
     return suggestion
@@ -482,7 +528,12 @@ def _banned_word_check_duplicate(*, term: str, language: str, exclude_id: int | 
     )
     if any(canonical_letters(other) == canonical for other in others):
         scope = f"for {LANGUAGE_NAMES[language]}" if language else "for every language"
-        raise ApplicationError({"term": f"“{term}” is already on the list {scope}; edit that entry instead."})
+        raise ApplicationError(
+            {
+                "term": gettext("“%(term)s” is already on the list %(scope)s; edit that entry instead.")
+                % {"term": term, "scope": scope}
+            }
+        )
 
 
 @transaction.atomic
@@ -572,7 +623,10 @@ def banned_word_create(
             )
     except IntegrityError as exc:
         raise ApplicationError(
-            {"term": f"“{fields['term']}” is already on the list for this language."}
+            {
+                "term": gettext("“%(value)s” is already on the list for this language.")
+                % {"value": fields["term"]}
+            }
         ) from exc
     audit_log(
         kind=AuditKind.BANNED_WORD_ADDED,
@@ -617,7 +671,10 @@ def banned_word_update(
             banned_word.save(update_fields=[*changed, "updated_by", "updated_at"])
     except IntegrityError as exc:
         raise ApplicationError(
-            {"term": f"“{banned_word.term}” is already on the list for this language."}
+            {
+                "term": gettext("“%(term)s” is already on the list for this language.")
+                % {"term": banned_word.term}
+            }
         ) from exc
     audit_log(
         kind=AuditKind.BANNED_WORD_EDITED,

@@ -42,6 +42,7 @@ from datetime import date
 import numpy as np
 from django.core.cache import caches
 from django.db.models import Count, Max, Q
+from django.utils.translation import gettext
 
 from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
@@ -505,13 +506,16 @@ def validate_request(*, text: str | None, order_status: str | None) -> tuple[str
     text = (text or "").strip()
     if not text:
         raise ApplicationError(
-            {"text": "Text is required: give the buyer's message to get scenario suggestions."}
+            {"text": gettext("Text is required: give the buyer's message to get scenario suggestions.")}
         )
     order_status = order_status or None
     if order_status is not None and order_status not in VALID_ORDER_STATUSES:
         allowed = ", ".join(OrderStatus.values)
         raise ApplicationError(
-            {"order_status": f"Unknown order status '{order_status}'. Use one of: {allowed}."}
+            {
+                "order_status": gettext("Unknown order status '%(order_status)s'. Use one of: %(allowed)s.")
+                % {"order_status": order_status, "allowed": allowed}
+            }
         )
     return text, order_status
 

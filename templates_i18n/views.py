@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from seller_desk.auth import is_platform_admin, membership_of, owner_required
@@ -28,7 +29,7 @@ def _library_access(view):
     def wrapper(request, *args, **kwargs):
         membership = membership_of(request.user)
         if membership is None and not is_platform_admin(request.user):
-            raise PermissionDenied("This account is not a member of a store.")
+            raise PermissionDenied(gettext("This account is not a member of a store."))
         request.membership = membership
         request.store = membership.store if membership else None
         return view(request, *args, **kwargs)
@@ -171,7 +172,7 @@ def _scenario_form_page(request, *, form, scenario=None):
 def scenario_new(request):
     """A store's own template in any of the nine languages."""
     if request.store is None:
-        raise PermissionDenied("Store templates belong to a store.")
+        raise PermissionDenied(gettext("Store templates belong to a store."))
     form = ScenarioForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +186,11 @@ def scenario_new(request):
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
-            messages.success(request, f"Template “{scenario_selectors.scenario_title(scenario)}” saved.")
+            messages.success(
+                request,
+                gettext("Template “%(value)s” saved.")
+                % {"value": scenario_selectors.scenario_title(scenario)},
+            )
             return redirect(f"{reverse('scenario-library')}?code={scenario.code}")
     return _scenario_form_page(request, form=form)
 
@@ -196,7 +201,7 @@ def scenario_edit(request, code: str):
     """Edit a store template (its members) or an official scenario (platform admins)."""
     scenario = scenario_selectors.scenario_get(store=request.store, code=code)
     if not _can_edit(request, scenario):
-        raise PermissionDenied("Official scenarios are edited by platform admins only.")
+        raise PermissionDenied(gettext("Official scenarios are edited by platform admins only."))
     initial = {
         "title": scenario_selectors.scenario_title(scenario),
         "order_statuses": scenario.order_statuses,
@@ -218,7 +223,10 @@ def scenario_edit(request, code: str):
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
-            messages.success(request, f"“{scenario_selectors.scenario_title(scenario)}” saved.")
+            messages.success(
+                request,
+                gettext("“%(value)s” saved.") % {"value": scenario_selectors.scenario_title(scenario)},
+            )
             return redirect(f"{reverse('scenario-library')}?code={scenario.code}")
     return _scenario_form_page(request, form=form, scenario=scenario)
 
@@ -227,11 +235,11 @@ def scenario_edit(request, code: str):
 @require_POST
 def scenario_delete(request, code: str):
     if request.store is None:
-        raise PermissionDenied("Official scenarios cannot be deleted.")
+        raise PermissionDenied(gettext("Official scenarios cannot be deleted."))
     scenario = scenario_selectors.scenario_get(store=request.store, code=code)
     title = scenario_selectors.scenario_title(scenario)
     scenario_services.store_template_delete(store=request.store, acting_user=request.user, code=code)
-    messages.success(request, f"Template “{title}” deleted.")
+    messages.success(request, gettext("Template “%(title)s” deleted.") % {"title": title})
     return redirect("scenario-library")
 
 
@@ -244,7 +252,7 @@ def _banned_words_access(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if membership_of(request.user) is None and not is_platform_admin(request.user):
-            raise PermissionDenied("This account is not a member of a store.")
+            raise PermissionDenied(gettext("This account is not a member of a store."))
         request.can_edit_banned_words = is_platform_admin(request.user)
         return view(request, *args, **kwargs)
 
@@ -255,12 +263,12 @@ def _banned_words_access(view):
 
 def _banned_words_admin_only(request) -> None:
     if not request.can_edit_banned_words:
-        raise PermissionDenied("Only platform admins may change the banned-word list.")
+        raise PermissionDenied(gettext("Only platform admins may change the banned-word list."))
 
 
 def _banned_word_display(banned_word):
     """The entry with the labels its row shows."""
-    banned_word.language_name = LANGUAGE_NAMES.get(banned_word.language, "Every language")
+    banned_word.language_name = LANGUAGE_NAMES.get(banned_word.language, gettext("Every language"))
     banned_word.match_label = dict(MATCH_CHOICES).get(banned_word.match, banned_word.match)
     banned_word.match_help = MATCH_HELP.get(banned_word.match, "")
     return banned_word
@@ -346,7 +354,7 @@ def banned_word_edit(request, banned_word_id: int):
         else:
             if request.htmx:
                 return _banned_word_row(request, banned_word)
-            messages.success(request, f"Saved “{banned_word.term}”.")
+            messages.success(request, gettext("Saved “%(term)s”.") % {"term": banned_word.term})
             return redirect("banned-words")
     if request.htmx:
         return _banned_word_row(request, banned_word, form=form)
@@ -374,7 +382,7 @@ def banned_word_delete(request, banned_word_id: int):
     scenario_services.banned_word_delete(acting_user=request.user, banned_word=banned_word)
     if request.htmx:
         return HttpResponse("")
-    messages.success(request, f"Removed “{term}” from the list.")
+    messages.success(request, gettext("Removed “%(term)s” from the list.") % {"term": term})
     return redirect("banned-words")
 
 

@@ -18,6 +18,8 @@ _seq = itertools.count(1)
 
 
 def make_store(*, name: str | None = None, tier: str = "advanced", **kwargs) -> Store:
+    # Test stores are demo stores (the buyer simulator drives many tests); pass is_demo=False for a real one.
+    kwargs.setdefault("is_demo", True)
     created = store_create(name=name or f"Store {next(_seq)}", tier=tier, **kwargs)
     created.store.integration_token = created.integration_token
     return created.store

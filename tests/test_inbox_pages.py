@@ -42,7 +42,7 @@ def test_inbox_lists_needs_reply_soonest_due_first(store, client_for):
     assert r.status_code == 200
     html = r.content.decode()
     assert queue_ids(html) == [late.id, middle.id, fresh.id]
-    assert "Overdue 6h 00m" in html or "Overdue 5h 59m" in html
+    assert "Overdue 6 h 00 min" in html or "Overdue 5 h 59 min" in html
     assert 'class="qdue due-overdue"' in html
     assert 'class="qdue due-soon"' in html  # 21 hours old: under 4 hours left
     assert 'class="qdue due-ok"' in html

@@ -408,7 +408,7 @@ def test_drill_down_shows_times_in_the_store_time_zone(store, owner, agent):
 
     html = r.content.decode()
     assert f"{opened:%b} {opened.day}, 23:30" in html
-    assert "45m" in html
+    assert "45 min" in html
 
 
 def _queries_for(client, url, params) -> int:

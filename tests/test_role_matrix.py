@@ -61,6 +61,13 @@ ACTIONS: dict[tuple[str, str], frozenset | None] = {
     ("team", "post"): OWNER,
     ("team-member-role", "post"): OWNER,
     ("team-member-remove", "post"): OWNER,
+    ("team-member-password", "post"): OWNER,
+    # the user's own settings (issue 11): language, time zone, password
+    ("account", "post"): SIGNED_IN,
+    ("password-change", "post"): SIGNED_IN,
+    ("set_language", "post"): EVERYONE,
+    ("javascript-catalog", "post"): NO_WRITE,
+    ("favicon", "post"): NO_WRITE,
     ("audit-log", "post"): NO_WRITE,
     ("integration-settings", "post"): NO_WRITE,
     ("integration-token-rotate", "post"): OWNER,

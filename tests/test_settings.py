@@ -101,3 +101,24 @@ def test_production_refuses_to_start_without_the_shared_cache():
     result = _django_setup(env)
     assert result.returncode != 0
     assert "REDIS_URL must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_demo_mode_is_off_in_production_and_on_in_development():
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEMO_MODE)"
+
+    def demo_mode(env):
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("DJANGO_") and k not in ("REDIS_URL", "DEMO_MODE")
+        }
+        base.update(env)
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert demo_mode(PRODUCTION_ENV) == "False"
+    assert demo_mode({"DJANGO_SETTINGS_MODULE": "seller_desk.settings"}) == "True"
+    assert demo_mode({**PRODUCTION_ENV, "DEMO_MODE": "1"}) == "True"

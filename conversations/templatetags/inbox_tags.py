@@ -5,7 +5,9 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from seller_desk.durations import duration_short, duration_text
 from templates_i18n.languages import LANGUAGE_NAMES, direction
 
 register = template.Library()
@@ -14,14 +16,9 @@ URGENT_SECONDS = 4 * 3600
 
 
 def _span(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
+    if seconds < 60:
+        return gettext("%(m)s min") % {"m": 0}
+    return duration_text(seconds)
 
 
 def due_state(due_at: datetime | None, now: datetime | None = None) -> dict:
@@ -30,9 +27,13 @@ def due_state(due_at: datetime | None, now: datetime | None = None) -> dict:
         return {"label": "", "css": "", "seconds": None}
     seconds = (due_at - (now or timezone.now())).total_seconds()
     if seconds < 0:
-        return {"label": f"Overdue {_span(-seconds)}", "css": "due-overdue", "seconds": seconds}
+        return {
+            "label": gettext("Overdue %(span)s") % {"span": _span(-seconds)},
+            "css": "due-overdue",
+            "seconds": seconds,
+        }
     css = "due-soon" if seconds < URGENT_SECONDS else "due-ok"
-    return {"label": f"{_span(seconds)} left", "css": css, "seconds": seconds}
+    return {"label": gettext("%(span)s left") % {"span": _span(seconds)}, "css": css, "seconds": seconds}
 
 
 @register.filter
@@ -47,13 +48,13 @@ def due_class(due_at):
 
 @register.filter
 def ago(when):
-    """'just now', '5m ago', '3h ago', '2d ago'."""
+    """'just now', '5 min ago', '3 h ago', '2 d ago'."""
     if when is None:
         return ""
     seconds = (timezone.now() - when).total_seconds()
     if seconds < 60:
-        return "just now"
-    return f"{_span(seconds).split(' ')[0]} ago"
+        return gettext("just now")
+    return gettext("%(span)s ago") % {"span": duration_short(seconds)}
 
 
 @register.filter

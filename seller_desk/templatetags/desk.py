@@ -14,3 +14,13 @@ def isolate(value) -> str:
     use ``<bdi>`` instead. Autoescaping still applies."""
     text = "" if value is None else str(value)
     return f"{FSI}{text}{PDI}" if text else text
+
+
+@register.filter
+def ui_text(value) -> str:
+    """A text the desk ships in English and translates in its catalogue (an official scenario's title):
+    shown in the interface language; a text not in the catalogue (a store's own title) stays as written."""
+    from django.utils.translation import gettext
+
+    text = "" if value is None else str(value)
+    return gettext(text) if text else text

@@ -126,8 +126,9 @@ def test_owner_creates_identifies_and_sends_buyer_sees_it_seller_inbox_does_not(
     expect(preview).to_contain_text("Уважаемый покупатель")
     expect(preview.locator(".coupon-card").first).to_contain_text(coupon.name)
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#send-now")
+    expect(page.locator("#send-confirm-title")).to_contain_text("buyers now?")
+    page.click("#send-confirm-yes")
     expect(page.locator(".cg-title .badge")).to_have_text("Sending")
     expect(page.locator('[data-testid="sent"]')).to_have_text("3")
     expect(page.locator('[data-testid="pending"]')).to_have_text("5")

@@ -2,6 +2,11 @@
    and draw the buyer's-view preview. All text goes into the preview through textContent (never as HTML). */
 (function () {
   "use strict";
+  // Interface strings through Django's JavaScript catalogue (/jsi18n/, docs/i18n.md); the names are the ones
+  // makemessages looks for.
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+  const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => (values || {})[k]);
 
   let form, rows, template, addButton, status;
   let nextRow = 0;
@@ -41,10 +46,10 @@
     });
     addButton.disabled = list.length >= max;
     let text;
-    if (filled === 0) text = "No keywords: buyers get the welcome alone.";
-    else if (filled < min) text = `${filled} keyword${filled === 1 ? "" : "s"}: add ${min - filled} more (${min} to ${max}), or clear them all.`;
-    else text = `${filled} keyword${filled === 1 ? "" : "s"} on the card.`;
-    if (list.length >= max) text += ` ${max} is the most a card can hold.`;
+    if (filled === 0) text = fmt(gettext("No keywords: buyers get the welcome alone."));
+    else if (filled < min) text = fmt(ngettext("%(filled)s keyword: add %(more)s more (%(min)s to %(max)s), or clear them all.", "%(filled)s keywords: add %(more)s more (%(min)s to %(max)s), or clear them all.", filled), { filled, more: min - filled, min, max });
+    else text = fmt(ngettext("%(filled)s keyword on the card.", "%(filled)s keywords on the card.", filled), { filled });
+    if (list.length >= max) text += " " + fmt(gettext("%(max)s is the most a card can hold."), { max });
     status.textContent = text;
     status.classList.toggle("ar-rows-status-bad", filled > 0 && filled < min);
   }
@@ -98,18 +103,18 @@
       const text = field(row, "text").value.trim();
       body.className = text ? "ar-preview-text" : "ar-answer-empty";
       body.dir = "auto";
-      body.textContent = text || "No reply text yet.";
+      body.textContent = text || fmt(gettext("No reply text yet."));
     } else if (type === "picture") {
       const url = pictureUrl(row);
       if (url) {
         const img = document.createElement("img");
         img.className = "ar-answer-picture";
-        img.alt = "The keyword's picture";
+        img.alt = fmt(gettext("The keyword's picture"));
         img.src = url;
         body.appendChild(img);
       } else {
         body.className = "ar-answer-empty";
-        body.textContent = "No picture chosen yet.";
+        body.textContent = fmt(gettext("No picture chosen yet."));
       }
     } else {
       const select = field(row, "coupon_id");
@@ -123,7 +128,7 @@
         body.append(name, detail);
       } else {
         body.className = "ar-answer-empty";
-        body.textContent = "No coupon chosen yet.";
+        body.textContent = fmt(gettext("No coupon chosen yet."));
       }
     }
     return body;
@@ -133,7 +138,7 @@
     const enabled = document.getElementById("ar-enabled").checked;
     const welcome = document.getElementById("ar-welcome").value.trim();
     const text = document.getElementById("ar-preview-text");
-    text.textContent = welcome || "Your welcome message";
+    text.textContent = welcome || fmt(gettext("Your welcome message"));
     text.classList.toggle("is-placeholder", !welcome);
     document.getElementById("ar-preview-off").hidden = enabled;
     document.getElementById("ar-preview-welcome").hidden = !enabled;

@@ -60,15 +60,21 @@
   }
 
   /* Countdowns: same wording as the server (conversations/templatetags/inbox_tags.py). */
+  // Interface strings through Django's JavaScript catalogue (/jsi18n/, docs/i18n.md); the names are the ones
+  // makemessages looks for.
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+  const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => (values || {})[k]);
+
   function span(seconds) {
     let minutes = Math.floor(seconds / 60);
-    const days = Math.floor(minutes / 1440);
-    minutes -= days * 1440;
-    const hours = Math.floor(minutes / 60);
+    if (minutes < 60) return fmt(gettext("%(m)s min"), { m: minutes });
+    let hours = Math.floor(minutes / 60);
     minutes -= hours * 60;
-    if (days) return days + "d " + hours + "h";
-    if (hours) return hours + "h " + String(minutes).padStart(2, "0") + "m";
-    return minutes + "m";
+    if (hours < 48) return fmt(gettext("%(h)s h %(m)s min"), { h: hours, m: String(minutes).padStart(2, "0") });
+    const days = Math.floor(hours / 24);
+    hours -= days * 24;
+    return fmt(gettext("%(d)s d %(h)s h"), { d: days, h: hours });
   }
 
   function tickDue() {
@@ -79,10 +85,10 @@
       const seconds = (due - now) / 1000;
       el.classList.remove("due-ok", "due-soon", "due-overdue");
       if (seconds < 0) {
-        el.textContent = "Overdue " + span(-seconds);
+        el.textContent = fmt(gettext("Overdue %(span)s"), { span: span(-seconds) });
         el.classList.add("due-overdue");
       } else {
-        el.textContent = span(seconds) + " left";
+        el.textContent = fmt(gettext("%(span)s left"), { span: span(seconds) });
         el.classList.add(seconds < 4 * 3600 ? "due-soon" : "due-ok");
       }
     });
@@ -172,7 +178,7 @@
     const file = input.files && input.files[0];
     label.classList.toggle("has-file", !!file);
     const text = label.querySelector("span");
-    if (text) text.textContent = file ? file.name : "Picture";
+    if (text) text.textContent = file ? file.name : fmt(gettext("Picture"), {});
     label.title = file ? file.name + " (" + Math.round(file.size / 1024) + " KB)" : label.title;
   });
 

@@ -36,7 +36,7 @@
     if (!label) return;
     const file = e.target.files && e.target.files[0];
     label.classList.toggle("has-file", !!file);
-    label.title = file ? file.name : "Attach a photo (JPG or PNG, up to 5 MB)";
+    label.title = file ? file.name : (window.gettext ? window.gettext("Attach a photo (JPG or PNG, up to 5 MB)") : "Attach a photo (JPG or PNG, up to 5 MB)");
   });
 
   document.addEventListener("htmx:afterSettle", (e) => {

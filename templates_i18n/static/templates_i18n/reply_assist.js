@@ -8,6 +8,11 @@
  * document-level listeners are installed once, and each run only re-reads the new panel.
  */
 (function () {
+  // Interface strings through Django's JavaScript catalogue (/jsi18n/, docs/i18n.md); the names are the ones
+  // makemessages looks for.
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+  const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => (values || {})[k]);
   "use strict";
 
   if (window.ReplyAssist) {
@@ -99,7 +104,7 @@
       anyMissing = anyMissing || missing;
       chip.classList.toggle("missing", missing);
       chip.title = missing
-        ? `“${state.title}” has no ${chip.dataset.langName} text`
+        ? fmt(gettext("“%(title)s” has no %(language)s text"), { title: state.title, language: chip.dataset.langName })
         : chip.dataset.langName;
     });
     const legend = $("#ra-lang-legend");
@@ -110,7 +115,7 @@
       const note = $(".ra-nolang", el);
       if (note) {
         note.hidden = !lacks;
-        note.textContent = `no ${code} text`;
+        note.textContent = fmt(gettext("no %(language)s text"), { language: code });
       }
       if (el.classList.contains("ra-sugg")) el.classList.toggle("on", el.dataset.code === state.code);
     });
@@ -144,10 +149,12 @@
       return;
     }
     const bar = status(
-      `<div class="ra-confirm" role="alert"><span>Replace what you typed with <strong>${escapeHtml(title || code)}</strong>` +
-        ` in ${escapeHtml(languageName(language))}?</span>` +
-        `<button type="button" class="primary" data-ra-confirm>Replace</button>` +
-        `<button type="button" data-ra-keep>Keep my text</button></div>`
+      `<div class="ra-confirm" role="alert"><span>${fmt(gettext("Replace what you typed with %(title)s in %(language)s?"), {
+        title: `<strong>${escapeHtml(title || code)}</strong>`,
+        language: escapeHtml(languageName(language)),
+      })}</span>` +
+        `<button type="button" class="primary" data-ra-confirm>${escapeHtml(fmt(gettext("Replace")))}</button>` +
+        `<button type="button" data-ra-keep>${escapeHtml(fmt(gettext("Keep my text")))}</button></div>`
     );
     const confirm = $("[data-ra-confirm]", bar);
     confirm.addEventListener("click", () => render(code, language));
@@ -183,8 +190,9 @@
       })
       .catch((err) => {
         status(
-          `<div class="ra-picked bad" role="alert"><p>Could not load that reply (${escapeHtml(String(err))}). ` +
-            "Try again, or write the reply yourself.</p></div>"
+          `<div class="ra-picked bad" role="alert"><p>${escapeHtml(
+            fmt(gettext("Could not load that reply (%(error)s). Try again, or write the reply yourself."), { error: String(err) })
+          )}</p></div>`
         );
       });
   }
@@ -272,7 +280,7 @@
             .map(
               (name) =>
                 `<label class="ra-ph"><code class="ra-ph-mark">{${name}}</code>` +
-                `<input type="text" data-ph="${name}" size="10" autocomplete="off" placeholder="value" aria-label="Value for {${name}}"></label>`
+                `<input type="text" data-ph="${name}" size="10" autocomplete="off" placeholder="${escapeHtml(fmt(gettext("value")))}" aria-label="Value for {${name}}"></label>`
             )
             .join("") +
           '<span class="ra-fill-hint">Enter puts the value in the text</span>'
@@ -300,13 +308,13 @@
     if (!b) return reasons;
     if (state.hits.length) {
       const words = state.hits.map((w) => `“${w}”`).join(", ");
-      reasons.push(`remove the banned word${state.hits.length > 1 ? "s" : ""} ${words}`);
+      reasons.push(fmt(ngettext("remove the banned word %(words)s", "remove the banned words %(words)s", state.hits.length), { words }));
     }
     const names = placeholdersIn(b.value);
-    if (names.length) reasons.push(`fill ${names.map((n) => `{${n}}`).join(", ")}`);
+    if (names.length) reasons.push(fmt(gettext("fill %(names)s"), { names: names.map((n) => `{${n}}`).join(", ") }));
     // Past dates (issue 13): edit them or confirm once; the confirmation holds while the same dates stay.
     if (state.dated && state.dated.length && state.datesConfirmed !== state.datedKey) {
-      reasons.push(`edit or confirm the past date${state.dated.length > 1 ? "s" : ""} ${state.dated.map((d) => `“${d}”`).join(", ")}`);
+      reasons.push(fmt(ngettext("edit or confirm the past date %(dates)s", "edit or confirm the past dates %(dates)s", state.dated.length), { dates: state.dated.map((d) => `“${d}”`).join(", ") }));
     }
     return reasons;
   }
@@ -318,7 +326,7 @@
     const reasons = blockers();
     const line = $(".ra-gate", area);
     line.hidden = !reasons.length;
-    line.textContent = reasons.length ? `Can't send yet: ${reasons.join("; ")}.` : "";
+    line.textContent = reasons.length ? fmt(gettext("Can't send yet: %(reasons)s."), { reasons: reasons.join("; ") }) : "";
     send.disabled = reasons.length > 0;
     box().classList.toggle("ra-blocked", state.hits.length > 0);
     if (reasons.length) {
@@ -453,12 +461,12 @@
     const label = $("#ra-popup-query");
     if (label) {
       label.innerHTML = query
-        ? `Replies named “<strong>${escapeHtml(query)}</strong>”`
-        : "All replies · keep typing to filter by name";
+        ? fmt(gettext("Replies named “%(query)s”"), { query: `<strong>${escapeHtml(query)}</strong>` })
+        : fmt(gettext("All replies · keep typing to filter by name"));
     }
     const none = $("#ra-none");
     none.hidden = shown > 0;
-    none.textContent = shown ? "" : `No reply is named “${query}”. Esc closes this list.`;
+    none.textContent = shown ? "" : fmt(gettext("No reply is named “%(query)s”. Esc closes this list."), { query });
     highlight(0);
   }
 
