@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "CouponStatusEnum": "coupons.models.CouponStatus",
         "DisputeStatusEnum": "seller_desk.models.DisputeStatus",
         "ConversationStatusEnum": "conversations.models.ConversationStatus",
+        "InboxStateEnum": "conversations.models.InboxState",
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "ChannelEnum": "conversations.models.Channel",
         "IngressChannelEnum": ["message", "chat", "comment"],

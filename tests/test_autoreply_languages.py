@@ -3,7 +3,7 @@ and coupon taps that can't give the coupon (issue 12, points 4-7)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -127,7 +127,7 @@ def test_the_api_reads_and_writes_the_language_versions_and_the_live_rule(store)
 
 
 @pytest.mark.django_db
-def test_the_starter_keywords_come_from_the_scenario_library_in_every_language_it_has(store):
+def test_the_starter_keywords_come_from_the_scenario_library_in_every_language_it_has(store, monkeypatch):
     items = starter_keywords(store=store)
     assert [i["keyword"] for i in items] == [
         "Can I order? Will it ship?",
@@ -143,13 +143,24 @@ def test_the_starter_keywords_come_from_the_scenario_library_in_every_language_i
     ]
     assert sorted(items[1]["texts"]) == ["ar", "es", "fr", "he", "ko", "pl", "pt-BR", "ru"]
     assert items[1]["text"].startswith("Since the order delivery time might be delayed")
-    # The whole starter card saves: every text passes the guard and the limits.
+    # The whole starter card saves: every text passes the guard and the limits. The shipping-delay script names
+    # the seed's holiday (19 January – 18 February), now over: it is refused until the owner confirms the dates.
+    monkeypatch.setattr("seller_desk.selectors.store_local_date", lambda store: date(2026, 12, 2))
+    owner = make_member(store, role="owner")
+    keywords = [{k: v for k, v in i.items() if k != "scenario"} for i in items]
+    with pytest.raises(ApplicationError) as stale:
+        autoreply_settings_update(
+            store=store, acting_user=owner, enabled=True, welcome_text=WELCOME, keywords=keywords
+        )
+    assert any(field.startswith("keywords[") for field in stale.value.errors)
+    assert Keyword.objects.filter(store=store).count() == 0
     autoreply_settings_update(
         store=store,
-        acting_user=make_member(store, role="owner"),
+        acting_user=owner,
         enabled=True,
         welcome_text=WELCOME,
-        keywords=[{k: v for k, v in i.items() if k != "scenario"} for i in items],
+        keywords=keywords,
+        dates_confirmed=True,
     )
     assert Keyword.objects.filter(store=store).count() == 4
 
