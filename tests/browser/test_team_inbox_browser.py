@@ -107,6 +107,7 @@ def test_density_queue_rows_and_thread_height_with_reply_assist_open(
     page = browser_login(browser_page, "olga", next_url=f"/inbox/{first.pk}/")
     expect(page.locator("#assist-fold")).to_have_attribute("open", "")
     expect(page.locator("#reply-assist")).not_to_be_empty()
+    expect(page.locator("#reply-assist .ra-sugg-title").first).to_be_visible()
     visible = page.evaluate(
         """() => {
           const list = document.querySelector('#queue-list').getBoundingClientRect();
