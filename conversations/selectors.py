@@ -905,7 +905,6 @@ def snooze_until_parse(*, store: Store, preset: str | None, custom: str | None, 
 # API.md shapes out once (the serializers in serializers.py stay the schema; tests/test_api_contract.py holds the
 # two equal). Date-times and amounts are formatted by the same DRF fields the serializers use.
 
-_WHEN = _rest_fields.DateTimeField()
 _AMOUNT = _rest_fields.DecimalField(max_digits=12, decimal_places=2)
 _COUPON_AMOUNT = _rest_fields.DecimalField(max_digits=10, decimal_places=2)
 
@@ -936,11 +935,17 @@ _ROW_FIELDS = (
 )
 
 
-def _when(value):
-    return _WHEN.to_representation(value) if value is not None else None
+def _when(value, tz=None):
+    """DRF's ``DateTimeField`` output (ISO 8601 in the current time zone, ``Z`` for UTC) without its per-call
+    time-zone lookup: ``tz`` is looked up once per row."""
+    if value is None:
+        return None
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _row(v: dict, tags: list[str], now) -> dict:
+    tz = timezone.get_current_timezone()
     state = v["inbox_state"]
     if state == InboxState.SNOOZED and v["snoozed_until"] and v["snoozed_until"] <= now:
         state = InboxState.OPEN
@@ -949,10 +954,10 @@ def _row(v: dict, tags: list[str], now) -> dict:
         order = {
             "order_id": v["order__external_id"],
             "status": v["order__status"],
-            "placed_at": _when(v["order__placed_at"]),
-            "shipped_at": _when(v["order__shipped_at"]),
-            "delivered_at": _when(v["order__delivered_at"]),
-            "protection_ends_at": _when(v["order__protection_ends_at"]),
+            "placed_at": _when(v["order__placed_at"], tz),
+            "shipped_at": _when(v["order__shipped_at"], tz),
+            "delivered_at": _when(v["order__delivered_at"], tz),
+            "protection_ends_at": _when(v["order__protection_ends_at"], tz),
             "amount": _AMOUNT.to_representation(v["order__amount"]),
             "currency": v["order__currency"],
         }
@@ -974,8 +979,8 @@ def _row(v: dict, tags: list[str], now) -> dict:
             else None
         ),
         "language": v["language"],
-        "last_message_at": _when(v["last_message_at"]),
-        "reply_due_at": _when(v["reply_due_at"]),
+        "last_message_at": _when(v["last_message_at"], tz),
+        "reply_due_at": _when(v["reply_due_at"], tz),
         "tags": tags,
     }
 
