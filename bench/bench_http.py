@@ -47,10 +47,10 @@ def _setup() -> dict:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
-    from rest_framework.authtoken.models import Token
 
     from autoreply.models import AutoReplySettings
     from conversations.models import Conversation
+    from seller_desk.services import api_token_issue
 
     out = {"tokens": json.loads((ROOT / "bench" / ".tokens.json").read_text())}
     for slug in ("bench-big", "bench-small"):
@@ -62,7 +62,7 @@ def _setup() -> dict:
         session.create()
         out[slug] = {
             "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
-            "token": Token.objects.get_or_create(user=user)[0].key,
+            "token": api_token_issue(user=user)[0],
             "thread": Conversation.objects.filter(store__slug=slug)
             .order_by("id")
             .values_list("id", flat=True)[500],
@@ -188,6 +188,11 @@ def main() -> None:
         default=1,
         help="run every endpoint this many times, interleaved; the median is shown",
     )
+    parser.add_argument(
+        "--apis-only",
+        action="store_true",
+        help="only the bare view, the queue API and the thread API (DB_CONN_MAX_AGE=60), no worker",
+    )
     args = parser.parse_args()
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or "127.0.0.1" not in os.environ["DATABASE_URL"]:
         sys.exit("DATABASE_URL must name the loopback benchmark database (…127.0.0.1…/sd_bench…).")
@@ -202,7 +207,7 @@ def main() -> None:
     results = []
     once = ""
     try:
-        for conn_max_age in ("60", "0"):
+        for conn_max_age in ("60",) if args.apis_only else ("60", "0"):
             web = _serve(conn_max_age)
             try:
                 runs = [("bare JSON view", "/bench/bare/", {})]
@@ -215,7 +220,7 @@ def main() -> None:
                         )
                     )
                 else:
-                    for slug, who in (("100k", big), ("10k", small)):
+                    for slug, who in () if args.apis_only else (("100k", big), ("10k", small)):
                         session = {"Cookie": who["cookie"]}
                         poll = "/inbox/queue/"
                         etag = urllib.request.urlopen(
@@ -249,7 +254,7 @@ def main() -> None:
                     median = ranked[len(ranked) // 2]
                     median["range"] = f"{ranked[0]['rps']:.0f}–{ranked[-1]['rps']:.0f}"
                     results.append(median)
-                if conn_max_age == "60":
+                if conn_max_age == "60" and not args.apis_only:
                     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
                         lua.write(
                             f'RUN = "{int(time.time())}"\n'

@@ -1,10 +1,7 @@
 """Conversation APIs: the seller's conversations, replies and dispute responses."""
 
-from datetime import UTC, datetime, timedelta
-
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -55,32 +52,27 @@ class ConversationListApi(StoreAPIMixin, APIView):
         responses=ConversationSerializer(many=True),
     )
     def get(self, request):
-        qs = selectors.conversation_list(
+        raw_limit = request.query_params.get("limit") or str(PAGE_SIZE)
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
+            raise ApplicationError({"limit": "limit is a whole number from 1 to 1000."})
+        rows, next_cursor = selectors.queue_rows(
             store=self.store,
             queue=request.query_params.get("queue", "needs_reply"),
+            limit=int(raw_limit),
+            cursor=request.query_params.get("cursor") or None,
             channel=request.query_params.get("channel") or None,
             language=request.query_params.get("language") or None,
             **_team_filters(request),
             user=request.user,
             assignee=selectors.assignee_parse(request.query_params.get("assignee")),
         )
-        qs = selectors.with_tags(qs)
-        raw_limit = request.query_params.get("limit") or str(PAGE_SIZE)
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
-            raise ApplicationError({"limit": "limit is a whole number from 1 to 1000."})
-        limit = int(raw_limit)
-        queue = request.query_params.get("queue", "needs_reply")
-        cursor = request.query_params.get("cursor")
-        if cursor:
-            qs = qs.filter(_after_cursor(queue, cursor))
-        page = list(qs[: limit + 1])
-        response = Response(ConversationSerializer(page[:limit], many=True).data)
-        if len(page) > limit:
+        response = Response(rows)
+        if next_cursor is not None:
             query = request.query_params.copy()
-            query["cursor"] = _cursor_of(queue, page[limit - 1])
+            query["cursor"] = next_cursor
             url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
             response["Link"] = f'<{url}>; rel="next"'
-            response["X-Next-Cursor"] = query["cursor"]
+            response["X-Next-Cursor"] = next_cursor
         return response
 
 
@@ -102,37 +94,19 @@ def _team_filters(request) -> dict:
 
 
 # A page of the queue is 50 rows; the next one is asked with the ``cursor`` given in the ``Link: <…>; rel="next"``
-# header (also ``X-Next-Cursor``): keyset paging on the queue's own order, so page 100 costs what page 1 does.
+# header (also ``X-Next-Cursor``): keyset paging on the queue's own order (``selectors.queue_rows``), so page 100
+# costs what page 1 does.
 PAGE_SIZE = 50
-
-
-def _cursor_of(queue: str, conversation) -> str:
-    key = conversation.reply_due_at if queue == "needs_reply" else conversation.last_message_at
-    micros = "" if key is None else str(int(key.timestamp()) * 1_000_000 + key.microsecond)
-    return f"{micros}_{conversation.id}"
-
-
-def _after_cursor(queue: str, cursor: str) -> Q:
-    micros, _, last_id = cursor.partition("_")
-    if not (micros.isdigit() or micros == "") or not last_id.isdigit():
-        raise ApplicationError({"cursor": "cursor is the value of the previous page's Link header."})
-    last_id = int(last_id)
-    if micros == "":
-        return Q(id__gt=last_id) if queue == "needs_reply" else Q(id__lt=last_id)
-    seconds, rest = divmod(int(micros), 1_000_000)
-    key = datetime.fromtimestamp(seconds, tz=UTC) + timedelta(microseconds=rest)
-    if queue == "needs_reply":
-        return Q(reply_due_at__gt=key) | Q(reply_due_at=key, id__gt=last_id)
-    return Q(last_message_at__lt=key) | Q(last_message_at=key, id__lt=last_id)
 
 
 class ConversationDetailApi(StoreAPIMixin, APIView):
     @extend_schema(responses=ConversationDetailSerializer)
     def get(self, request, conversation_id: int):
-        conversation = selectors.conversation_with_messages(store=self.store, conversation_id=conversation_id)
-        conversation.thread_notes = list(selectors.conversation_notes(conversation=conversation))
-        conversation.tag_list = selectors.conversation_tag_rows(conversation=conversation)
-        return Response(ConversationDetailSerializer(conversation, context={"request": request}).data)
+        return Response(
+            selectors.thread_payload(
+                store=self.store, conversation_id=conversation_id, build_uri=request.build_absolute_uri
+            )
+        )
 
 
 class ConversationReplyApi(StoreAPIMixin, APIView):
