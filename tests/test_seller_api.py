@@ -207,38 +207,3 @@ def test_needs_reply_api_refuses_a_made_up_cursor(store):
     r = token_client(make_member(store)).get("/api/v1/conversations?queue=needs_reply&cursor=yesterday")
     assert r.status_code == 400
     assert "cursor" in r.json()["errors"]
-
-
-def test_needs_reply_api_pages_disputes_near_escalation_first_then_by_due_time(store):
-    """The queue page reads near-deadline disputes apart from the rest (issue 14); the cursor walks both parts once."""
-    from decimal import Decimal
-
-    from seller_desk.models import Dispute
-    from tests.factories import make_buyer, make_order
-
-    now = timezone.now()
-    for n in range(4):
-        make_inbound(
-            store, buyer=make_buyer(store, name=f"B{n}"), text=f"Q{n}", sent_at=now - timedelta(minutes=n)
-        )
-    for n, escalates_in in ((0, 2), (1, 1)):
-        order = make_order(store, buyer=make_buyer(store, name=f"D{n}"), days_ago=20)
-        Dispute.objects.create(
-            store=store,
-            order=order,
-            external_id=f"DSP{n}",
-            opened_at=now - timedelta(days=10),
-            reason="Not received",
-            refund_amount=Decimal("5.00"),
-            escalates_at=now + timedelta(days=escalates_in),
-        )
-        make_inbound(store, order=order, text=f"Dispute {n}", sent_at=now - timedelta(seconds=10 * n))
-    client = token_client(make_member(store))
-    names, url = [], "/api/v1/conversations?queue=needs_reply&limit=2"
-    while url:
-        page = client.get(url)
-        assert page.status_code == 200
-        names += [c["buyer"]["name"] for c in page.json()]
-        cursor = page.get("X-Next-Cursor")
-        url = f"/api/v1/conversations?queue=needs_reply&limit=2&cursor={cursor}" if cursor else None
-    assert names == ["D1", "D0", "B3", "B2", "B1", "B0"]
