@@ -399,7 +399,7 @@ def _autoreply_dates_check(store: Store, welcome: str, welcome_texts: dict, keyw
     errors = stale_dates_errors(
         autoreply_outgoing_texts(welcome, welcome_texts, keywords),
         store=store,
-        confirm_hint="Tick “The dates are right” to save it anyway.",
+        confirm_hint=gettext("Tick “The dates are right” to save it anyway."),
     )
     if errors:
         raise ApplicationError(errors)

@@ -489,7 +489,7 @@ def _content_recheck(campaign: Campaign, *, dates_confirmed: bool = False) -> No
         for field, message in stale_dates_errors(
             texts,
             store=campaign.store,
-            confirm_hint="Confirm the dates (dates_confirmed) to send it as written.",
+            confirm_hint=gettext("Confirm the dates (dates_confirmed) to send it as written."),
         ).items():
             errors.setdefault(field, message)
     if errors:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import IntegrityError
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -84,7 +85,9 @@ def _team_filters(request) -> dict:
         raise ApplicationError({"order_group": f"order_group is one of {', '.join(selectors.ORDER_GROUPS)}."})
     search = (params.get("q") or "").strip()
     if len(search) > selectors.SEARCH_MAX_CHARS:
-        raise ApplicationError({"q": f"Search for at most {selectors.SEARCH_MAX_CHARS} characters."})
+        raise ApplicationError(
+            {"q": gettext("Search for at most %(max)s characters.") % {"max": selectors.SEARCH_MAX_CHARS}}
+        )
     return {
         "search": search or None,
         "tag": (params.get("tag") or "").strip() or None,

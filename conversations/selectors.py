@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import fields as _rest_fields
 
 from seller_desk.errors import ApplicationError
@@ -739,22 +739,22 @@ def _tag_filter(qs: QuerySet[Conversation], *, store: Store, tag: str) -> QueryS
 # The order-status groups of AliExpress's message centre. "In dispute" is any conversation whose order has an
 # active dispute; the other groups leave those out, so each conversation with an order is in at most one group.
 ORDER_GROUPS = {
-    "awaiting_payment": ("Awaiting payment", (OrderStatus.AWAITING_PAYMENT,)),
+    "awaiting_payment": (gettext_lazy("Awaiting payment"), (OrderStatus.AWAITING_PAYMENT,)),
     "awaiting_shipment": (
-        "Awaiting shipment",
+        gettext_lazy("Awaiting shipment"),
         (OrderStatus.AWAITING_SHIPMENT, OrderStatus.PARTIALLY_SHIPPED),
     ),
-    "awaiting_receipt": ("Awaiting receipt", (OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED)),
-    "completed": ("Completed", (OrderStatus.COMPLETED,)),
-    "in_dispute": ("In dispute", ()),
+    "awaiting_receipt": (gettext_lazy("Awaiting receipt"), (OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED)),
+    "completed": (gettext_lazy("Completed"), (OrderStatus.COMPLETED,)),
+    "in_dispute": (gettext_lazy("In dispute"), ()),
 }
 # The chips' short labels (the queue pane is narrow); the full name is their tooltip.
 ORDER_GROUP_SHORT = {
-    "awaiting_payment": "To pay",
-    "awaiting_shipment": "To ship",
-    "awaiting_receipt": "To receive",
-    "completed": "Completed",
-    "in_dispute": "Dispute",
+    "awaiting_payment": gettext_lazy("To pay"),
+    "awaiting_shipment": gettext_lazy("To ship"),
+    "awaiting_receipt": gettext_lazy("To receive"),
+    "completed": gettext_lazy("Completed"),
+    "in_dispute": gettext_lazy("Dispute"),
 }
 
 
@@ -879,9 +879,9 @@ def snooze_presets(*, store: Store, now=None) -> dict[str, tuple[str, object]]:
     monday = now.date() + timedelta(days=7 - now.weekday())
     next_week = datetime.combine(monday, time(9, 0), tzinfo=tz)
     return {
-        "1h": ("In 1 hour", now + timedelta(hours=1)),
-        "tomorrow": ("Tomorrow 9:00", tomorrow),
-        "next_week": ("Next week (Mon 9:00)", next_week),
+        "1h": (gettext("In 1 hour"), now + timedelta(hours=1)),
+        "tomorrow": (gettext("Tomorrow 9:00"), tomorrow),
+        "next_week": (gettext("Next week (Mon 9:00)"), next_week),
     }
 
 
@@ -894,10 +894,12 @@ def snooze_until_parse(*, store: Store, preset: str | None, custom: str | None, 
         try:
             local = datetime.fromisoformat(custom)
         except ValueError:
-            raise ApplicationError({"until": "Pick a date and time, e.g. 2026-12-24T09:00."}) from None
+            raise ApplicationError(
+                {"until": gettext("Pick a date and time, e.g. 2026-12-24T09:00.")}
+            ) from None
         return local.replace(tzinfo=ZoneInfo(store.timezone)) if local.tzinfo is None else local
     raise ApplicationError(
-        {"until": "Pick when the conversation comes back: 1 hour, tomorrow, next week or a time."}
+        {"until": gettext("Pick when the conversation comes back: 1 hour, tomorrow, next week or a time.")}
     )
 
 

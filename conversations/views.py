@@ -943,7 +943,7 @@ def inbox_assign(request, conversation_id: int):
     raw = request.POST.get("assignee_id", "")
     assignee_id = request.user.pk if raw == "me" else (int(raw) if raw.isdigit() else None)
     if raw and raw != "me" and not raw.isdigit():
-        return HttpResponseBadRequest("assignee_id: 'me', a member's id, or empty for nobody.")
+        return HttpResponseBadRequest(gettext("assignee_id: 'me', a member's id, or empty for nobody."))
     try:
         services.conversation_assign(
             conversation=conversation, assignee_id=assignee_id, acting_user=request.user
@@ -1088,7 +1088,7 @@ def tags_manage(request):
     error, name = "", ""
     if request.method == "POST":
         if request.membership.role != "owner":
-            raise PermissionDenied("Only the store owner manages tags.")
+            raise PermissionDenied(gettext("Only the store owner manages tags."))
         name = request.POST.get("name", "")
         try:
             services.tag_create(store=request.store, acting_user=request.user, name=name)
@@ -1166,11 +1166,11 @@ def inbox_settings(request):
     error = None
     if request.method == "POST":
         if not _is_owner(request.user):
-            raise PermissionDenied("Only the store owner may change auto-assignment.")
+            raise PermissionDenied(gettext("Only the store owner may change auto-assignment."))
         try:
             cap = request.POST.get("agent_cap", "")
             if not cap.isdigit():
-                raise ApplicationError({"agent_cap": "The cap is a whole number from 1 to 1000."})
+                raise ApplicationError({"agent_cap": gettext("The cap is a whole number from 1 to 1000.")})
             services.inbox_settings_update(
                 store=request.store,
                 acting_user=request.user,

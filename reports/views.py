@@ -430,7 +430,7 @@ def dashboard_waits(request):
         "nav": "dashboard",
         "days": days,
         "bucket": bucket,
-        "bucket_label": (selectors.BUCKETS[bucket] if bucket else "All buyer messages")
+        "bucket_label": (selectors.BUCKETS[bucket] if bucket else gettext("All buyer messages"))
         + (f" · first responses by {agent['username']}" if agent else ""),
         "day": day,
         "window": window,

@@ -169,15 +169,29 @@ class DateMention:
         return self.status == PAST
 
     def message(self) -> str:
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext
+
         if self.kind == "period" and self.status == PAST:
-            return f"“{self.found}” is a period that ended on {self.last_day:%d %b %Y}."
+            return gettext("“%(found)s” is a period that ended on %(day)s.") % {
+                "found": self.found,
+                "day": date_format(self.last_day, "DATE_FORMAT"),
+            }
         if self.status == PAST:
-            return f"“{self.found}” is in the past ({self.first_day:%d %b %Y})."
+            return gettext("“%(found)s” is in the past (%(day)s).") % {
+                "found": self.found,
+                "day": date_format(self.first_day, "DATE_FORMAT"),
+            }
         if self.status == SEASONAL:
-            return f"“{self.found}” names a season: check it is the current one."
+            return gettext("“%(found)s” names a season: check it is the current one.") % {"found": self.found}
         if self.status == RELATIVE or self.kind == "relative":
-            return f"“{self.found}” is relative to when the text was written: check it still holds."
-        return f"“{self.found}” is ahead ({self.first_day:%d %b %Y})."
+            return gettext("“%(found)s” is relative to when the text was written: check it still holds.") % {
+                "found": self.found
+            }
+        return gettext("“%(found)s” is ahead (%(day)s).") % {
+            "found": self.found,
+            "day": date_format(self.first_day, "DATE_FORMAT"),
+        }
 
     def as_dict(self) -> dict:
         return {
@@ -282,7 +296,11 @@ def past_mentions(text: str, *, today: date) -> list[DateMention]:
 
 def past_dates_message(mentions: list[DateMention]) -> str:
     shown = "; ".join(m.message() for m in mentions[:3])
-    return f"This text names a date that is over: {shown} Edit the text, or confirm the dates are meant."
+    from django.utils.translation import gettext
+
+    return gettext(
+        "This text names a date that is over: %(shown)s Edit the text, or confirm the dates are meant."
+    ) % {"shown": shown}
 
 
 def stale_dates(text: str, *, store=None, today: date | None = None) -> list[DateMention]:

@@ -237,7 +237,7 @@ def _official_dates_check(scenario: Scenario, texts: dict) -> None:
         if text and text != (getattr(scenario, f"body_{field_suffix(language)}") or "")
     }
     errors = stale_dates_errors(
-        changed, store=None, confirm_hint="Tick “The dates are right” to save it anyway."
+        changed, store=None, confirm_hint=gettext("Tick “The dates are right” to save it anyway.")
     )
     if errors:
         raise ApplicationError(errors)

@@ -91,7 +91,7 @@ def test_the_send_api_refuses_a_past_date_then_sends_with_dates_confirmed(store)
     assert refused.status_code == 400
     assert list(refused.json()["errors"]) == ["text"]
     assert (
-        "“19 January to 18 February” is a period that ended on 18 Feb" in refused.json()["errors"]["text"][0]
+        "“19 January to 18 February” is a period that ended on Feb 18" in refused.json()["errors"]["text"][0]
     )
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.DRAFT
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -228,5 +228,5 @@ def test_the_django_admin_form_applies_the_same_date_check_to_official_texts():
     data = {"body_en": "We are closed from 19 January 2020 to 18 February 2020."}
     form = form_class(data, instance=official)
     assert not form.is_valid()
-    assert "is a period that ended on 18 Feb 2020" in form.errors["body_en"][0]
+    assert "is a period that ended on Feb 18, 2020" in form.errors["body_en"][0]
     assert form_class({**data, "dates_confirmed": "on"}, instance=official).is_valid()

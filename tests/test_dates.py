@@ -142,5 +142,5 @@ def test_the_message_names_the_span_and_the_end_of_the_period():
     mentions = past_mentions("desde el 19 de enero hasta el 18 de febrero", today=DECEMBER)
     assert past_dates_message(mentions) == (
         "This text names a date that is over: “19 de enero hasta el 18 de febrero” is a period that ended on "
-        "18 Feb 2026. Edit the text, or confirm the dates are meant."
+        "Feb 18, 2026. Edit the text, or confirm the dates are meant."
     )

@@ -2,6 +2,10 @@
    "new message" marker. No inline script (CSP): everything is wired here by event delegation. */
 (function () {
   "use strict";
+  // Interface strings through Django's JavaScript catalogue (/jsi18n/, docs/i18n.md).
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+  const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => (values || {})[k]);
 
   const $ = (sel, root) => (root || document).querySelector(sel);
   const DRAFT_DELAY_MS = 600;
@@ -52,9 +56,9 @@
     }).then((response) => {
       if (response.ok && $("#draft-state") && $("#draft-state").dataset.draftUrl === pending.url) {
         const now = new Date();
-        draftState(pending.text.trim() ? "Draft saved " + now.toTimeString().slice(0, 5) : "");
+        draftState(pending.text.trim() ? fmt(gettext("Draft saved %(time)s"), { time: now.toTimeString().slice(0, 5) }) : "");
       }
-    }).catch(() => draftState("Draft not saved (offline?)"));
+    }).catch(() => draftState(gettext("Draft not saved (offline?)")));
   }
 
   function flushDraft(keepalive) {
@@ -105,7 +109,7 @@
       el.id = "new-message-marker";
       el.className = "new-message-marker";
       el.hidden = true;
-      el.textContent = "New message ↓";
+      el.textContent = gettext("New message ↓");
       pane.appendChild(el);
     }
     return el;
@@ -114,7 +118,7 @@
   function showMarker(n) {
     const el = marker();
     if (!el) return;
-    el.textContent = n > 1 ? n + " new messages ↓" : "New message ↓";
+    el.textContent = n > 1 ? fmt(ngettext("%(n)s new message ↓", "%(n)s new messages ↓", n), { n }) : gettext("New message ↓");
     el.hidden = false;
   }
 

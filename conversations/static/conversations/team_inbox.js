@@ -2,6 +2,10 @@
    and the collapsible reply assist. Loaded beside inbox.js; no dependencies but htmx. */
 (function () {
   "use strict";
+  // Interface strings through Django's JavaScript catalogue (/jsi18n/, docs/i18n.md).
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+  const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => (values || {})[k]);
 
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
@@ -69,7 +73,7 @@
     const n = checked.size;
     bar.hidden = n === 0 && !(all && all.checked);
     const count = $("#bulk-count");
-    if (count) count.textContent = all && all.checked ? "All matching" : n + " selected";
+    if (count) count.textContent = all && all.checked ? gettext("All matching") : fmt(ngettext("%(n)s selected", "%(n)s selected", n), { n });
     const action = $("#bulk-action");
     $$("[data-for]", bar).forEach((el) => { el.hidden = !action || el.dataset.for !== action.value; });
   }

@@ -169,7 +169,7 @@
   function render(code, language) {
     const p = panel();
     const url = `${p.dataset.renderUrl}?${new URLSearchParams({ code, language })}`;
-    status('<span class="ra-loading">Loading the reply…</span>');
+    status(`<span class="ra-loading">${escapeHtml(gettext("Loading the reply…"))}</span>`);
     fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
       .then((html) => {
@@ -275,15 +275,15 @@
       fill.dataset.names = names.join(" ");
       fill.hidden = !names.length;
       fill.innerHTML = names.length
-        ? '<span class="ra-fill-label">Fill in before sending:</span>' +
+        ? `<span class="ra-fill-label">${escapeHtml(gettext("Fill in before sending:"))}</span>` +
           names
             .map(
               (name) =>
                 `<label class="ra-ph"><code class="ra-ph-mark">{${name}}</code>` +
-                `<input type="text" data-ph="${name}" size="10" autocomplete="off" placeholder="${escapeHtml(fmt(gettext("value")))}" aria-label="Value for {${name}}"></label>`
+                `<input type="text" data-ph="${name}" size="10" autocomplete="off" placeholder="${escapeHtml(fmt(gettext("value")))}" aria-label="${escapeHtml(fmt(gettext("Value for %(name)s"), { name: `{${name}}` }))}"></label>`
             )
             .join("") +
-          '<span class="ra-fill-hint">Enter puts the value in the text</span>'
+          `<span class="ra-fill-hint">${escapeHtml(gettext("Enter puts the value in the text"))}</span>`
         : "";
     }
     return names;
@@ -382,7 +382,7 @@
       .catch(() => {
         if (seq !== state.checkSeq || !document.body.contains(slot)) return;
         slot.innerHTML =
-          '<p class="ra-check-error">Could not check the text just now; it is checked again when you send.</p>';
+          `<p class="ra-check-error">${escapeHtml(gettext("Could not check the text just now; it is checked again when you send."))}</p>`;
       });
   }
 
