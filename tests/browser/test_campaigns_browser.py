@@ -149,8 +149,9 @@ def test_owner_creates_identifies_and_sends_buyer_sees_it_seller_inbox_does_not(
     expect(push).to_contain_text("Посылка уйдёт со склада")
     expect(push.locator(".coupon-card")).to_contain_text(coupon.name)
 
+    buyer_tab.close()
     inbox = browser_page.context.new_page()
-    inbox.goto(f"/inbox/{chat.pk}/")
+    inbox.goto(f"/inbox/{chat.pk}/", wait_until="domcontentloaded", timeout=30_000)
     expect(inbox.get_by_text("Когда отправите мой заказ?").first).to_be_visible()
     expect(inbox.get_by_text("Посылка уйдёт со склада")).to_have_count(0)
 

@@ -22,7 +22,7 @@ NOT_INTERFACE = (
     "textarea, input, select option, .cp-title, .coupon-card, .row-title, .audit-details, .qpreview, "
     ".qsnippet, td.mono, .cp-prefix, .ra-opt-title, .ra-sugg-title, .kw, .token-once, .bw-term, .bw-suggestion, "
     "[data-testid='name-preview'], .cg-title, .cg-sub, .ar-chip, .lang-switch, .zone-chip, .chan, .ra-lang-list, "
-    ".reply-text, .lang-text, .bw-term, td[dir='auto'], .cp-name, .cp-crumbs, .question, .detail-head .small, [class*='lang'], .row-chips, .cp-code"
+    ".reply-text, .lang-text, .bw-term, td[dir='auto'], .cp-name, .cp-crumbs, .question, .detail-head .small, [class*='lang'], .row-chips, .cp-code, .qtag, .tag-chip, .note-text"
 )
 ALLOWED = {
     "DDWL",
@@ -164,4 +164,5 @@ def test_the_whole_desk_in_chinese(transactional_db, zh_context, expect):
     assert admin.url.endswith("/banned-words/")
     leftovers["banned-words"] = _shot(admin, "banned-words")
 
-    assert {page: words for page, words in leftovers.items() if words} == {}
+    english = {page: words for page, words in leftovers.items() if words}
+    assert english == {}, f"English left on the Chinese pages: {english}"
