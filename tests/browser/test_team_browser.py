@@ -17,12 +17,16 @@ def test_owner_adds_an_agent_in_the_browser(transactional_db, browser_page, brow
 
     page.fill("#id_username", "dmitry")
     page.fill("#id_password", "short")
-    page.click("text=Add member")
+    add = page.get_by_role("button", name="Add member")
+    with page.expect_navigation():
+        add.click()
+    page.wait_for_load_state("load")
     assert page.locator(".error").first.inner_text() == "Passwords have at least 8 characters."
     assert page.input_value("#id_username") == "dmitry"
 
     page.fill("#id_password", "long-enough-1")
-    page.click("text=Add member")
+    with page.expect_navigation():
+        add.click()
     page.wait_for_selector('tr[data-username="dmitry"]')
     assert Membership.objects.get(user__username="dmitry").role == "agent"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
