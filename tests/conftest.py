@@ -65,6 +65,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _banned_word_version_checked_every_call(monkeypatch):
+    """The process-wide guard re-reads the list version at most once a second, so whether a request pays
+    that query would depend on how long a test took: in tests it is checked on every call, which keeps
+    query counts the same run after run (the interval itself is tested on a cache of its own)."""
+    from templates_i18n import matcher
+
+    monkeypatch.setattr(matcher._cache, "check_interval", 0)
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table, data-migration rows too: put the official scenarios and the
     seeded banned words back before each of them, as a fresh database would have them."""
