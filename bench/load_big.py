@@ -55,13 +55,13 @@ FROM generate_series(1, %(orders)s) AS i;
 -- Conversation i: order i and its buyer, message channel; every third one waits for a reply.
 INSERT INTO conversations_conversation (store_id, buyer_id, order_id, channel, status, language,
                                         last_message_at, last_message_preview, waiting_since, reply_due_at,
-                                        created_at)
+                                        created_at, inbox_state)
 SELECT %(store)s, o.buyer_id, o.id, 'message',
        CASE WHEN i %% 3 = 0 THEN 'needs_reply' ELSE 'answered' END, 'en',
        now() - (i %% 100000) * interval '1 minute', 'Where is my parcel? It has been two weeks.',
        CASE WHEN i %% 3 = 0 THEN now() - (i %% 100000) * interval '1 minute' END,
        CASE WHEN i %% 3 = 0 THEN now() - (i %% 100000) * interval '1 minute' + interval '24 hours' END,
-       now()
+       now(), 'open'
 FROM generate_series(1, %(conversations)s) AS i
 JOIN seller_desk_order o ON o.store_id = %(store)s AND o.external_id = 'o' || i;
 
@@ -82,11 +82,26 @@ FROM conversations_conversation c, generate_series(1, 3) AS k
 WHERE c.store_id = %(store)s;
 
 -- The open 24-hour wait of every needs-reply conversation, opened by its last buyer message.
-INSERT INTO conversations_replywait (store_id, conversation_id, opened_by_id, opened_at, due_at)
-SELECT c.store_id, c.id, m.id, m.created_at, m.created_at + interval '24 hours'
+INSERT INTO conversations_replywait (store_id, conversation_id, opened_by_id, opened_at, due_at,
+                                     resolved_without_reply)
+SELECT c.store_id, c.id, m.id, m.created_at, m.created_at + interval '24 hours', false
 FROM conversations_conversation c
 JOIN conversations_message m ON m.conversation_id = c.id AND m.external_id = 'm' || c.id || '-3'
 WHERE c.store_id = %(store)s AND c.status = 'needs_reply';
+
+-- Disputes on 20 needs-reply conversations of bench-big (2 of bench-small): about half escalate within the queue's
+-- near-deadline window (``conversations.selectors.DISPUTE_NEAR_DEADLINE``, 3 days) and head the needs-reply queue.
+INSERT INTO seller_desk_dispute (store_id, order_id, external_id, conversation_id, opened_at, reason,
+                                 refund_amount, return_goods, description, status, escalates_at)
+SELECT c.store_id, c.order_id, 'd' || c.id, c.id, now() - interval '10 days', 'Not received', 10, false, '',
+       'open', now() + CASE WHEN c.id %% 2 = 0 THEN (c.id %% 47) * interval '1 hour'
+                            ELSE interval '5 days' + (c.id %% 47) * interval '1 hour' END
+FROM conversations_conversation c
+WHERE c.store_id = %(store)s AND c.status = 'needs_reply' AND c.id %% 1667 = 0;
+
+-- What ``seller_desk.services.dispute_deadline_sync`` keeps: an active dispute's deadline on its conversation.
+UPDATE conversations_conversation c SET dispute_escalates_at = d.escalates_at
+FROM seller_desk_dispute d WHERE d.conversation_id = c.id AND d.store_id = %(store)s;
 """
 
 # The search data set (issue 10, ``--search``): store ``bench-search``, 100,000 conversations and 1,000,000 messages
@@ -159,13 +174,13 @@ FROM generate_series(1, 100000) AS i;
 
 INSERT INTO conversations_conversation (store_id, buyer_id, order_id, channel, status, language,
                                         last_message_at, last_message_preview, waiting_since, reply_due_at,
-                                        created_at)
+                                        created_at, inbox_state)
 SELECT %(store)s, o.buyer_id, o.id, 'message',
        CASE WHEN i %% 3 = 0 THEN 'needs_reply' ELSE 'answered' END, 'en',
        now() - i * interval '1 minute', 'Where is my parcel?',
        CASE WHEN i %% 3 = 0 THEN now() - i * interval '1 minute' END,
        CASE WHEN i %% 3 = 0 THEN now() - i * interval '1 minute' + interval '24 hours' END,
-       now()
+       now(), 'open'
 FROM generate_series(1, 100000) AS i
 JOIN seller_desk_order o ON o.store_id = %(store)s AND o.external_id = 'so' || (8100000000 + i);
 

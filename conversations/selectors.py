@@ -84,27 +84,35 @@ def conversation_list(
 
     The team queues (``mine``, ``unassigned``, ``snoozed``, ``resolved``) and ``assignee`` (a user id or
     ``"none"``) narrow it further (``team_queue_filter``, ``assignee_filter``)."""
-    qs = _conversations_filtered(
+    qs = _queue_filtered(
         store=store,
+        queue=queue,
         channel=channel,
         language=language,
         search=search,
         tag=tag,
         group=group,
         blocked=blocked,
+        user=user,
+        assignee=assignee,
     ).select_related("buyer", "order", "assignee")
-    qs = assignee_filter(team_queue_filter(qs, queue=queue, user=user), assignee=assignee)
     if queue == "needs_reply":
-        qs = (
-            qs.filter(status=ConversationStatus.NEEDS_REPLY)
-            .filter(open_condition())
-            .annotate(dispute_deadline=_dispute_deadline())
-            .order_by(F("dispute_deadline").asc(nulls_last=True), "reply_due_at", "id")
+        return qs.annotate(dispute_deadline=_dispute_deadline()).order_by(
+            F("dispute_deadline").asc(nulls_last=True), "reply_due_at", "id"
         )
-    elif queue == "answered":
-        qs = qs.filter(status=ConversationStatus.ANSWERED).order_by("-last_message_at", "-id")
-    else:
-        qs = qs.order_by("-last_message_at", "-id")
+    return qs.order_by("-last_message_at", "-id")
+
+
+def _queue_filtered(*, store: Store, queue: str, user=None, assignee=None, **filters) -> QuerySet[Conversation]:
+    """The rows of a queue, unordered: ``conversation_list`` orders them, ``queue_rows`` pages them."""
+    qs = assignee_filter(
+        team_queue_filter(_conversations_filtered(store=store, **filters), queue=queue, user=user),
+        assignee=assignee,
+    )
+    if queue == "needs_reply":
+        return qs.filter(status=ConversationStatus.NEEDS_REPLY).filter(open_condition())
+    if queue == "answered":
+        return qs.filter(status=ConversationStatus.ANSWERED)
     return qs
 
 
@@ -114,11 +122,12 @@ DISPUTE_NEAR_DEADLINE = timedelta(days=3)
 
 
 def _dispute_deadline():
+    """The needs-reply queue's first sort key: an active dispute's deadline when it is near, else none
+    (``Conversation.dispute_escalates_at`` is set only while the dispute is active)."""
     return Case(
         When(
-            dispute__status__in=DISPUTE_ACTIVE_STATUSES,
-            dispute__escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
-            then=F("dispute__escalates_at"),
+            dispute_escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
+            then=F("dispute_escalates_at"),
         ),
         default=None,
     )
@@ -127,9 +136,9 @@ def _dispute_deadline():
 def _conversations_filtered(
     *,
     store: Store,
-    channel: str | None,
-    language: str | None,
-    search: str | list[int] | None,
+    channel: str | None = None,
+    language: str | None = None,
+    search: str | list[int] | None = None,
     tag: str | None = None,
     group: str | None = None,
     blocked: bool = False,
@@ -999,13 +1008,6 @@ def _tag_names(ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _near_dispute() -> Q:
-    return Q(
-        dispute__status__in=DISPUTE_ACTIVE_STATUSES,
-        dispute__escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
-    )
-
-
 def _micros(value) -> str:
     return "" if value is None else str(int(value.timestamp()) * 1_000_000 + value.microsecond)
 
@@ -1036,85 +1038,103 @@ def queue_rows(
     """A page of ``conversation_list`` (same filters, same order) as API.md rows, and the next page's cursor.
 
     The needs-reply order puts conversations whose dispute escalates within ``DISPUTE_NEAR_DEADLINE`` first. Sorting
-    the whole queue by that CASE over the dispute join read and sorted every needs-reply row of the store (33,000 at
-    bench-big: 77 ms); here the few near-deadline rows are read apart (``d…`` cursors page through them) and the rest
-    is read in the ``(store, status, reply_due_at)`` index's order with the near-deadline rows left out, stopping at
-    the page. Queries: the near-deadline rows (needs-reply only), the page, its tags."""
-    base = conversation_list(store=store, queue=queue, **filters).order_by()
+    the whole queue by that key read and sorted every needs-reply row of the store (33,000 at bench-big: 77 ms); here
+    the near-deadline head is read in the ``conversation_dispute_deadline`` index's order and the rest in the
+    ``(store, status, reply_due_at)`` index's order without them, each stopping at the page (``d…`` cursors page
+    through the head). Both reads are one ``UNION ALL`` inside the page's query, which joins buyer, order and
+    assignee for those rows only; the two parts are put in order here. Queries: the page, its tags (on a backend
+    without ordered parts in a compound query, each part's ids first)."""
+    base = _queue_filtered(store=store, queue=queue, **filters)
     now = timezone.now()
-    head: list[dict] = []
+    near_until = now + DISPUTE_NEAR_DEADLINE
+    near = Q(dispute_escalates_at__lte=near_until)
     tail_after: Q | None = None
-    skip_head = False
+    head_filter: Q | None = Q() if queue == "needs_reply" else None
     if cursor:
         if cursor.startswith("d") and queue == "needs_reply":
-            parts = cursor[1:].split("_")
-            if (
-                len(parts) != 3
-                or not parts[0].isdigit()
-                or not parts[2].isdigit()
-                or not (parts[1].isdigit() or parts[1] == "")
-            ):
-                raise _cursor_error()
-            esc, due, last_id = _from_micros(parts[0]), parts[1], int(parts[2])
-            due_key = _from_micros(due) if due else None
-            after = Q(dispute__escalates_at__gt=esc)
-            if due_key is None:
-                after |= Q(dispute__escalates_at=esc, reply_due_at__isnull=True, id__gt=last_id)
-            else:
-                after |= Q(dispute__escalates_at=esc) & (
-                    Q(reply_due_at__gt=due_key)
-                    | Q(reply_due_at=due_key, id__gt=last_id)
-                    | Q(reply_due_at__isnull=True)
-                )
-            head_filter = after
+            head_filter = _head_after(cursor[1:])
         else:
             micros, _, last_id = cursor.partition("_")
             if not (micros.isdigit() or micros == "") or not last_id.isdigit():
                 raise _cursor_error()
             tail_after = _after_key(queue, micros, int(last_id))
-            skip_head = True
             head_filter = None
-    else:
-        head_filter = Q()
-    if queue == "needs_reply" and not skip_head:
-        head = list(
-            base.filter(_near_dispute())
-            .filter(head_filter)
-            .order_by("dispute__escalates_at", F("reply_due_at").asc(nulls_last=True), "id")
-            .values(*_ROW_FIELDS, "dispute__escalates_at")[: limit + 1]
+    parts = []
+    if head_filter is not None:
+        parts.append(
+            base.filter(near, head_filter)
+            .order_by("dispute_escalates_at", F("reply_due_at").asc(nulls_last=True), "id")
+            .values("id")[: limit + 1]
         )
-    tail: list[dict] = []
-    if len(head) <= limit:
-        tail_qs = base
-        if queue == "needs_reply":
-            tail_qs = tail_qs.filter(
-                ~Exists(
-                    Dispute.objects.filter(
-                        conversation=OuterRef("pk"),
-                        status__in=DISPUTE_ACTIVE_STATUSES,
-                        escalates_at__lte=now + DISPUTE_NEAR_DEADLINE,
-                    )
-                )
-            ).order_by(F("reply_due_at").asc(nulls_last=True), "id")
-        else:
-            tail_qs = tail_qs.order_by("-last_message_at", "-id")
-        if tail_after is not None:
-            tail_qs = tail_qs.filter(tail_after)
-        tail = list(tail_qs.values(*_ROW_FIELDS)[: limit + 1 - len(head)])
-    page = head + tail
+    if queue == "needs_reply":
+        tail = base.filter(Q(dispute_escalates_at__isnull=True) | Q(dispute_escalates_at__gt=near_until))
+        tail = tail.order_by(F("reply_due_at").asc(nulls_last=True), "id")
+    else:
+        tail = base.order_by("-last_message_at", "-id")
+    if tail_after is not None:
+        tail = tail.filter(tail_after)
+    parts.append(tail.values("id")[: limit + 1])
+    if len(parts) == 1:
+        ids = parts[0]
+    elif connection.features.supports_slicing_ordering_in_compound:
+        ids = parts[0].union(parts[1], all=True)
+    else:
+        ids = [pk for part in parts for pk in part.values_list("id", flat=True)]
+    rows = Conversation.objects.filter(pk__in=ids).values(*_ROW_FIELDS, "dispute_escalates_at")
+    page = _in_queue_order(list(rows), queue=queue, near_until=near_until if head_filter is not None else None)
     next_cursor = None
     if len(page) > limit:
         last = page[limit - 1]
-        if "dispute__escalates_at" in last:
-            next_cursor = (
-                f"d{_micros(last['dispute__escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
-            )
+        if _in_head(last, near_until if head_filter is not None else None):
+            next_cursor = f"d{_micros(last['dispute_escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
         else:
             key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
             next_cursor = f"{_micros(key)}_{last['id']}"
         page = page[:limit]
     tags = _tag_names([v["id"] for v in page])
     return [_row(v, tags.get(v["id"], []), now) for v in page], next_cursor
+
+
+def _head_after(cursor: str) -> Q:
+    """Rows after a ``d<escalates>_<due>_<id>`` cursor in the near-deadline head's order."""
+    parts = cursor.split("_")
+    if (
+        len(parts) != 3
+        or not parts[0].isdigit()
+        or not parts[2].isdigit()
+        or not (parts[1].isdigit() or parts[1] == "")
+    ):
+        raise _cursor_error()
+    esc, due, last_id = _from_micros(parts[0]), parts[1], int(parts[2])
+    after = Q(dispute_escalates_at__gt=esc)
+    if due == "":
+        return after | Q(dispute_escalates_at=esc, reply_due_at__isnull=True, id__gt=last_id)
+    due_key = _from_micros(due)
+    return after | Q(dispute_escalates_at=esc) & (
+        Q(reply_due_at__gt=due_key) | Q(reply_due_at=due_key, id__gt=last_id) | Q(reply_due_at__isnull=True)
+    )
+
+
+def _in_head(v: dict, near_until) -> bool:
+    return near_until is not None and v["dispute_escalates_at"] is not None and v["dispute_escalates_at"] <= near_until
+
+
+_LAST = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def _in_queue_order(rows: list[dict], *, queue: str, near_until) -> list[dict]:
+    """The page's rows in the queue's order (the query read them by id): the near-deadline head by deadline, then
+    the rest by due time (none last) for needs-reply; newest first for the other queues."""
+    if queue != "needs_reply":
+        return sorted(rows, key=lambda v: (v["last_message_at"], v["id"]), reverse=True)
+    head = sorted(
+        (v for v in rows if _in_head(v, near_until)),
+        key=lambda v: (v["dispute_escalates_at"], v["reply_due_at"] or _LAST, v["id"]),
+    )
+    rest = sorted(
+        (v for v in rows if not _in_head(v, near_until)), key=lambda v: (v["reply_due_at"] or _LAST, v["id"])
+    )
+    return head + rest
 
 
 def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dict:

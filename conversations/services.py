@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
 from seller_desk.models import (
+    DISPUTE_ACTIVE_STATUSES,
     DISPUTE_TRANSITIONS,
     Dispute,
     DisputeAction,
@@ -29,7 +30,7 @@ from seller_desk.models import (
     Store,
 )
 from seller_desk.selectors import reply_due_within
-from seller_desk.services import AuditKind, audit_log, protection_extend
+from seller_desk.services import AuditKind, audit_log, dispute_deadline_sync, protection_extend
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
@@ -621,6 +622,8 @@ def dispute_respond(
         dispute.agreed_at = timezone.now()
         fields.append("agreed_at")
     dispute.save(update_fields=fields)
+    if (new_status in DISPUTE_ACTIVE_STATUSES) != (previous in DISPUTE_ACTIVE_STATUSES):
+        dispute_deadline_sync(dispute_ids=[dispute.pk])
     audit_log(
         store=dispute.store,
         kind=AuditKind.DISPUTE_ANSWERED,

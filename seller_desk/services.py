@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -377,6 +378,18 @@ def dispute_window_check(*, order: Order, opened_at: datetime, refund_amount: De
         )
 
 
+def dispute_deadline_sync(*, dispute_ids) -> None:
+    """Copy the disputes' escalation deadlines onto their conversations while active, else clear them
+    (``Conversation.dispute_escalates_at``, the needs-reply queue's first sort key). One ``UPDATE``; every service that
+    opens a dispute or changes its status calls it. The conversations app sits above this one, so its table is
+    reached through the dispute's relation instead of an import."""
+    conversations = Dispute._meta.get_field("conversation").related_model.objects
+    deadline = Dispute.objects.filter(conversation_id=OuterRef("pk"), status__in=DISPUTE_ACTIVE_STATUSES)
+    conversations.filter(dispute__in=list(dispute_ids)).update(
+        dispute_escalates_at=Subquery(deadline.values("escalates_at")[:1])
+    )
+
+
 @transaction.atomic
 def disputes_escalate_due(*, now: datetime | None = None) -> int:
     """Disputes without agreement 15 days after opening go to the platform (R22), each with an audit event.
@@ -391,6 +404,8 @@ def disputes_escalate_due(*, now: datetime | None = None) -> int:
         dispute.status = DisputeStatus.ESCALATED
         dispute.escalated_at = now
     Dispute.objects.bulk_update(due, ["status", "escalated_at"])
+    if due:
+        dispute_deadline_sync(dispute_ids=[d.pk for d in due])
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
