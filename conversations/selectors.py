@@ -1,5 +1,6 @@
 """Reads for conversations; every read is scoped to a store and a fetch raises 404 itself."""
 
+import functools
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,7 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
+from seller_desk.prepared import PreparedRead
 from templates_i18n.languages import bcp47
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
@@ -103,14 +105,16 @@ def conversation_list(
     return qs.order_by("-last_message_at", "-id")
 
 
-def _queue_filtered(*, store: Store, queue: str, user=None, assignee=None, **filters) -> QuerySet[Conversation]:
+def _queue_filtered(
+    *, store: Store, queue: str, user=None, assignee=None, now=None, **filters
+) -> QuerySet[Conversation]:
     """The rows of a queue, unordered: ``conversation_list`` orders them, ``queue_rows`` pages them."""
     qs = assignee_filter(
         team_queue_filter(_conversations_filtered(store=store, **filters), queue=queue, user=user),
         assignee=assignee,
     )
     if queue == "needs_reply":
-        return qs.filter(status=ConversationStatus.NEEDS_REPLY).filter(open_condition())
+        return qs.filter(status=ConversationStatus.NEEDS_REPLY).filter(open_condition(now))
     if queue == "answered":
         return qs.filter(status=ConversationStatus.ANSWERED)
     return qs
@@ -1044,10 +1048,8 @@ def queue_rows(
     through the head). Both reads are one ``UNION ALL`` inside the page's query, which joins buyer, order and
     assignee for those rows only; the two parts are put in order here. Queries: the page, its tags (on a backend
     without ordered parts in a compound query, each part's ids first)."""
-    base = _queue_filtered(store=store, queue=queue, **filters)
     now = timezone.now()
     near_until = now + DISPUTE_NEAR_DEADLINE
-    near = Q(dispute_escalates_at__lte=near_until)
     tail_after: Q | None = None
     head_filter: Q | None = Q() if queue == "needs_reply" else None
     if cursor:
@@ -1059,10 +1061,49 @@ def queue_rows(
                 raise _cursor_error()
             tail_after = _after_key(queue, micros, int(last_id))
             head_filter = None
+    compound = connection.features.supports_slicing_ordering_in_compound
+    unfiltered = not any(value for name, value in filters.items() if name != "user")
+    if cursor is None and queue == "needs_reply" and unfiltered and compound:
+        rows = _needs_reply_first_page(limit)(store.pk, now, near_until)
+    else:
+        parts = _page_parts(
+            _queue_filtered(store=store, queue=queue, now=now, **filters),
+            queue=queue,
+            limit=limit,
+            near_until=near_until,
+            head_filter=head_filter,
+            tail_after=tail_after,
+        )
+        if compound:
+            rows = _PAGE_ROWS(parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True))
+        else:
+            rows = list(_page_rows([pk for part in parts for pk in part.values_list("id", flat=True)]))
+    page = _in_queue_order(
+        _tags_folded(rows), queue=queue, near_until=near_until if head_filter is not None else None
+    )
+    next_cursor = None
+    if len(page) > limit:
+        last = page[limit - 1]
+        if _in_head(last, near_until if head_filter is not None else None):
+            next_cursor = (
+                f"d{_micros(last['dispute_escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
+            )
+        else:
+            key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
+            next_cursor = f"{_micros(key)}_{last['id']}"
+        page = page[:limit]
+    return [_row(v, v["tags"], now) for v in page], next_cursor
+
+
+def _page_parts(
+    base, *, queue: str, limit: int, near_until, head_filter: Q | None, tail_after: Q | None
+) -> list:
+    """The ids of a page, at most ``limit + 1`` in each part: the near-deadline head after ``head_filter`` (needs-reply,
+    unless the cursor is past it), then the rest after ``tail_after``, each in its index's order."""
     parts = []
     if head_filter is not None:
         parts.append(
-            base.filter(near, head_filter)
+            base.filter(Q(dispute_escalates_at__lte=near_until), head_filter)
             .order_by("dispute_escalates_at", F("reply_due_at").asc(nulls_last=True), "id")
             .values("id")[: limit + 1]
         )
@@ -1074,25 +1115,52 @@ def queue_rows(
     if tail_after is not None:
         tail = tail.filter(tail_after)
     parts.append(tail.values("id")[: limit + 1])
-    if len(parts) == 1:
-        ids = parts[0]
-    elif connection.features.supports_slicing_ordering_in_compound:
-        ids = parts[0].union(parts[1], all=True)
-    else:
-        ids = [pk for part in parts for pk in part.values_list("id", flat=True)]
-    rows = Conversation.objects.filter(pk__in=ids).values(*_ROW_FIELDS, "dispute_escalates_at")
-    page = _in_queue_order(list(rows), queue=queue, near_until=near_until if head_filter is not None else None)
-    next_cursor = None
-    if len(page) > limit:
-        last = page[limit - 1]
-        if _in_head(last, near_until if head_filter is not None else None):
-            next_cursor = f"d{_micros(last['dispute_escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
-        else:
-            key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
-            next_cursor = f"{_micros(key)}_{last['id']}"
-        page = page[:limit]
-    tags = _tag_names([v["id"] for v in page])
-    return [_row(v, tags.get(v["id"], []), now) for v in page], next_cursor
+    return parts
+
+
+@functools.cache
+def _needs_reply_first_page(limit: int) -> PreparedRead:
+    """The needs-reply queue's first page without filters (what the desk polls), built by the same functions as any
+    page and compiled once per page size: ``(store id, now, near-deadline end)``."""
+
+    def build(store_id, now, near_until):
+        head, tail = _page_parts(
+            _queue_filtered(store=store_id, queue="needs_reply", now=now),
+            queue="needs_reply",
+            limit=limit,
+            near_until=near_until,
+            head_filter=Q(),
+            tail_after=None,
+        )
+        return _page_rows(head.union(tail, all=True))
+
+    return PreparedRead(build, int, datetime, datetime)
+
+
+def _page_rows(ids) -> QuerySet:
+    """The API rows of ``ids`` (a list or a subquery), one per tag (by name; none: one row with no tag name)."""
+    return (
+        Conversation.objects.filter(pk__in=ids)
+        .order_by("conversation_tags__tag__name")
+        .values(*_ROW_FIELDS, "dispute_escalates_at", "conversation_tags__tag__name")
+    )
+
+
+_PAGE_ROWS = PreparedRead(_page_rows, QuerySet)
+
+
+def _tags_folded(rows: list[dict]) -> list[dict]:
+    """One row per conversation with its ``tags`` (names in the order read), from the rows' join with its tags."""
+    folded: dict[int, dict] = {}
+    for v in rows:
+        row = folded.get(v["id"])
+        if row is None:
+            row = folded[v["id"]] = v
+            v["tags"] = []
+        name = v["conversation_tags__tag__name"]
+        if name is not None:
+            row["tags"].append(name)
+    return list(folded.values())
 
 
 def _head_after(cursor: str) -> Q:
@@ -1116,7 +1184,11 @@ def _head_after(cursor: str) -> Q:
 
 
 def _in_head(v: dict, near_until) -> bool:
-    return near_until is not None and v["dispute_escalates_at"] is not None and v["dispute_escalates_at"] <= near_until
+    return (
+        near_until is not None
+        and v["dispute_escalates_at"] is not None
+        and v["dispute_escalates_at"] <= near_until
+    )
 
 
 _LAST = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
@@ -1139,31 +1211,15 @@ def _in_queue_order(rows: list[dict], *, queue: str, near_until) -> list[dict]:
 
 def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dict:
     """One conversation with its seller-visible messages and notes, as API.md's thread (404 for another store's).
-    ``build_uri`` makes a picture's URL absolute (``request.build_absolute_uri``). Four queries: row, tags,
-    messages, notes."""
-    row = Conversation.objects.filter(store=store, pk=conversation_id).values(*_ROW_FIELDS).first()
-    if row is None:
+    ``build_uri`` makes a picture's URL absolute (``request.build_absolute_uri``). Three queries, each
+    compiled once per process (``PreparedRead``): the row with its tags, the messages, the notes."""
+    rows = _tags_folded(_THREAD_ROW(store.pk, conversation_id))
+    if not rows:
         raise Http404("No conversation matches the given query.")
-    payload = _row(row, _tag_names([conversation_id]).get(conversation_id, []), timezone.now())
+    payload = _row(rows[0], rows[0]["tags"], timezone.now())
     storage = Message._meta.get_field("image").storage
     messages = []
-    for m in (
-        Message.objects.filter(conversation_id=conversation_id, buyer_only=False)
-        .order_by("created_at", "id")
-        .values(
-            "id",
-            "direction",
-            "sender",
-            "text",
-            "language",
-            "image",
-            "coupon_id",
-            "card",
-            "created_at",
-            "tapped_keyword",
-            "agent_note",
-        )
-    ):
+    for m in _THREAD_MESSAGES(conversation_id):
         out = {
             "id": m["id"],
             "direction": m["direction"],
@@ -1204,8 +1260,45 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
             else None,
             "created_at": _when(n["created_at"]),
         }
-        for n in Note.objects.filter(conversation_id=conversation_id)
-        .order_by("created_at", "id")
-        .values("id", "text", "author_id", "author__username", "created_at")
+        for n in _THREAD_NOTES(conversation_id)
     ]
     return payload
+
+
+_THREAD_ROW = PreparedRead(
+    lambda store_id, conversation_id: (
+        Conversation.objects.filter(store_id=store_id, pk=conversation_id)
+        .order_by("conversation_tags__tag__name")
+        .values(*_ROW_FIELDS, "conversation_tags__tag__name")
+    ),
+    int,
+    int,
+)
+_THREAD_MESSAGES = PreparedRead(
+    lambda conversation_id: (
+        Message.objects.filter(conversation_id=conversation_id, buyer_only=False)
+        .order_by("created_at", "id")
+        .values(
+            "id",
+            "direction",
+            "sender",
+            "text",
+            "language",
+            "image",
+            "coupon_id",
+            "card",
+            "created_at",
+            "tapped_keyword",
+            "agent_note",
+        )
+    ),
+    int,
+)
+_THREAD_NOTES = PreparedRead(
+    lambda conversation_id: (
+        Note.objects.filter(conversation_id=conversation_id)
+        .order_by("created_at", "id")
+        .values("id", "text", "author_id", "author__username", "created_at")
+    ),
+    int,
+)

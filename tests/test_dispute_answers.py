@@ -471,7 +471,11 @@ def test_the_queue_api_cursor_walks_the_near_escalation_disputes_first_then_the_
         url = f"/api/v1/conversations?queue=needs_reply&limit=2&cursor={cursor}" if cursor else None
         if cursor:
             assert r.headers["Link"].endswith('>; rel="next"') and f"cursor={cursor}" in r.headers["Link"]
-    by_deadline = [near[1].conversation_id, near[2].conversation_id, near[0].conversation_id]  # 6 h, 30 h, 60 h
+    by_deadline = [
+        near[1].conversation_id,
+        near[2].conversation_id,
+        near[0].conversation_id,
+    ]  # 6 h, 30 h, 60 h
     by_due = [plain[1].pk, far.conversation_id, plain[2].pk, plain[0].pk]  # 1 h, 5 h, 9 h, 20 h
     assert seen == by_deadline + by_due
     assert len(seen) == len(set(seen)) == 7 and pages == 4
