@@ -1046,8 +1046,9 @@ def queue_rows(
     the near-deadline head is read in the ``conversation_dispute_deadline`` index's order and the rest in the
     ``(store, status, reply_due_at)`` index's order without them, each stopping at the page (``d…`` cursors page
     through the head). Both reads are one ``UNION ALL`` inside the page's query, which joins buyer, order and
-    assignee for those rows only; the two parts are put in order here. Queries: the page, its tags (on a backend
-    without ordered parts in a compound query, each part's ids first)."""
+    assignee (and the tags, a row per tag) for those rows only; the two parts are put in order here. One query (on a
+    backend without ordered parts in a compound query, each part's ids first); the unfiltered first page of the
+    needs-reply queue, the one the desk polls, is compiled once per process (``PreparedRead``)."""
     now = timezone.now()
     near_until = now + DISPUTE_NEAR_DEADLINE
     tail_after: Q | None = None

@@ -116,6 +116,7 @@ def _token_with_member(key_hash: str) -> ApiToken | None:
         membership.store = store
         membership.user = user
     user._desk_membership = membership
+    Membership._meta.get_field("user").remote_field.set_cached_value(user, membership)  # ``user.membership``
     return token
 
 
