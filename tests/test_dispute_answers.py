@@ -518,3 +518,17 @@ def test_extending_from_a_dispute_thread_tells_the_buyer_in_that_thread(store):
     extension = ProtectionExtension.objects.get(order=dispute.order)
     assert extension.message.conversation_id == dispute.conversation_id
     assert extension.message.language == "ru"
+
+
+def test_an_escalated_dispute_leaves_the_head_of_the_queue(store):
+    waiting = make_inbound(store, text="Where is my parcel?").conversation
+    near = open_dispute(store, dispute_id="D-near", opened_at=escalating_in(timedelta(minutes=-5)))
+    # Due after the other conversation: only its deadline puts it first.
+    Conversation.objects.filter(pk=near.conversation_id).update(
+        reply_due_at=timezone.now() + timedelta(days=2)
+    )
+    assert [c.pk for c in conversation_list(store=store, queue="needs_reply")][0] == near.conversation_id
+    assert disputes_escalate_due() == 1
+    assert Conversation.objects.get(pk=near.conversation_id).dispute_escalates_at is None
+    order = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
+    assert order == [waiting.pk, near.conversation_id]
