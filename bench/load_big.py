@@ -55,13 +55,13 @@ FROM generate_series(1, %(orders)s) AS i;
 -- Conversation i: order i and its buyer, message channel; every third one waits for a reply.
 INSERT INTO conversations_conversation (store_id, buyer_id, order_id, channel, status, language,
                                         last_message_at, last_message_preview, waiting_since, reply_due_at,
-                                        created_at)
+                                        created_at, inbox_state)
 SELECT %(store)s, o.buyer_id, o.id, 'message',
        CASE WHEN i %% 3 = 0 THEN 'needs_reply' ELSE 'answered' END, 'en',
        now() - (i %% 100000) * interval '1 minute', 'Where is my parcel? It has been two weeks.',
        CASE WHEN i %% 3 = 0 THEN now() - (i %% 100000) * interval '1 minute' END,
        CASE WHEN i %% 3 = 0 THEN now() - (i %% 100000) * interval '1 minute' + interval '24 hours' END,
-       now()
+       now(), 'open'
 FROM generate_series(1, %(conversations)s) AS i
 JOIN seller_desk_order o ON o.store_id = %(store)s AND o.external_id = 'o' || i;
 
@@ -82,8 +82,9 @@ FROM conversations_conversation c, generate_series(1, 3) AS k
 WHERE c.store_id = %(store)s;
 
 -- The open 24-hour wait of every needs-reply conversation, opened by its last buyer message.
-INSERT INTO conversations_replywait (store_id, conversation_id, opened_by_id, opened_at, due_at)
-SELECT c.store_id, c.id, m.id, m.created_at, m.created_at + interval '24 hours'
+INSERT INTO conversations_replywait (store_id, conversation_id, opened_by_id, opened_at, due_at,
+                                     resolved_without_reply)
+SELECT c.store_id, c.id, m.id, m.created_at, m.created_at + interval '24 hours', false
 FROM conversations_conversation c
 JOIN conversations_message m ON m.conversation_id = c.id AND m.external_id = 'm' || c.id || '-3'
 WHERE c.store_id = %(store)s AND c.status = 'needs_reply';
@@ -159,13 +160,13 @@ FROM generate_series(1, 100000) AS i;
 
 INSERT INTO conversations_conversation (store_id, buyer_id, order_id, channel, status, language,
                                         last_message_at, last_message_preview, waiting_since, reply_due_at,
-                                        created_at)
+                                        created_at, inbox_state)
 SELECT %(store)s, o.buyer_id, o.id, 'message',
        CASE WHEN i %% 3 = 0 THEN 'needs_reply' ELSE 'answered' END, 'en',
        now() - i * interval '1 minute', 'Where is my parcel?',
        CASE WHEN i %% 3 = 0 THEN now() - i * interval '1 minute' END,
        CASE WHEN i %% 3 = 0 THEN now() - i * interval '1 minute' + interval '24 hours' END,
-       now()
+       now(), 'open'
 FROM generate_series(1, 100000) AS i
 JOIN seller_desk_order o ON o.store_id = %(store)s AND o.external_id = 'so' || (8100000000 + i);
 
