@@ -114,12 +114,8 @@ def _filter_query(filters: dict, **overrides) -> str:
 def _queue_context(
     store, filters: dict, current_id: int | None, counts: dict | None = None, *, user=None
 ) -> dict:
-    conversations = list(
-        selectors.with_tags(
-            selectors.conversation_list(
-                store=store, queue=filters["queue"], user=user, **_selector_filters(store, filters)
-            )
-        )[:QUEUE_LIMIT]
+    conversations = selectors.inbox_rows(
+        store=store, queue=filters["queue"], limit=QUEUE_LIMIT, user=user, **_selector_filters(store, filters)
     )
     counts = counts or _counts(store, filters, user)
     query = _filter_query(filters)
@@ -878,11 +874,11 @@ def _is_owner(user) -> bool:
 def _assign_queue_context(store, filters: dict, user, shown: int) -> dict:
     """The per-agent filter with open counts (owners), the bulk bar and the availability switch: three queries."""
     members = selectors.store_members(store=store)
-    open_counts = selectors.open_counts_by_assignee(store=store)
+    open_counts = selectors.open_counts_by_assignee(store=store, member_ids=[m["id"] for m in members])
     return {
         "is_owner": _is_owner(user),
-        "members": [{**m, "open": open_counts.get(m["id"], 0)} for m in members],
-        "unassigned_open": open_counts.get(None, 0),
+        "members": [{**m, "open": _count_label(open_counts[m["id"]])} for m in members],
+        "unassigned_open": _count_label(open_counts[None]),
         "bulk_actions": BULK_ACTION_LABELS,
         "snooze_presets": selectors.snooze_presets(store=store),
         "available": bool(user and user.is_authenticated and selectors.availability_of(user=user)),
