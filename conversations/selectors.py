@@ -823,7 +823,14 @@ def inbox_rows(*, store: Store, queue: str, limit: int, user=None, **filters) ->
 
 
 def tag_list(*, store: Store) -> QuerySet[Tag]:
+    """The store's tags with how many conversations carry each (the tags page)."""
     return Tag.objects.filter(store=store).annotate(uses=Count("conversation_tags")).order_by("name", "id")
+
+
+def tag_choices(*, store: Store) -> QuerySet[Tag]:
+    """The store's tags for the pickers and filters: no usage count, so the queue never counts every tagged
+    conversation of the store on each page and poll."""
+    return Tag.objects.filter(store=store).order_by("name", "id")
 
 
 def tag_get(*, store: Store, tag_id: int) -> Tag:
@@ -884,15 +891,17 @@ def draft_conversation_ids(*, store: Store, user, conversation_ids) -> set[int]:
     )
 
 
-def team_fingerprint(*, store: Store, user) -> tuple:
-    """What changes the queue rows besides their own columns: the agent's drafts and the store's tags on
-    conversations (for the poll's "not modified" tag). One query."""
+def team_fingerprint(*, store: Store, user, conversation_ids) -> tuple:
+    """What changes the queue rows besides their own columns: the agent's drafts, the store's tags (the filter and
+    the pickers) and the tags on the rows shown (for the poll's "not modified" tag). One query, bounded by the page
+    and the store's tag list, never by how many conversations are tagged."""
 
     def aggregate(qs, expression):
         return Subquery(qs.order_by().values("store").annotate(v=expression).values("v")[:1])
 
     drafts = Draft.objects.filter(store=store, user=user)
-    tags = ConversationTag.objects.filter(store=store)
+    tags = Tag.objects.filter(store=store)
+    on_rows = ConversationTag.objects.filter(store=store, conversation_id__in=list(conversation_ids))
     return tuple(
         Store.objects.filter(pk=store.pk)
         .values_list(
@@ -900,6 +909,8 @@ def team_fingerprint(*, store: Store, user) -> tuple:
             aggregate(drafts, Max("updated_at")),
             aggregate(tags, Count("id")),
             aggregate(tags, Max("id")),
+            aggregate(on_rows, Count("id")),
+            aggregate(on_rows, Max("id")),
         )
         .get()
     )

@@ -165,7 +165,7 @@ def _team_queue_context(store, filters: dict, conversations: list, user) -> dict
         )
         if user is not None
         else set(),
-        "store_tags": list(selectors.tag_list(store=store)),
+        "store_tags": list(selectors.tag_choices(store=store)),
         "order_groups": [
             {
                 "key": key,
@@ -200,7 +200,9 @@ def _queue_etag(request, filters: dict, current_id: int | None) -> tuple[str, di
         **_selector_filters(store, filters),
     )
     counts = _counts(store, filters, request.user)
-    team = selectors.team_fingerprint(store=store, user=request.user)
+    team = selectors.team_fingerprint(
+        store=store, user=request.user, conversation_ids=[row[0] for row in rows]
+    )
     minute = int(timezone.now().timestamp() // 60)
     language = getattr(request, "LANGUAGE_CODE", "")
     state = repr((rows, sorted(counts.items()), team, current_id, language, store.timezone, minute))
@@ -268,7 +270,7 @@ def _team_thread_context(request, conversation, messages) -> dict:
     return {
         "thread_timeline": _timeline(messages, notes),
         "conversation_tags": [row.tag for row in selectors.conversation_tag_rows(conversation=conversation)],
-        "store_tags": list(selectors.tag_list(store=request.store)),
+        "store_tags": list(selectors.tag_choices(store=request.store)),
         "buyer_block": selectors.buyer_block_active(store=request.store, buyer_id=conversation.buyer_id),
         "draft": selectors.draft_get(conversation=conversation, user=request.user),
         "note_form_text": "",
@@ -985,7 +987,7 @@ def _tags_panel(request, conversation, *, error: str = "", status: int = 200):
     context = {
         "conversation": conversation,
         "conversation_tags": [row.tag for row in selectors.conversation_tag_rows(conversation=conversation)],
-        "store_tags": list(selectors.tag_list(store=request.store)),
+        "store_tags": list(selectors.tag_choices(store=request.store)),
         "tag_error": error,
     }
     if request.htmx:
