@@ -400,35 +400,11 @@ def _near_disputes_of(conversation, now) -> QuerySet[Dispute]:
     )
 
 
-def queue_fingerprint(
-    *,
-    store: Store,
-    queue: str,
-    channel: str | None,
-    language: str | None,
-    search: str | None,
-    limit: int,
-    tag: str | None = None,
-    group: str | None = None,
-    blocked: bool = False,
-    user=None,
-    assignee: str | int | None = None,
-) -> list[tuple]:
-    """What the queue rows show, as plain values for the rows ``conversation_list`` would list: the poll compares
-    it with the last answer's to say "not modified" without rendering. Two queries over at most ``limit`` rows
-    (``queue_page``)."""
-    rows = conversation_list(
-        store=store,
-        queue=queue,
-        channel=channel,
-        language=language,
-        search=search,
-        tag=tag,
-        group=group,
-        blocked=blocked,
-        user=user,
-        assignee=assignee,
-    ).values_list(
+def queue_fingerprint(*, store: Store, queue: str, limit: int, user=None, **filters) -> list[tuple]:
+    """What the queue rows show, as plain values for the rows ``conversation_list`` would list (same filters): the
+    poll compares it with the last answer's to say "not modified" without rendering. Two queries over at most
+    ``limit`` rows (``queue_page``)."""
+    rows = conversation_list(store=store, queue=queue, user=user, **filters).values_list(
         "id",
         "status",
         "inbox_state",
