@@ -7,7 +7,7 @@ without one (an old event) is shown humanised rather than raw.
 """
 
 from django.utils import formats, timezone, translation
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_lazy
 
 DETAIL_LABELS = {
@@ -160,6 +160,9 @@ def _value(value, key: str = "", limit: int = 80) -> str:
     elif isinstance(value, str) and len(value) > 19 and value[4:5] == "-" and value[10:11] == "T":
         when = parse_datetime(value)
         text = formats.date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else value
+    elif isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+        day = parse_date(value) if value.replace("-", "").isdigit() else None
+        text = formats.date_format(day, "DATE_FORMAT") if day else value
     else:
         text = str(value)
     if text == "":

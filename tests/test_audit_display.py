@@ -217,3 +217,10 @@ def test_bulk_actions_write_one_row_per_changed_conversation_in_constant_queries
     assert bulk(2, "resolve") == bulk(6, "resolve")
     until = timezone.now() + timedelta(days=1)
     assert bulk(2, "snooze", until=until) == bulk(6, "snooze", until=until)
+
+
+def test_dates_and_times_in_details_use_the_interface_format():
+    with translation.override("zh-hans"):
+        assert detail_lines({"changes": {"valid_until": ["2026-12-01", "2026-12-31"]}}) == [
+            "有效期至：2026年12月1日 → 2026年12月31日"
+        ]

@@ -24,3 +24,11 @@ def ui_text(value) -> str:
 
     text = "" if value is None else str(value)
     return gettext(text) if text else text
+
+
+@register.filter
+def audit_details(details) -> list[str]:
+    """An audit event's details as the lines the audit page shows (translated labels, never raw keys)."""
+    from seller_desk.audit_display import detail_lines
+
+    return detail_lines(details)
