@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
@@ -452,7 +452,11 @@ def protection_extend_check(*, order: Order, days, now: datetime | None = None) 
                 "days": gettext(
                     "Buyer protection ended on %(protection_ends_at)s; an ended protection can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
                 )
-                % {"protection_ends_at": f"{order.protection_ends_at:%b %-d, %Y}"}
+                % {
+                    "protection_ends_at": formats.date_format(
+                        timezone.localtime(order.protection_ends_at), "DATE_FORMAT"
+                    )
+                }
             }
         )
     left = total - order.protection_extended_days

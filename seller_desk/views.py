@@ -187,7 +187,9 @@ def team(request):
             form_errors = exc.errors
         else:
             messages.success(
-                request, f"{membership.user.username} can now log in as {membership.get_role_display()}."
+                request,
+                _("%(username)s can now log in as %(role)s.")
+                % {"username": membership.user.username, "role": membership.get_role_display()},
             )
             return redirect("team")
     return render(
@@ -218,7 +220,7 @@ def team_member_role(request, member_id: int):
     except ApplicationError as exc:
         messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
     else:
-        messages.success(request, f"{membership.user.username}'s role is saved.")
+        messages.success(request, _("%(username)s's role is saved.") % {"username": membership.user.username})
     return redirect("team")
 
 
@@ -253,7 +255,10 @@ def team_member_remove(request, member_id: int):
     except ApplicationError as exc:
         messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
     else:
-        messages.success(request, f"{membership.user.username} no longer has access to the desk.")
+        messages.success(
+            request,
+            _("%(username)s no longer has access to the desk.") % {"username": membership.user.username},
+        )
     return redirect("team")
 
 
