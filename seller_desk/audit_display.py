@@ -10,6 +10,8 @@ from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_lazy
 
+from .models import DisputeAction, DisputeStatus, MemberRole, OrderStatus
+
 DETAIL_LABELS = {
     # disputes and orders
     "dispute_id": gettext_lazy("Dispute"),
@@ -95,7 +97,10 @@ DETAIL_LABELS = {
 
 # Values that are codes of a closed list, shown by their name (key -> value -> label).
 VALUE_LABELS = {
-    "role": {"owner": gettext_lazy("Owner"), "agent": gettext_lazy("Agent")},
+    "role": dict(MemberRole.choices),
+    "action": dict(DisputeAction.choices),
+    "order_statuses": dict(OrderStatus.choices),
+    "dispute_status": dict(DisputeStatus.choices),
     "was": {"resolved": gettext_lazy("resolved"), "snoozed": gettext_lazy("snoozed")},
     "method": {
         "conditions": gettext_lazy("Buyers with orders in a date range"),
@@ -201,7 +206,7 @@ def detail_lines(details: dict) -> list[str]:
     details = dict(details or {})
     lines = []
     if "from" in details and "to" in details:
-        key = "role" if "role" in details or "username" in details else ""
+        key = "role" if "username" in details else "dispute_status" if "dispute_id" in details else ""
         lines.append(f"{_value(details.pop('from'), key)} → {_value(details.pop('to'), key)}")
     if isinstance(details.get("before"), dict) and isinstance(details.get("after"), dict):
         before, after = details.pop("before"), details.pop("after")

@@ -224,3 +224,16 @@ def test_dates_and_times_in_details_use_the_interface_format():
         assert detail_lines({"changes": {"valid_until": ["2026-12-01", "2026-12-31"]}}) == [
             "有效期至：2026年12月1日 → 2026年12月31日"
         ]
+
+
+def test_codes_of_closed_lists_read_as_their_names():
+    with translation.override("en"):
+        lines = detail_lines({"dispute_id": "D-7", "action": "reject", "from": "open", "to": "rejected"})
+        assert lines == [
+            "Open → Seller rejected with evidence",
+            "Dispute: D-7",
+            "Answer: Reject with evidence",
+        ]
+        assert detail_lines(
+            {"changes": {"order_statuses": [["delivered"], ["delivered", "in_transit"]]}}
+        ) == ["Order statuses: Delivered → Delivered, In transit"]

@@ -182,5 +182,7 @@ def test_the_javascript_catalogue_serves_chinese():
 
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get("/jsi18n/").content.decode()
     english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/jsi18n/").content.decode()
-    assert "\\u8349\\u7a3f\\u5df2\\u4fdd\\u5b58" in chinese or "草稿已保存" in chinese  # "Draft saved %(time)s"
+    assert (
+        "\\u8349\\u7a3f\\u5df2\\u4fdd\\u5b58" in chinese or "草稿已保存" in chinese
+    )  # "Draft saved %(time)s"
     assert "草稿已保存" not in english and "\\u8349\\u7a3f" not in english
