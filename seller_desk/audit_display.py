@@ -6,15 +6,20 @@ Every key some ``audit_log`` call writes has a label here (tests/test_audit_disp
 without one (an old event) is shown humanised rather than raw.
 """
 
+import unicodedata
+
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_lazy
 
 from .models import DisputeAction, DisputeStatus, MemberRole, OrderStatus
 
+FSI, PDI = "\u2068", "\u2069"  # a right-to-left value (an Arabic welcome) can't reorder the line around it
+
 DETAIL_LABELS = {
     # disputes and orders
     "dispute_id": gettext_lazy("Dispute"),
+    "escalates_at": gettext_lazy("Escalation deadline"),
     "reason": gettext_lazy("Reason"),
     "evidence": gettext_lazy("Evidence items"),
     "action": gettext_lazy("Answer"),
@@ -101,6 +106,13 @@ VALUE_LABELS = {
     "action": dict(DisputeAction.choices),
     "order_statuses": dict(OrderStatus.choices),
     "dispute_status": dict(DisputeStatus.choices),
+    "by": {"bootstrap command": gettext_lazy("the set-up command")},
+    # coupons.models.CouponStatus, named here because the audit page sits below the coupons app
+    "status": {
+        "draft": gettext_lazy("Draft"),
+        "active": gettext_lazy("Active"),
+        "ended": gettext_lazy("Ended"),
+    },
     "was": {"resolved": gettext_lazy("resolved"), "snoozed": gettext_lazy("snoozed")},
     "method": {
         "conditions": gettext_lazy("Buyers with orders in a date range"),
@@ -172,7 +184,8 @@ def _value(value, key: str = "", limit: int = 80) -> str:
         text = str(value)
     if text == "":
         return "—"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"{FSI}{text}{PDI}" if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text) else text
 
 
 def _sub_label(key: str) -> str:

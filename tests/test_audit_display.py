@@ -47,7 +47,7 @@ def _audit_calls():
                 for call in ast.walk(func):
                     if (
                         isinstance(call, ast.Call)
-                        and getattr(call.func, "id", "") in ("audit_log", "audit_log_many")
+                        and getattr(call.func, "id", "") in ("audit_log", "audit_log_many", "AuditEvent")
                         and call.func.id != func.name
                     ):
                         yield path, call, assigned
@@ -94,7 +94,17 @@ def test_every_detail_key_the_code_writes_has_a_label():
         "order_statuses",
     }  # banned words, scenarios
     assert calls >= 25, "the audit_log calls were not found"
-    assert {"assignee", "reason", "evidence", "dispute_id", "attempts", "signed", "until", "was"} <= written
+    assert {
+        "assignee",
+        "reason",
+        "evidence",
+        "dispute_id",
+        "attempts",
+        "signed",
+        "until",
+        "was",
+        "escalates_at",
+    } <= written
     assert sorted(written - set(DETAIL_LABELS) - {"from", "to"}) == []
 
 
@@ -237,3 +247,13 @@ def test_codes_of_closed_lists_read_as_their_names():
         assert detail_lines(
             {"changes": {"order_statuses": [["delivered"], ["delivered", "in_transit"]]}}
         ) == ["Order statuses: Delivered → Delivered, In transit"]
+
+
+def test_values_that_are_codes_or_right_to_left_read_right():
+    with translation.override("zh-hans"):
+        assert detail_lines({"status": "active", "by": "bootstrap command"}) == [
+            "状态：生效中",
+            "操作人：初始化命令",
+        ]
+        (line,) = detail_lines({"welcome_text": "أهلًا بك"})
+        assert line == "欢迎语：\u2068أهلًا بك\u2069"  # isolated: the Arabic can't pull the label over
