@@ -216,7 +216,9 @@ def content_check(
                 if not text:
                     errors.setdefault(
                         "text",
-                        "Write the English base text first; variants translate it for buyers' languages.",
+                        gettext(
+                            "Write the English base text first; variants translate it for buyers' languages."
+                        ),
                     )
                 _text_rules(value, f"variants.{lang}", errors, banned)
                 cleaned_variants[lang] = value
@@ -333,7 +335,9 @@ def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
         exclude = _countries(crowd.get("countries_exclude"), "crowd.countries_exclude", errors)
         both = sorted(set(include) & set(exclude))
         if both:
-            errors["crowd.countries_exclude"] = f"{', '.join(both)} is both included and excluded; pick one."
+            errors["crowd.countries_exclude"] = gettext(
+                "%(countries)s is both included and excluded; pick one."
+            ) % {"countries": ", ".join(both)}
         out.update(groups=groups, countries_include=include, countries_exclude=exclude)
     return out
 

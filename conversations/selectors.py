@@ -191,7 +191,7 @@ def assignee_parse(raw) -> str | int | None:
         return "none"
     if str(raw).isdigit():
         return int(raw)
-    raise ApplicationError({"assignee": "assignee is a user id or 'none'."})
+    raise ApplicationError({"assignee": gettext("assignee is a user id or 'none'.")})
 
 
 def assignee_filter(qs: QuerySet[Conversation], *, assignee) -> QuerySet[Conversation]:
@@ -1047,7 +1047,7 @@ def _from_micros(micros: str) -> datetime:
 
 
 def _cursor_error() -> ApplicationError:
-    return ApplicationError({"cursor": "cursor is the value of the previous page's Link header."})
+    return ApplicationError({"cursor": gettext("cursor is the value of the previous page's Link header.")})
 
 
 def _after_key(queue: str, micros: str, last_id: int) -> Q:
@@ -1154,7 +1154,7 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
     messages, notes."""
     row = Conversation.objects.filter(store=store, pk=conversation_id).values(*_ROW_FIELDS).first()
     if row is None:
-        raise Http404("No conversation matches the given query.")
+        raise Http404(gettext("No conversation matches the given query."))
     payload = _row(row, _tag_names([conversation_id]).get(conversation_id, []), timezone.now())
     storage = Message._meta.get_field("image").storage
     messages = []

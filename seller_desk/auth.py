@@ -59,9 +59,21 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 
     model = ApiToken
 
+    def authenticate(self, request):
+        """Besides who is calling: the language of the answer. A caller that sends ``Accept-Language`` gets
+        that (LocaleMiddleware chose it already); one that sends none gets its profile's language, as in the
+        desk. Errors raised before this point (a refused token) follow ``Accept-Language`` alone."""
+        result = super().authenticate(request)
+        if result is not None and not request.META.get("HTTP_ACCEPT_LANGUAGE"):
+            profile = getattr(result[0], "desk_profile", None)
+            if profile is not None and profile.language in dict(settings.LANGUAGES):
+                translation.activate(profile.language)
+                request._request.LANGUAGE_CODE = profile.language
+        return result
+
     def authenticate_credentials(self, key):
         token = (
-            ApiToken.objects.select_related("user__membership__store")
+            ApiToken.objects.select_related("user__membership__store", "user__desk_profile")
             .filter(key_hash=hash_token(key))
             .first()
         )
@@ -69,7 +81,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         if token.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(
-                "This token has expired; ask POST /api/v1/auth/token for a new one."
+                gettext("This token has expired; ask POST /api/v1/auth/token for a new one.")
             )
         user = token.user
         user._desk_membership = getattr(user, "membership", None)
@@ -77,7 +89,9 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(gettext("User inactive or deleted."))
         if not constant_time_compare(token.password_fingerprint, password_fingerprint(user)):
             raise exceptions.AuthenticationFailed(
-                "The password changed since this token was issued; ask POST /api/v1/auth/token for a new one."
+                gettext(
+                    "The password changed since this token was issued; ask POST /api/v1/auth/token for a new one."
+                )
             )
         return user, token
 
@@ -153,8 +167,9 @@ class IsStoreOwner(permissions.BasePermission):
         return membership is not None and membership.role == MemberRole.OWNER
 
 
-def owner_writes(message: str) -> type[permissions.BasePermission]:
-    """A permission for a store's set-up: every member reads, only an owner writes (403 with ``message``)."""
+def owner_writes(message) -> type[permissions.BasePermission]:
+    """A permission for a store's set-up: every member reads, only an owner writes (403 with ``message``, a
+    ``gettext_lazy`` text so it follows the request's language)."""
 
     class OwnerWrites(permissions.BasePermission):
         def has_permission(self, request, view):
