@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
@@ -70,6 +70,30 @@ def audit_log(
         subject_label=str(subject)[:200] if subject is not None else "",
         details=details or {},
         **({"created_at": at} if at is not None else {}),
+    )
+
+
+def audit_log_many(
+    *, kind: str, store: Store, subjects, actor=None, details_of=None, at=None
+) -> list[AuditEvent]:
+    """``audit_log`` for a bulk action: one row per subject, all in one INSERT whatever their number.
+    ``details_of(subject)`` gives each row's details."""
+    actor = actor_or_none(actor)
+    when = at or timezone.now()
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                store_id=store.pk,
+                actor=actor,
+                kind=kind,
+                subject_type=subject._meta.model_name,
+                subject_id=str(subject.pk),
+                subject_label=str(subject)[:200],
+                details=details_of(subject) if details_of else {},
+                created_at=when,
+            )
+            for subject in subjects
+        ]
     )
 
 
@@ -443,7 +467,11 @@ def protection_extend_check(*, order: Order, days, now: datetime | None = None) 
                 "days": gettext(
                     "Buyer protection ended on %(protection_ends_at)s; an ended protection can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
                 )
-                % {"protection_ends_at": f"{order.protection_ends_at:%b %-d, %Y}"}
+                % {
+                    "protection_ends_at": formats.date_format(
+                        timezone.localtime(order.protection_ends_at), "DATE_FORMAT"
+                    )
+                }
             }
         )
     left = total - order.protection_extended_days

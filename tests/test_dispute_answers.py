@@ -481,6 +481,29 @@ def test_the_queue_api_cursor_walks_the_near_escalation_disputes_first_then_the_
     assert len(seen) == len(set(seen)) == 7 and pages == 4
 
 
+def test_the_inbox_page_and_its_poll_read_the_queue_in_the_same_order_without_sorting_it_whole(store):
+    from conversations import selectors
+
+    waiting = [make_inbound(store, text=f"Where is parcel {i}?").conversation for i in range(3)]
+    far = open_dispute(store, dispute_id="D-far")
+    nearer = open_dispute(store, dispute_id="D-30h", opened_at=escalating_in(timedelta(hours=30)))
+    nearest = open_dispute(store, dispute_id="D-5h", opened_at=escalating_in(timedelta(hours=5)))
+    expected = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
+    assert expected[:2] == [nearest.conversation_id, nearer.conversation_id]
+    assert set(expected[2:]) == {far.conversation_id, *(c.pk for c in waiting)}
+    for limit in (1, 2, 4, 50):
+        rows = selectors.inbox_rows(store=store, queue="needs_reply", limit=limit)
+        assert [c.pk for c in rows] == expected[:limit]
+        assert all(c.tag_list == [] for c in rows)
+        fingerprint = selectors.queue_fingerprint(
+            store=store, queue="needs_reply", channel=None, language=None, search=None, limit=limit
+        )
+        assert [row[0] for row in fingerprint] == expected[:limit]
+    assert [c.pk for c in selectors.inbox_rows(store=store, queue="all", limit=3)] == [
+        c.pk for c in conversation_list(store=store, queue="all")[:3]
+    ]
+
+
 def test_the_store_can_tell_the_buyer_with_its_own_template_and_an_unknown_one_is_404(store):
     owner = make_member(store, role="owner")
     template = store_template_create(
