@@ -218,6 +218,13 @@ FROM generate_series(1, 1000) AS i;
 """
 
 
+def first_buyer_id(cursor) -> int:
+    """The id before the first buyer the next ``INSERT`` makes: the statements address buyers by id from it. The id
+    sequence, not ``max(id)``: rolled-back or deleted rows leave the sequence ahead of the table."""
+    cursor.execute("SELECT nextval(pg_get_serial_sequence('seller_desk_buyer', 'id'))")
+    return cursor.fetchone()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=list(STORES), help="load one store")
@@ -266,9 +273,7 @@ def main() -> None:
             member_add(store=store, username=f"{slug}-{role}", password=PASSWORD, role=role)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = '600s'")
-            cursor.execute("SELECT COALESCE(max(id), 0) FROM seller_desk_buyer")
-            first_buyer = cursor.fetchone()[0]
-            params = {"store": store.pk, "first_buyer": first_buyer, **size}
+            params = {"store": store.pk, "first_buyer": first_buyer_id(cursor), **size}
             for statement in SQL.split(";\n\n"):
                 if statement.strip():
                     cursor.execute(statement, params)
@@ -314,8 +319,7 @@ def search_load(tokens: dict) -> None:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for name, _, _ in indexes.INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        cursor.execute("SELECT COALESCE(max(id), 0) FROM seller_desk_buyer")
-        first_buyer = cursor.fetchone()[0]
+        first_buyer = first_buyer_id(cursor)
         params = {
             "store": store.pk,
             "first_buyer": first_buyer,

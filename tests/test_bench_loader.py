@@ -21,8 +21,7 @@ pytestmark = pytest.mark.usefixtures("require_postgres")
 def test_the_scale_loader_fills_every_required_column_and_its_rows_read_back(store):
     size = {"buyers": 1_000, "orders": 3_000, "conversations": 300}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(max(id), 0) FROM seller_desk_buyer")
-        params = {"store": store.pk, "first_buyer": cursor.fetchone()[0], **size}
+        params = {"store": store.pk, "first_buyer": load_big.first_buyer_id(cursor), **size}
         for statement in load_big.SQL.split(";\n\n"):
             if statement.strip():
                 cursor.execute(statement, params)
