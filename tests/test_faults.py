@@ -286,12 +286,25 @@ def test_redis_restart_with_replies_and_a_campaign_queued_loses_nothing_and_work
 # --- a worker SIGKILLed in the middle of a 500-recipient batch ---------------------------------------------
 
 
+# A 500-recipient batch is sent in well under a second, quicker than the test can look and kill: while the doomed
+# worker runs, each recipient marked sent waits 10 ms in the database (a chunk of 100 takes a second), so the kill
+# lands inside a chunk whatever the machine's speed. Dropped before the worker that resumes.
+SLOW_SENDS = """
+CREATE OR REPLACE FUNCTION test_slow_send() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(0.01); RETURN NEW; END $$;
+CREATE TRIGGER test_slow_send BEFORE UPDATE ON campaigns_campaignrecipient
+FOR EACH ROW WHEN (OLD.status = 'pending' AND NEW.status = 'sent') EXECUTE FUNCTION test_slow_send();
+"""
+FAST_SENDS = "DROP TRIGGER IF EXISTS test_slow_send ON campaigns_campaignrecipient; DROP FUNCTION IF EXISTS test_slow_send();"
+
+
 def test_worker_sigkilled_mid_batch_of_500_resumes_with_no_duplicate_and_no_lost_push(desk, endpoint):
     store = desk.store("Kill Store", endpoint=endpoint.url)
     sid = store["store_id"]
     with desk.web() as web:
         token = web.token(f"{store['slug']}-owner")
         placed = _campaign_crowd(web, store, 500, "kc")
+        desk.sql(SLOW_SENDS)
         worker = desk.start_worker("doomed")
         try:
             campaign_id = _start_campaign(web, token, placed, "Big push")
@@ -306,6 +319,7 @@ def test_worker_sigkilled_mid_batch_of_500_resumes_with_no_duplicate_and_no_lost
             kill_worker(worker)
         finally:
             kill_worker(worker)
+            desk.sql(FAST_SENDS)
         cut_at = sent()
         assert cut_at < 500, "the batch finished before the kill; the test proved nothing"
 
