@@ -200,7 +200,18 @@ def main() -> None:
     data = _setup()
     big, small = data["bench-big"], data["bench-small"]
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "seller_desk", "worker", "-c", "1", "-l", "warning"],
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "seller_desk",
+            "worker",
+            "-Q",
+            "celery,suggest",
+            "-c",
+            "1",
+            "-l",
+            "warning",
+        ],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_bench"},
     )

@@ -1,5 +1,6 @@
 """Writes for conversations: inbound messages from the marketplace and replies from the desk."""
 
+import logging
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -58,6 +59,8 @@ from .selectors import reply_language_for, reply_text_for_conversation
 from .uploads import picture_validate, video_validate
 
 PREVIEW_CHARS = 140
+
+logger = logging.getLogger(__name__)
 
 
 def _reply_due(opened_at: datetime) -> datetime:
@@ -192,7 +195,41 @@ def inbound_message_append(
     conversation.save(update_fields=fields)
     if arriving and conversation.assignee_id is None:
         conversation_auto_assign(conversation=conversation)
+    if text.strip():
+        conversation_id = conversation.pk
+        transaction.on_commit(lambda: _suggestion_prepare_enqueue(conversation_id))
     return message
+
+
+def _suggestion_prepare_enqueue(conversation_id: int) -> bool:
+    """Queue the suggestion's query vector for the conversation (issue 13 point 6) on the ``suggest`` queue.
+
+    One publish per message, never retried: a broker that is down costs the request nothing but a log line, and
+    the reply box then embeds the text itself when the agent opens the conversation."""
+    from .tasks import prepare_suggestion
+
+    try:
+        prepare_suggestion.apply_async((conversation_id,), retry=False)
+    except Exception:  # kombu/redis raise many kinds; the vector is only an optimisation
+        logger.warning("could not queue the suggestion of conversation %s", conversation_id, exc_info=True)
+        return False
+    return True
+
+
+def suggestion_prepare(*, conversation_id: int) -> bool:
+    """Embed the text the reply box will rank for the conversation, so the vector sits in the shared
+    ``embeddings`` cache before an agent opens it. False (and nothing done) when the conversation is gone or has
+    no buyer text."""
+    from templates_i18n.suggest import embed_query
+
+    conversation = Conversation.objects.filter(pk=conversation_id).only("pk").first()
+    if conversation is None:
+        return False
+    text = selectors.suggestion_text_for_conversation(conversation).strip()
+    if not text:
+        return False
+    embed_query(text)
+    return True
 
 
 def outbound_message_create(
