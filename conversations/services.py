@@ -29,7 +29,7 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
-from seller_desk.selectors import reply_due_within
+from seller_desk.selectors import reply_due_within, store_related_read
 from seller_desk.services import AuditKind, audit_log, protection_extend
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
@@ -194,7 +194,7 @@ def inbound_message_append(
         fields += ["inbox_state", "snoozed_until", "resolved_at"]
     conversation.save(update_fields=fields)
     if arriving and conversation.assignee_id is None:
-        conversation_auto_assign(conversation=conversation)
+        conversation_auto_assign(conversation=conversation, store=store)
     if text.strip():
         conversation_id = conversation.pk
         transaction.on_commit(lambda: _suggestion_prepare_enqueue(conversation_id))
@@ -218,14 +218,11 @@ def _suggestion_prepare_enqueue(conversation_id: int) -> bool:
 
 def suggestion_prepare(*, conversation_id: int) -> bool:
     """Embed the text the reply box will rank for the conversation, so the vector sits in the shared
-    ``embeddings`` cache before an agent opens it. False (and nothing done) when the conversation is gone or has
-    no buyer text."""
+    ``embeddings`` cache before an agent opens it. One query; False (and nothing done) when the conversation is
+    gone (its messages went with it) or has no buyer text."""
     from templates_i18n.suggest import embed_query
 
-    conversation = Conversation.objects.filter(pk=conversation_id).only("pk").first()
-    if conversation is None:
-        return False
-    text = selectors.suggestion_text_for_conversation(conversation).strip()
+    text = selectors.suggestion_text_for_conversation_id(conversation_id).strip()
     if not text:
         return False
     embed_query(text)
@@ -1082,14 +1079,23 @@ def conversations_bulk_apply(
     return handler(store=store, ids=ids, acting_user=acting_user, values=values or {})
 
 
-def conversation_auto_assign(*, conversation: Conversation) -> None:
+def conversation_auto_assign(*, conversation: Conversation, store: Store | None = None) -> None:
     """Auto-assignment (store setting): the available agent with the fewest open conversations, never above the
     store's cap; nobody when all are at the cap. Caller holds the transaction.
 
     The store's settings row is locked first, so concurrent arrivals choose one after the other, and the choice
-    is one query: agents with their open counts, under the cap, fewest first (no count-then-write race)."""
-    settings_row = InboxSettings.objects.select_for_update().filter(store_id=conversation.store_id).first()
-    if settings_row is None or not settings_row.auto_assign:
+    is one query: agents with their open counts, under the cap, fewest first (no count-then-write race). With
+    auto-assignment off nothing is locked (arrivals of a store do not wait for each other), and when the store row
+    came with its settings (``store``, read by ingress with ``store_select_related``) it costs no query at all."""
+    known, row = store_related_read(store, "inbox_settings") if store is not None else (False, None)
+    if known and (row is None or not row.auto_assign):
+        return
+    settings_row = (
+        InboxSettings.objects.select_for_update()
+        .filter(store_id=conversation.store_id, auto_assign=True)
+        .first()
+    )
+    if settings_row is None:
         return
     chosen = selectors.auto_assign_candidate(store_id=conversation.store_id, cap=settings_row.agent_cap)
     if chosen is not None:

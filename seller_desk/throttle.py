@@ -73,13 +73,40 @@ def rate_limit_hit(*, bucket: str, subject: str, limit: int, period: int) -> int
     """
     now = time.time()
     window = int(now // period)
-    key = _key(f"rate-{bucket}-{window}", subject)
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+    count = _window_count(_key(f"rate-{bucket}-{window}", subject), timeout=period + 1)
     if count > limit:
         return max(1, math.ceil((window + 1) * period - now))
     return 0
+
+
+def _redis_client():
+    """The shared cache's own Redis client (one per process, reused: building one costs as much as a command),
+    or None when the cache is not Redis."""
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return None
+    client = _clients.get(id(backend))
+    if client is None:
+        client = _clients[id(backend)] = backend.get_client(write=True)
+    return client
+
+
+_clients: dict[int, object] = {}
+
+
+def _window_count(key: str, *, timeout: int) -> int:
+    """Add one to a fixed-window counter and return it: on Redis one round trip (create with expiry, increment,
+    pipelined), which every ingress request pays; elsewhere the cache's add and incr."""
+    client = _redis_client()
+    if client is not None:
+        full = cache.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(full, 0, ex=timeout, nx=True)
+        pipe.incr(full)
+        return int(pipe.execute()[1])
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
