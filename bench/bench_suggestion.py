@@ -29,6 +29,7 @@ docs/benchmarks.md.
 
 import argparse
 import datetime
+import logging
 import os
 import platform
 import statistics
