@@ -127,9 +127,10 @@ def _after_ingest(args, store, cases, cache_embeddings) -> dict[str, list[float]
     from seller_desk.celery import app
     from templates_i18n import suggest
 
-    app.conf.task_always_eager = (
-        True  # the task runs after commit in this process, standing in for the worker
-    )
+    # The task runs after commit in this process, standing in for the worker; a log line per task would drown the
+    # table.
+    app.conf.task_always_eager = True
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     timings: dict[str, list[float]] = {"prepared": [], "unprepared": []}
     for _ in range(args.rounds):
         for case in cases:

@@ -132,6 +132,22 @@ def _wait_close(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
 
 
+def inbound_conversation_lock(
+    *, store: Store, buyer_external_id: str, order: Order | None, channel: str
+) -> Conversation | None:
+    """The conversation a buyer message goes to, locked, with its buyer, in one query (caller holds the
+    transaction); None when the buyer or the conversation is new. Pass it on to ``inbound_message_append``."""
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("buyer")
+        .filter(store=store, buyer__external_id=buyer_external_id, order=order, channel=channel)
+        .first()
+    )
+
+
+_NOT_LOOKED_UP = object()  # inbound_message_append: the caller did not look the conversation up
+
+
 def inbound_message_append(
     *,
     store: Store,
@@ -142,16 +158,20 @@ def inbound_message_append(
     sent_at: datetime,
     external_id: str,
     image=None,
+    conversation: Conversation | None | object = _NOT_LOOKED_UP,
 ) -> Message:
     """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction).
 
     The conversation row is locked first, so its ``waiting_since`` tells whether a wait is open (the first
     unanswered message counts) without asking the waits table, and the conversation is written once: four
-    statements for a known conversation (lock, message, wait when it opens, conversation).
+    statements for a known conversation (lock, message, wait when it opens, conversation). A caller that already
+    locked it with ``inbound_conversation_lock`` passes what that returned as ``conversation`` (None: there was
+    none, so it is created without asking again), and the lock is not repeated.
     """
     lookup = {"store": store, "buyer": buyer, "order": order, "channel": channel}
     locked = Conversation.objects.select_for_update(of=("self",))
-    conversation = locked.filter(**lookup).first()
+    if conversation is _NOT_LOOKED_UP:
+        conversation = locked.filter(**lookup).first()
     if conversation is None:
         try:
             with transaction.atomic():
