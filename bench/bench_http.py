@@ -193,6 +193,11 @@ def main() -> None:
         action="store_true",
         help="only the bare view, the queue API and the thread API (DB_CONN_MAX_AGE=60), no worker",
     )
+    parser.add_argument(
+        "--ingress-only",
+        action="store_true",
+        help="only the bare view and ingress (with the exactly-once check), DB_CONN_MAX_AGE=60",
+    )
     args = parser.parse_args()
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or "127.0.0.1" not in os.environ["DATABASE_URL"]:
         sys.exit("DATABASE_URL must name the loopback benchmark database (…127.0.0.1…/sd_bench…).")
@@ -218,7 +223,7 @@ def main() -> None:
     results = []
     once = ""
     try:
-        for conn_max_age in ("60",) if args.apis_only else ("60", "0"):
+        for conn_max_age in ("60",) if args.apis_only or args.ingress_only else ("60", "0"):
             web = _serve(conn_max_age)
             try:
                 runs = [("bare JSON view", "/bench/bare/", {})]
@@ -231,7 +236,8 @@ def main() -> None:
                         )
                     )
                 else:
-                    for slug, who in () if args.apis_only else (("100k", big), ("10k", small)):
+                    pages = () if args.apis_only or args.ingress_only else (("100k", big), ("10k", small))
+                    for slug, who in pages:
                         session = {"Cookie": who["cookie"]}
                         poll = "/inbox/queue/"
                         etag = urllib.request.urlopen(
@@ -242,18 +248,22 @@ def main() -> None:
                             (f"poll, changed, at {slug}", poll, session),
                             (f"poll, not modified, at {slug}", poll, {**session, "If-None-Match": etag}),
                         ]
-                    runs += [
-                        (
-                            "queue API, page of 50, at 100k",
-                            "/api/v1/conversations?queue=needs_reply",
-                            {"Authorization": f"Token {big['token']}"},
-                        ),
-                        (
-                            "thread API at 100k",
-                            f"/api/v1/conversations/{big['thread']}",
-                            {"Authorization": f"Token {big['token']}"},
-                        ),
-                    ]
+                    runs += (
+                        []
+                        if args.ingress_only
+                        else [
+                            (
+                                "queue API, page of 50, at 100k",
+                                "/api/v1/conversations?queue=needs_reply",
+                                {"Authorization": f"Token {big['token']}"},
+                            ),
+                            (
+                                "thread API at 100k",
+                                f"/api/v1/conversations/{big['thread']}",
+                                {"Authorization": f"Token {big['token']}"},
+                            ),
+                        ]
+                    )
                 rounds: dict[str, list[dict]] = {}
                 for _ in range(args.rounds):
                     for label, path, headers in runs:

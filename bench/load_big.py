@@ -55,13 +55,13 @@ FROM generate_series(1, %(orders)s) AS i;
 -- Conversation i: order i and its buyer, message channel; every third one waits for a reply.
 INSERT INTO conversations_conversation (store_id, buyer_id, order_id, channel, status, language,
                                         last_message_at, last_message_preview, waiting_since, reply_due_at,
-                                        created_at)
+                                        created_at, inbox_state)
 SELECT %(store)s, o.buyer_id, o.id, 'message',
        CASE WHEN i %% 3 = 0 THEN 'needs_reply' ELSE 'answered' END, 'en',
        now() - (i %% 100000) * interval '1 minute', 'Where is my parcel? It has been two weeks.',
        CASE WHEN i %% 3 = 0 THEN now() - (i %% 100000) * interval '1 minute' END,
        CASE WHEN i %% 3 = 0 THEN now() - (i %% 100000) * interval '1 minute' + interval '24 hours' END,
-       now()
+       now(), 'open'
 FROM generate_series(1, %(conversations)s) AS i
 JOIN seller_desk_order o ON o.store_id = %(store)s AND o.external_id = 'o' || i;
 
@@ -159,13 +159,13 @@ FROM generate_series(1, 100000) AS i;
 
 INSERT INTO conversations_conversation (store_id, buyer_id, order_id, channel, status, language,
                                         last_message_at, last_message_preview, waiting_since, reply_due_at,
-                                        created_at)
+                                        created_at, inbox_state)
 SELECT %(store)s, o.buyer_id, o.id, 'message',
        CASE WHEN i %% 3 = 0 THEN 'needs_reply' ELSE 'answered' END, 'en',
        now() - i * interval '1 minute', 'Where is my parcel?',
        CASE WHEN i %% 3 = 0 THEN now() - i * interval '1 minute' END,
        CASE WHEN i %% 3 = 0 THEN now() - i * interval '1 minute' + interval '24 hours' END,
-       now()
+       now(), 'open'
 FROM generate_series(1, 100000) AS i
 JOIN seller_desk_order o ON o.store_id = %(store)s AND o.external_id = 'so' || (8100000000 + i);
 

@@ -137,12 +137,14 @@ def inbound_conversation_lock(
 ) -> Conversation | None:
     """The conversation a buyer message goes to, locked, with its buyer, in one query (caller holds the
     transaction); None when the buyer or the conversation is new. Pass it on to ``inbound_message_append``."""
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("buyer")
-        .filter(store=store, buyer__external_id=buyer_external_id, order=order, channel=channel)
-        .first()
-    )
+    try:  # unique (conversation_unique_per_*): get() is first() without the ORDER BY to build
+        return (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("buyer")
+            .get(store=store, buyer__external_id=buyer_external_id, order=order, channel=channel)
+        )
+    except Conversation.DoesNotExist:
+        return None
 
 
 _NOT_LOOKED_UP = object()  # inbound_message_append: the caller did not look the conversation up
