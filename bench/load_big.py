@@ -82,8 +82,9 @@ FROM conversations_conversation c, generate_series(1, 3) AS k
 WHERE c.store_id = %(store)s;
 
 -- The open 24-hour wait of every needs-reply conversation, opened by its last buyer message.
-INSERT INTO conversations_replywait (store_id, conversation_id, opened_by_id, opened_at, due_at)
-SELECT c.store_id, c.id, m.id, m.created_at, m.created_at + interval '24 hours'
+INSERT INTO conversations_replywait (store_id, conversation_id, opened_by_id, opened_at, due_at,
+                                     resolved_without_reply)
+SELECT c.store_id, c.id, m.id, m.created_at, m.created_at + interval '24 hours', false
 FROM conversations_conversation c
 JOIN conversations_message m ON m.conversation_id = c.id AND m.external_id = 'm' || c.id || '-3'
 WHERE c.store_id = %(store)s AND c.status = 'needs_reply';
