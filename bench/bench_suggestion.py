@@ -19,7 +19,7 @@ migration) with one store holding two templates of its own, so every suggestion 
 * evaluation run: the 112 labelled messages through ``evaluate`` with the model warm;
 * with ``--after-ingest``: the reply box's own call (``suggestions_for_conversation``) on a conversation whose
   buyer message was just ingested (``message_ingest``), twice per evaluation message: once with the vector the
-  ``conversations.prepare_suggestion`` task put in the shared cache after commit (run in-process here, as the
+  ``conversations.prepare_suggestions`` task put in the shared cache after commit (run in-process here, as the
   worker would; this process's own copy is then dropped, as a web process never saw it), once with that vector
   deleted (a message nobody prepared: the model runs when the agent opens it).
 

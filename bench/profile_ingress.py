@@ -8,7 +8,7 @@ Migrates the database, makes a store of its own (``bench-profile-<time>``, signe
 ``--autoreply``), lets each of ``--buyers`` buyers write once, then sends ``--requests`` new messages of those buyers
 in turn (a known buyer writing into an existing conversation, as at 100,000 conversations), and prints the CPU time per request (median and mean, this process only: the database's own work is not in it), the
 queries of one new message, and with ``--profile N`` the top N functions by cumulative time over all requests.
-Every request is checked (201); the suggestion tasks it publishes are removed from the broker afterwards.
+Every request is checked (201); the suggestion work it notes (the pending list, the tasks) is removed afterwards.
 """
 
 import argparse
@@ -113,10 +113,14 @@ def main() -> None:
             profiler.disable()
         cpu.append(time.process_time() - started)
 
+    from django.core.cache import cache
+
+    from conversations import services
     from seller_desk.celery import app
 
     with app.connection_for_write() as conn:
         conn.default_channel.client.delete("suggest")
+    cache.delete_many([services.SUGGEST_PENDING_KEY, services.SUGGEST_SCHEDULED_KEY])
     print(
         f"{args.requests} signed ingress requests{' (auto-reply on)' if args.autoreply else ''}: CPU per request "
         f"median {statistics.median(cpu) * 1000:.2f} ms, mean {statistics.mean(cpu) * 1000:.2f} ms; "

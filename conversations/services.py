@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,6 +17,7 @@ from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
 from seller_desk.models import (
     DISPUTE_TRANSITIONS,
+    Buyer,
     Dispute,
     DisputeAction,
     DisputeEvidence,
@@ -31,6 +32,7 @@ from seller_desk.models import (
 )
 from seller_desk.selectors import reply_due_within, store_related_read
 from seller_desk.services import AuditKind, audit_log, protection_extend
+from seller_desk.shared_cache import redis_client
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
@@ -137,11 +139,14 @@ def inbound_conversation_lock(
 ) -> Conversation | None:
     """The conversation a buyer message goes to, locked, with its buyer, in one query (caller holds the
     transaction); None when the buyer or the conversation is new. Pass it on to ``inbound_message_append``."""
+    # The buyer's id as a sub-select, not a join condition on its marketplace id: PostgreSQL then looks the
+    # conversation up by (store, buyer, channel) instead of walking every order-less conversation of the store.
+    buyer_id = Buyer.objects.filter(store=store, external_id=buyer_external_id).values("pk")[:1]
     try:  # unique (conversation_unique_per_*): get() is first() without the ORDER BY to build
         return (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("buyer")
-            .get(store=store, buyer__external_id=buyer_external_id, order=order, channel=channel)
+            .get(store=store, buyer_id=Subquery(buyer_id), order=order, channel=channel)
         )
     except Conversation.DoesNotExist:
         return None
@@ -223,19 +228,75 @@ def inbound_message_append(
     return message
 
 
+# Issue 13 point 6: buyer messages whose suggestion vector is still to be embedded wait in a Redis list; one
+# ``conversations.prepare_suggestions`` task (queue ``suggest``) takes them in batches, so a burst of ingress costs
+# the worker one task, not one per message.
+SUGGEST_PENDING_KEY = "sd:suggest:pending"
+SUGGEST_SCHEDULED_KEY = "sd:suggest:scheduled"  # set while a task is on its way
+SUGGEST_SCHEDULED_SECONDS = 10
+SUGGEST_BATCH = 200
+SUGGEST_PENDING_MAX = 10_000
+
+
 def _suggestion_prepare_enqueue(conversation_id: int) -> bool:
-    """Queue the suggestion's query vector for the conversation (issue 13 point 6) on the ``suggest`` queue.
+    """Note the conversation for the next ``prepare_suggestions`` task, publishing one when none is on its way.
 
-    One publish per message, never retried: a broker that is down costs the request nothing but a log line, and
-    the reply box then embeds the text itself when the agent opens the conversation."""
-    from .tasks import prepare_suggestion
+    One Redis round trip per message and at most one publish, never retried: a broker or Redis that is down costs
+    the request nothing but a log line, and the reply box then embeds the text itself when the agent opens the
+    conversation. Without Redis (embedded mode) each message gets its task, run in-process."""
+    from .tasks import prepare_suggestions
 
+    client = redis_client()
     try:
-        prepare_suggestion.apply_async((conversation_id,), retry=False)
+        if client is None:
+            prepare_suggestions.apply_async(([conversation_id],), retry=False)
+            return True
+        pending, scheduled = cache.make_key(SUGGEST_PENDING_KEY), cache.make_key(SUGGEST_SCHEDULED_KEY)
+        pipe = client.pipeline(transaction=False)
+        pipe.rpush(pending, conversation_id)
+        pipe.ltrim(pending, -SUGGEST_PENDING_MAX, -1)
+        pipe.set(scheduled, 1, nx=True, ex=SUGGEST_SCHEDULED_SECONDS)
+        if pipe.execute()[2]:
+            _suggestions_task_publish(client, scheduled)
     except Exception:  # kombu/redis raise many kinds; the vector is only an optimisation
         logger.warning("could not queue the suggestion of conversation %s", conversation_id, exc_info=True)
         return False
     return True
+
+
+def _suggestions_task_publish(client, scheduled: str) -> None:
+    from .tasks import prepare_suggestions
+
+    try:
+        prepare_suggestions.apply_async(retry=False)
+    except Exception:
+        client.delete(scheduled)  # the next message publishes again
+        raise
+
+
+def _suggestions_pending_take() -> list[int]:
+    """The next batch of pending conversation ids, taken off the list atomically (two tasks never share one). The
+    "on its way" mark is cleared first, so a message noted after this take publishes a task of its own."""
+    client = redis_client()
+    if client is None:
+        return []
+    pending, scheduled = cache.make_key(SUGGEST_PENDING_KEY), cache.make_key(SUGGEST_SCHEDULED_KEY)
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(scheduled)
+    pipe.lrange(pending, 0, SUGGEST_BATCH - 1)
+    pipe.ltrim(pending, SUGGEST_BATCH, -1)
+    pipe.llen(pending)
+    _, ids, _, left = pipe.execute()
+    if left and client.set(scheduled, 1, nx=True, ex=SUGGEST_SCHEDULED_SECONDS):
+        _suggestions_task_publish(client, scheduled)
+    return [int(i) for i in ids]
+
+
+def suggestions_prepare(*, conversation_ids: list[int] | None = None) -> int:
+    """Embed the suggestion text of ``conversation_ids``, or of the next pending batch; returns how many were
+    prepared (a conversation gone or without buyer text is skipped)."""
+    ids = _suggestions_pending_take() if conversation_ids is None else conversation_ids
+    return sum(suggestion_prepare(conversation_id=conversation_id) for conversation_id in dict.fromkeys(ids))
 
 
 def suggestion_prepare(*, conversation_id: int) -> bool:

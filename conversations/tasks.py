@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from .delivery import deliver_pending, deliver_pending_many, outbox_sweep
-from .services import suggestion_prepare
+from .services import suggestions_prepare
 
 # A started task whose database or broker connection drops is tried again (the Django fixup closes the broken
 # connection after the task); what still fails is left in the outbox, which the sweeper picks up.
@@ -45,8 +45,9 @@ def sweep_outbox() -> int:
     return outbox_sweep()
 
 
-@shared_task(name="conversations.prepare_suggestion", ignore_result=True, acks_late=False)
-def prepare_suggestion(conversation_id: int) -> bool:
-    """Queue ``suggest`` (CELERY_TASK_ROUTES): the reply box's query vector, embedded after a buyer message is
-    stored; a conversation deleted meanwhile is skipped. Not retried: a lost one only costs the reply box ~40 ms."""
-    return suggestion_prepare(conversation_id=conversation_id)
+@shared_task(name="conversations.prepare_suggestions", ignore_result=True, acks_late=False)
+def prepare_suggestions(conversation_ids: list[int] | None = None) -> int:
+    """Queue ``suggest`` (CELERY_TASK_ROUTES): the reply box's query vectors of the buyer messages noted since the
+    last run (or of ``conversation_ids``); a conversation deleted meanwhile is skipped. Not retried: a lost one only
+    costs the reply box one embedding when the agent opens the conversation."""
+    return suggestions_prepare(conversation_ids=conversation_ids)

@@ -18,6 +18,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from .shared_cache import redis_client
+
 
 def _login_settings() -> dict:
     return settings.SELLER_DESK["LOGIN_THROTTLE"]
@@ -79,25 +81,10 @@ def rate_limit_hit(*, bucket: str, subject: str, limit: int, period: int) -> int
     return 0
 
 
-def _redis_client():
-    """The shared cache's own Redis client (one per process, reused: building one costs as much as a command),
-    or None when the cache is not Redis."""
-    backend = getattr(cache, "_cache", None)
-    if backend is None or not hasattr(backend, "get_client"):
-        return None
-    client = _clients.get(id(backend))
-    if client is None:
-        client = _clients[id(backend)] = backend.get_client(write=True)
-    return client
-
-
-_clients: dict[int, object] = {}
-
-
 def _window_count(key: str, *, timeout: int) -> int:
     """Add one to a fixed-window counter and return it: on Redis one round trip (create with expiry, increment,
     pipelined), which every ingress request pays; elsewhere the cache's add and incr."""
-    client = _redis_client()
+    client = redis_client()
     if client is not None:
         full = cache.make_and_validate_key(key)
         pipe = client.pipeline(transaction=False)

@@ -1,5 +1,6 @@
 """Issue 13 point 6: a buyer message's query vector is embedded by a task on the ``suggest`` queue after ingest, so
-the reply box ranks without running the model."""
+the reply box ranks without running the model. Messages are noted in a Redis list and a task takes them in batches:
+one publish per burst, not per message."""
 
 import uuid
 
@@ -8,10 +9,12 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from conversations import services
 from conversations.models import Conversation
 from conversations.selectors import suggestion_text_for_conversation, suggestions_for_conversation
 from conversations.services import suggestion_prepare
-from conversations.tasks import prepare_suggestion
+from conversations.tasks import prepare_suggestions
+from seller_desk.shared_cache import redis_client
 from templates_i18n import suggest
 from tests.factories import make_inbound, make_store
 from tests.workers import wait_for
@@ -37,6 +40,18 @@ def encoder(monkeypatch):
     spy = EncoderSpy(suggest._model())
     monkeypatch.setattr(suggest, "_model", lambda: spy)
     return spy
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_suggestions():
+    """The pending list and the "task on its way" mark live in Redis across tests: each test starts without."""
+    client = redis_client()
+    if client is not None:
+        from django.core.cache import cache
+
+        client.delete(
+            cache.make_key(services.SUGGEST_PENDING_KEY), cache.make_key(services.SUGGEST_SCHEDULED_KEY)
+        )
 
 
 def _forget_process_vectors():
@@ -66,8 +81,8 @@ def post_message(store, text: str):
 
 
 def test_the_task_is_routed_to_the_suggest_queue():
-    assert settings.CELERY_TASK_ROUTES["conversations.prepare_suggestion"] == {"queue": "suggest"}
-    route = prepare_suggestion.app.amqp.router.route({}, prepare_suggestion.name, (1,), {})
+    assert settings.CELERY_TASK_ROUTES["conversations.prepare_suggestions"] == {"queue": "suggest"}
+    route = prepare_suggestions.app.amqp.router.route({}, prepare_suggestions.name, (), {})
     assert route["queue"].name == "suggest"
 
 
@@ -106,7 +121,7 @@ def test_a_deleted_conversation_is_skipped_quietly(store, encoder, django_assert
     conversation_id = conversation.pk
     conversation.delete()
     with django_assert_max_num_queries(1):
-        assert prepare_suggestion.delay(conversation_id).get() is False
+        assert prepare_suggestions.delay([conversation_id]).get() == 0
     assert encoder.queries == []
 
 
@@ -125,23 +140,57 @@ def test_ingest_succeeds_when_the_broker_is_down(
     def broker_down(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
 
-    monkeypatch.setattr(prepare_suggestion, "apply_async", broker_down)
+    monkeypatch.setattr(prepare_suggestions, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_message(store, _unique_text())
     assert response.status_code == 201, response.content
     assert "could not queue the suggestion" in caplog.text
+    published = []
+    monkeypatch.setattr(prepare_suggestions, "apply_async", lambda *a, **kw: published.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        post_message(store, _unique_text())
+    assert published == [{"retry": False}], "the failed publish left no mark: the next message publishes"
 
 
 @pytest.mark.django_db
-def test_one_publish_per_message_without_retries(store, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_burst_of_messages_is_one_publish_and_one_batch(
+    store, monkeypatch, encoder, django_capture_on_commit_callbacks
+):
     published = []
-    monkeypatch.setattr(
-        prepare_suggestion, "apply_async", lambda args, **options: published.append((args, options))
-    )
+    monkeypatch.setattr(prepare_suggestions, "apply_async", lambda *a, **kw: published.append((a, kw)))
+    texts = [_unique_text() for _ in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_message(store, _unique_text())
-    conversation_id = response.json()["conversation_id"]
-    assert published == [((conversation_id,), {"retry": False})]
+        for n, text in enumerate(texts):
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {store.integration_token}")
+            response = client.post(
+                "/api/v1/ingress/messages",
+                {
+                    "message_id": uuid.uuid4().hex,
+                    "buyer": {"buyer_id": f"b-burst-{n}", "name": "Olga", "country": "DE", "locale": "en_US"},
+                    "channel": "message",
+                    "text": text,
+                    "sent_at": "2026-11-20T10:00:00+00:00",
+                },
+                format="json",
+            )
+            assert response.status_code == 201, response.content
+    assert published == [((), {"retry": False})]
+    assert prepare_suggestions.run() == 3, "the task takes the three noted conversations"
+    assert sorted(encoder.queries) == sorted(texts)
+    assert prepare_suggestions.run() == 0, "taken once"
+
+
+@pytest.mark.django_db
+def test_without_redis_each_message_gets_its_task(
+    store, monkeypatch, encoder, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "redis_client", lambda: None)
+    text = _unique_text()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_message(store, text)
+    assert response.status_code == 201, response.content
+    assert encoder.queries == [text]
 
 
 @pytest.mark.celery_worker

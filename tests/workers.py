@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # worker does ``-Q celery,suggest``.
 WORKER = (
     "from seller_desk.celery import app; import sys; q, s = sys.argv[1:3]; app.conf.task_default_queue = q; "
-    "app.conf.task_routes = {'conversations.prepare_suggestion': {'queue': s}}; "
+    "app.conf.task_routes = {'conversations.prepare_suggestions': {'queue': s}}; "
     "app.worker_main(['worker', '--pool=solo', '-Q', q + ',' + s, '--loglevel=WARNING'])"
 )
 
@@ -43,7 +43,7 @@ def running_worker(redis_url: str):
     celery_app.conf.task_default_queue = queue
     routes = celery_app.amqp.router.routes  # the producer's routing table, read on every publish
     previous_routes = list(routes)
-    routes[:] = prepare_routes({"conversations.prepare_suggestion": {"queue": suggest}})
+    routes[:] = prepare_routes({"conversations.prepare_suggestions": {"queue": suggest}})
     env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": redis_url}
     proc = subprocess.Popen([sys.executable, "-c", WORKER, queue, suggest], cwd=ROOT, env=env)
     try:
