@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -134,6 +135,9 @@ def _wait_close(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
 
 
+_BUYER_ID_SQL = f"SELECT id FROM {Buyer._meta.db_table} WHERE store_id = %s AND external_id = %s"
+
+
 def inbound_conversation_lock(
     *, store: Store, buyer_external_id: str, order: Order | None, channel: str
 ) -> Conversation | None:
@@ -141,12 +145,13 @@ def inbound_conversation_lock(
     transaction); None when the buyer or the conversation is new. Pass it on to ``inbound_message_append``."""
     # The buyer's id as a sub-select, not a join condition on its marketplace id: PostgreSQL then looks the
     # conversation up by (store, buyer, channel) instead of walking every order-less conversation of the store.
-    buyer_id = Buyer.objects.filter(store=store, external_id=buyer_external_id).values("pk")[:1]
+    # Written out, because Django compiling a nested query costs this hot path more than the rest of the lookup.
+    buyer_id = RawSQL(_BUYER_ID_SQL, (store.pk, buyer_external_id))
     try:  # unique (conversation_unique_per_*): get() is first() without the ORDER BY to build
         return (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("buyer")
-            .get(store=store, buyer_id=Subquery(buyer_id), order=order, channel=channel)
+            .get(store=store, buyer_id=buyer_id, order=order, channel=channel)
         )
     except Conversation.DoesNotExist:
         return None
