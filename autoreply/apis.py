@@ -3,7 +3,7 @@
 import json
 import re
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -20,7 +20,7 @@ from .models import ReplyType
 PICTURE_PART = re.compile(r"^keywords\[(\d+)\]\.image$")
 
 
-OwnerWrites = owner_writes("Only the store owner may change the auto-reply.")
+OwnerWrites = owner_writes(gettext_lazy("Only the store owner may change the auto-reply."))
 
 
 class KeywordInSerializer(serializers.Serializer):
@@ -153,7 +153,9 @@ def _body(request) -> tuple[dict, dict[int, object]]:
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise ApplicationError({"payload": f"payload is not valid JSON ({exc})."}) from exc
+        raise ApplicationError(
+            {"payload": gettext("payload is not valid JSON (%(error)s).") % {"error": exc}}
+        ) from exc
     pictures: dict[int, object] = {}
     for name, upload in request.FILES.items():
         match = PICTURE_PART.match(name)

@@ -90,7 +90,9 @@ def _versions_clean(raw, field: str, errors: dict, banned: list, *, limit: int, 
     if raw in (None, ""):
         return {}
     if not isinstance(raw, dict):
-        errors[field] = f"{what}: language versions are an object of language code to text."
+        errors[field] = gettext("%(what)s: language versions are an object of language code to text.") % {
+            "what": what
+        }
         return {}
     clean: dict[str, str] = {}
     for key, value in raw.items():
@@ -99,14 +101,19 @@ def _versions_clean(raw, field: str, errors: dict, banned: list, *, limit: int, 
         if not text:
             continue
         if language is None or language != str(key):
-            errors[f"{field}.{key}"] = (
-                f"{what}: '{key}' is not one of the buyer languages ({', '.join(SUPPORTED_LANGUAGES)})."
-            )
+            errors[f"{field}.{key}"] = gettext(
+                "%(what)s: '%(key)s' is not one of the buyer languages (%(languages)s)."
+            ) % {"what": what, "key": key, "languages": ", ".join(SUPPORTED_LANGUAGES)}
             continue
         if len(text) > limit:
-            errors[f"{field}.{key}"] = (
-                f"{what} in {LANGUAGE_NAMES[language]} has {len(text):,} characters; at most {limit:,}."
-            )
+            errors[f"{field}.{key}"] = gettext(
+                "%(what)s in %(language)s has %(count)s characters; at most %(limit)s."
+            ) % {
+                "what": what,
+                "language": LANGUAGE_NAMES[language],
+                "count": f"{len(text):,}",
+                "limit": f"{limit:,}",
+            }
             continue
         _guard(text, f"{field}.{key}", errors, banned)
         clean[language] = text
@@ -122,7 +129,7 @@ def _coupon_pick(store: Store, raw, field: str, errors: dict, *, number: int) ->
     try:
         coupon_id = int(raw)
     except (TypeError, ValueError):
-        errors[field] = f"coupon_id is a coupon's number (got '{raw}')."
+        errors[field] = gettext("coupon_id is a coupon's number (got '%(value)s').") % {"value": raw}
         return None
     coupon = coupon_find(store=store, coupon_id=coupon_id)
     if coupon is None:
@@ -222,7 +229,7 @@ def _keyword_clean(
             errors,
             banned,
             limit=REPLY_TEXT_MAX_CHARS,
-            what=f"Keyword {number}'s reply",
+            what=gettext("Keyword %(number)s's reply") % {"number": number},
         )
         return _CleanKeyword(keyword_id, word, reply_type, text, None, None, texts)
     elif reply_type == ReplyType.PICTURE:
@@ -271,7 +278,7 @@ def autoreply_settings_check(
         _guard(welcome, "welcome_text", errors, banned)
     clean_extras = extras if extras is not None else {}
     clean_extras["welcome_texts"] = _versions_clean(
-        welcome_texts, "welcome_texts", errors, banned, limit=WELCOME_MAX_CHARS, what="The welcome"
+        welcome_texts, "welcome_texts", errors, banned, limit=WELCOME_MAX_CHARS, what=gettext("The welcome")
     )
     if clean_extras["welcome_texts"] and not welcome:
         errors["welcome_text"] = gettext("Write the base welcome too: buyers in other languages get it.")
@@ -299,7 +306,9 @@ def autoreply_settings_check(
             errors,
             banned,
             limit=REPLY_TEXT_MAX_CHARS,
-            what="The coupon-unavailable text" if reason == UNAVAILABLE else "The already-held text",
+            what=gettext("The coupon-unavailable text")
+            if reason == UNAVAILABLE
+            else gettext("The already-held text"),
         )
 
     count = len(keywords)

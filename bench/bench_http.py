@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -213,6 +214,8 @@ def _serve(conn_max_age: str):
 
 
 def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("This bench drives the load with wrk: install it first (Debian: apt-get install -y wrk).")
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)

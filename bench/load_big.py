@@ -88,6 +88,20 @@ SELECT c.store_id, c.id, m.id, m.created_at, m.created_at + interval '24 hours',
 FROM conversations_conversation c
 JOIN conversations_message m ON m.conversation_id = c.id AND m.external_id = 'm' || c.id || '-3'
 WHERE c.store_id = %(store)s AND c.status = 'needs_reply';
+
+-- Disputes on 20 needs-reply conversations of bench-big (2 of bench-small): about half escalate within the queue's
+-- near-deadline window (``conversations.selectors.DISPUTE_NEAR_DEADLINE``, 3 days) and head the needs-reply queue.
+INSERT INTO seller_desk_dispute (store_id, order_id, external_id, conversation_id, opened_at, reason,
+                                 refund_amount, return_goods, description, status, escalates_at)
+SELECT c.store_id, c.order_id, 'd' || c.id, c.id, now() - interval '10 days', 'Not received', 10, false, '',
+       'open', now() + CASE WHEN c.id %% 2 = 0 THEN (c.id %% 47) * interval '1 hour'
+                            ELSE interval '5 days' + (c.id %% 47) * interval '1 hour' END
+FROM conversations_conversation c
+WHERE c.store_id = %(store)s AND c.status = 'needs_reply' AND c.id %% 1667 = 0;
+
+-- What ``seller_desk.services.dispute_deadline_sync`` keeps: an active dispute's deadline on its conversation.
+UPDATE conversations_conversation c SET dispute_escalates_at = d.escalates_at
+FROM seller_desk_dispute d WHERE d.conversation_id = c.id AND d.store_id = %(store)s;
 """
 
 # The search data set (issue 10, ``--search``): store ``bench-search``, 100,000 conversations and 1,000,000 messages
@@ -204,6 +218,13 @@ FROM generate_series(1, 1000) AS i;
 """
 
 
+def first_buyer_id(cursor) -> int:
+    """The id before the first buyer the next ``INSERT`` makes: the statements address buyers by id from it. The id
+    sequence, not ``max(id)``: rolled-back or deleted rows leave the sequence ahead of the table."""
+    cursor.execute("SELECT nextval(pg_get_serial_sequence('seller_desk_buyer', 'id'))")
+    return cursor.fetchone()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=list(STORES), help="load one store")
@@ -252,9 +273,7 @@ def main() -> None:
             member_add(store=store, username=f"{slug}-{role}", password=PASSWORD, role=role)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = '600s'")
-            cursor.execute("SELECT COALESCE(max(id), 0) FROM seller_desk_buyer")
-            first_buyer = cursor.fetchone()[0]
-            params = {"store": store.pk, "first_buyer": first_buyer, **size}
+            params = {"store": store.pk, "first_buyer": first_buyer_id(cursor), **size}
             for statement in SQL.split(";\n\n"):
                 if statement.strip():
                     cursor.execute(statement, params)
@@ -300,8 +319,7 @@ def search_load(tokens: dict) -> None:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for name, _, _ in indexes.INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        cursor.execute("SELECT COALESCE(max(id), 0) FROM seller_desk_buyer")
-        first_buyer = cursor.fetchone()[0]
+        first_buyer = first_buyer_id(cursor)
         params = {
             "store": store.pk,
             "first_buyer": first_buyer,

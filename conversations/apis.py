@@ -55,7 +55,7 @@ class ConversationListApi(StoreAPIMixin, APIView):
     def get(self, request):
         raw_limit = request.query_params.get("limit") or str(PAGE_SIZE)
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
-            raise ApplicationError({"limit": "limit is a whole number from 1 to 1000."})
+            raise ApplicationError({"limit": gettext("limit is a whole number from 1 to 1000.")})
         rows, next_cursor = selectors.queue_rows(
             store=self.store,
             queue=request.query_params.get("queue", "needs_reply"),
@@ -82,7 +82,12 @@ def _team_filters(request) -> dict:
     params = request.query_params
     group = params.get("order_group") or None
     if group is not None and group not in selectors.ORDER_GROUPS:
-        raise ApplicationError({"order_group": f"order_group is one of {', '.join(selectors.ORDER_GROUPS)}."})
+        raise ApplicationError(
+            {
+                "order_group": gettext("order_group is one of %(values)s.")
+                % {"values": ", ".join(selectors.ORDER_GROUPS)}
+            }
+        )
     search = (params.get("q") or "").strip()
     if len(search) > selectors.SEARCH_MAX_CHARS:
         raise ApplicationError(

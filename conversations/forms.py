@@ -51,7 +51,7 @@ class ReplyForm(ApplicationErrorFormMixin, forms.Form):
         self.fields["coupon_id"].choices = [("", _("No coupon"))] + [
             (c.pk, coupon_label(c)) for c in self.coupons
         ]
-        self.fields["coupon_id"].error_messages["invalid_choice"] = (
+        self.fields["coupon_id"].error_messages["invalid_choice"] = gettext(
             "That coupon can't be attached now (ended or sold out); pick one from the list."
         )
         self.fields["coupon_id"].widget.attrs["id"] = "reply-coupon"

@@ -46,6 +46,10 @@ class Conversation(models.Model):
     last_message_preview = models.CharField(max_length=200, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True, help_text="First unanswered buyer message.")
     reply_due_at = models.DateTimeField(null=True, blank=True)
+    # The needs-reply queue's first sort key (issue 14): the escalation deadline of the conversation's dispute while
+    # it is active, else none. A copy of ``Dispute.escalates_at`` kept by ``seller_desk.services.dispute_deadline_sync``
+    # (the dispute's opening, answers and escalation call it), so the queue reads one table's indexes, no dispute join.
+    dispute_escalates_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # --- team inbox, part A (issue 10): assignment, resolve and snooze ---
     # ``status`` above is the reply status (a reply is owed or not, API ``reply_status``); ``inbox_state`` is where
@@ -89,6 +93,11 @@ class Conversation(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "status", "reply_due_at"]),
+            models.Index(
+                fields=["store", "status", "dispute_escalates_at", "reply_due_at"],
+                condition=Q(dispute_escalates_at__isnull=False),
+                name="conversation_dispute_deadline",
+            ),
             models.Index(fields=["store", "last_message_at"]),
             models.Index(fields=["store", "assignee", "inbox_state"], name="conversation_assignee_state"),
         ]

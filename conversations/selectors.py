@@ -1,5 +1,6 @@
 """Reads for conversations; every read is scoped to a store and a fetch raises 404 itself."""
 
+import functools
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -40,6 +42,7 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
+from seller_desk.prepared import PreparedRead
 from templates_i18n.languages import bcp47
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
@@ -84,27 +87,37 @@ def conversation_list(
 
     The team queues (``mine``, ``unassigned``, ``snoozed``, ``resolved``) and ``assignee`` (a user id or
     ``"none"``) narrow it further (``team_queue_filter``, ``assignee_filter``)."""
-    qs = _conversations_filtered(
+    qs = _queue_filtered(
         store=store,
+        queue=queue,
         channel=channel,
         language=language,
         search=search,
         tag=tag,
         group=group,
         blocked=blocked,
+        user=user,
+        assignee=assignee,
     ).select_related("buyer", "order", "assignee")
-    qs = assignee_filter(team_queue_filter(qs, queue=queue, user=user), assignee=assignee)
     if queue == "needs_reply":
-        qs = (
-            qs.filter(status=ConversationStatus.NEEDS_REPLY)
-            .filter(open_condition())
-            .annotate(dispute_deadline=_dispute_deadline())
-            .order_by(F("dispute_deadline").asc(nulls_last=True), "reply_due_at", "id")
+        return qs.annotate(dispute_deadline=_dispute_deadline()).order_by(
+            F("dispute_deadline").asc(nulls_last=True), "reply_due_at", "id"
         )
-    elif queue == "answered":
-        qs = qs.filter(status=ConversationStatus.ANSWERED).order_by("-last_message_at", "-id")
-    else:
-        qs = qs.order_by("-last_message_at", "-id")
+    return qs.order_by("-last_message_at", "-id")
+
+
+def _queue_filtered(
+    *, store: Store, queue: str, user=None, assignee=None, now=None, **filters
+) -> QuerySet[Conversation]:
+    """The rows of a queue, unordered: ``conversation_list`` orders them, ``queue_rows`` pages them."""
+    qs = assignee_filter(
+        team_queue_filter(_conversations_filtered(store=store, **filters), queue=queue, user=user),
+        assignee=assignee,
+    )
+    if queue == "needs_reply":
+        return qs.filter(status=ConversationStatus.NEEDS_REPLY).filter(open_condition(now))
+    if queue == "answered":
+        return qs.filter(status=ConversationStatus.ANSWERED)
     return qs
 
 
@@ -114,11 +127,12 @@ DISPUTE_NEAR_DEADLINE = timedelta(days=3)
 
 
 def _dispute_deadline():
+    """The needs-reply queue's first sort key: an active dispute's deadline when it is near, else none
+    (``Conversation.dispute_escalates_at`` is set only while the dispute is active)."""
     return Case(
         When(
-            dispute__status__in=DISPUTE_ACTIVE_STATUSES,
-            dispute__escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
-            then=F("dispute__escalates_at"),
+            dispute_escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
+            then=F("dispute_escalates_at"),
         ),
         default=None,
     )
@@ -127,9 +141,9 @@ def _dispute_deadline():
 def _conversations_filtered(
     *,
     store: Store,
-    channel: str | None,
-    language: str | None,
-    search: str | list[int] | None,
+    channel: str | None = None,
+    language: str | None = None,
+    search: str | list[int] | None = None,
     tag: str | None = None,
     group: str | None = None,
     blocked: bool = False,
@@ -190,7 +204,7 @@ def assignee_parse(raw) -> str | int | None:
         return "none"
     if str(raw).isdigit():
         return int(raw)
-    raise ApplicationError({"assignee": "assignee is a user id or 'none'."})
+    raise ApplicationError({"assignee": gettext("assignee is a user id or 'none'.")})
 
 
 def assignee_filter(qs: QuerySet[Conversation], *, assignee) -> QuerySet[Conversation]:
@@ -218,16 +232,14 @@ def store_members(*, store: Store) -> list[dict]:
     ]
 
 
-def open_counts_by_assignee(*, store: Store) -> dict[int | None, int]:
-    """Open conversations per assignee (``None``: unassigned), one grouped query: the per-agent views' counts."""
-    rows = (
-        Conversation.objects.filter(open_condition(), store=store, last_message_at__isnull=False)
-        .order_by()
-        .values("assignee_id")
-        .annotate(n=Count("id"))
-        .values_list("assignee_id", "n")
-    )
-    return dict(rows)
+def open_counts_by_assignee(*, store: Store, member_ids) -> dict[int | None, int]:
+    """Open conversations of each member and unassigned (``None``), each capped at ``QUEUE_COUNT_CAP`` like the
+    tab counts: one statement of index range reads on (store, assignee, inbox_state), so the per-agent menu costs
+    the same at 100,000 conversations as at 10,000 (a grouped count read every open conversation of the store)."""
+    open_ = Conversation.objects.filter(open_condition(), store=store, last_message_at__isnull=False)
+    parts = {None: open_.filter(assignee__isnull=True)}
+    parts.update({user_id: open_.filter(assignee_id=user_id) for user_id in member_ids})
+    return capped_counts(parts)
 
 
 def auto_assign_candidate(*, store_id: int, cap: int) -> int | None:
@@ -349,14 +361,22 @@ def queue_counts(
             overdue=Count("id", filter=overdue),
             **{key: Count("id", filter=q) for key, q in team.items()},
         )
-    parts = {
-        "needs_reply": qs.filter(needs_reply),
-        "answered": qs.filter(status=ConversationStatus.ANSWERED),
-        "all": qs,
-        "overdue": qs.filter(overdue),
-        **{key: qs.filter(q) for key, q in team.items()},
-    }
-    # One statement of four capped counts: SELECT (SELECT count(*) FROM (… LIMIT cap)), … — one round trip.
+    return capped_counts(
+        {
+            "needs_reply": qs.filter(needs_reply),
+            "answered": qs.filter(status=ConversationStatus.ANSWERED),
+            "all": qs,
+            "overdue": qs.filter(overdue),
+            **{key: qs.filter(q) for key, q in team.items()},
+        }
+    )
+
+
+def capped_counts(parts: dict) -> dict:
+    """The size of each queryset of ``parts``, capped at ``QUEUE_COUNT_CAP``, in one statement:
+    ``SELECT (SELECT count(*) FROM (… LIMIT cap)), …`` — one round trip, each an index range read that stops."""
+    if not parts:
+        return {}
     selects, params = [], []
     for part in parts.values():
         sql, part_params = part.order_by().values("id")[:QUEUE_COUNT_CAP].query.sql_with_params()
@@ -368,48 +388,46 @@ def queue_counts(
     return dict(zip(parts, row, strict=True))
 
 
-def queue_fingerprint(
-    *,
-    store: Store,
-    queue: str,
-    channel: str | None,
-    language: str | None,
-    search: str | None,
-    limit: int,
-    tag: str | None = None,
-    group: str | None = None,
-    blocked: bool = False,
-    user=None,
-    assignee: str | int | None = None,
-) -> list[tuple]:
-    """What the queue rows show, as plain values for the rows ``conversation_list`` would list: the poll compares
-    it with the last answer's to say "not modified" without rendering. One query over at most ``limit`` rows."""
-    return list(
-        conversation_list(
-            store=store,
-            queue=queue,
-            channel=channel,
-            language=language,
-            search=search,
-            tag=tag,
-            group=group,
-            blocked=blocked,
-            user=user,
-            assignee=assignee,
-        ).values_list(
-            "id",
-            "status",
-            "inbox_state",
-            "assignee_id",
-            "language",
-            "last_message_at",
-            "last_message_preview",
-            "reply_due_at",
-            "buyer__name",
-            "buyer__country",
-            "order__external_id",
-        )[:limit]
+def queue_page(qs: QuerySet, *, queue: str, limit: int) -> list:
+    """The first ``limit`` rows of a ``conversation_list`` queryset (objects or values), in its order.
+
+    The needs-reply order's ``CASE`` on the dispute deadline made PostgreSQL read and sort every needs-reply row of
+    the store (34,000 at bench-big: 56 ms for the inbox's 200 rows). As in ``queue_rows``, the few conversations
+    whose dispute escalates soon are read apart, and the rest in the ``(store, status, reply_due_at)`` index's
+    order with those left out, stopping at the page: two short queries instead of one long sort. Both read the
+    conversation's own copy of the deadline (``dispute_escalates_at``, its own index), no dispute join."""
+    if queue != "needs_reply":
+        return list(qs[:limit])
+    base = qs.order_by()
+    near_until = timezone.now() + DISPUTE_NEAR_DEADLINE
+    head = base.filter(dispute_escalates_at__lte=near_until).order_by(
+        "dispute_escalates_at", "reply_due_at", "id"
     )
+    head = list(head[:limit])
+    if len(head) >= limit:
+        return head
+    rest = base.filter(Q(dispute_escalates_at__isnull=True) | Q(dispute_escalates_at__gt=near_until))
+    return head + list(rest.order_by("reply_due_at", "id")[: limit - len(head)])
+
+
+def queue_fingerprint(*, store: Store, queue: str, limit: int, user=None, **filters) -> list[tuple]:
+    """What the queue rows show, as plain values for the rows ``conversation_list`` would list (same filters): the
+    poll compares it with the last answer's to say "not modified" without rendering. Two queries over at most
+    ``limit`` rows (``queue_page``)."""
+    rows = conversation_list(store=store, queue=queue, user=user, **filters).values_list(
+        "id",
+        "status",
+        "inbox_state",
+        "assignee_id",
+        "language",
+        "last_message_at",
+        "last_message_preview",
+        "reply_due_at",
+        "buyer__name",
+        "buyer__country",
+        "order__external_id",
+    )
+    return queue_page(rows, queue=queue, limit=limit)
 
 
 def conversation_get(*, store: Store, conversation_id: int) -> Conversation:
@@ -772,19 +790,38 @@ def _order_group_filter(qs: QuerySet[Conversation], *, group: str) -> QuerySet[C
     return qs.filter(order__status__in=ORDER_GROUPS[group][1]).filter(~disputed)
 
 
-def with_tags(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """The rows' tags in one more query (``c.tag_list``), for the queue and the API list."""
-    return qs.prefetch_related(
-        Prefetch(
-            "conversation_tags",
-            queryset=ConversationTag.objects.select_related("tag").order_by("tag__name"),
-            to_attr="tag_list",
-        )
+def _tags_prefetch() -> Prefetch:
+    return Prefetch(
+        "conversation_tags",
+        queryset=ConversationTag.objects.select_related("tag").order_by("tag__name"),
+        to_attr="tag_list",
     )
 
 
+def with_tags(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """The rows' tags in one more query (``c.tag_list``), for the queue and the API list."""
+    return qs.prefetch_related(_tags_prefetch())
+
+
+def inbox_rows(*, store: Store, queue: str, limit: int, user=None, **filters) -> list[Conversation]:
+    """The inbox page's rows: ``conversation_list``'s first ``limit`` (``queue_page``) with their tags, three
+    queries whatever the store's size."""
+    rows = queue_page(
+        conversation_list(store=store, queue=queue, user=user, **filters), queue=queue, limit=limit
+    )
+    prefetch_related_objects(rows, _tags_prefetch())
+    return rows
+
+
 def tag_list(*, store: Store) -> QuerySet[Tag]:
+    """The store's tags with how many conversations carry each (the tags page)."""
     return Tag.objects.filter(store=store).annotate(uses=Count("conversation_tags")).order_by("name", "id")
+
+
+def tag_choices(*, store: Store) -> QuerySet[Tag]:
+    """The store's tags for the pickers and filters: no usage count, so the queue never counts every tagged
+    conversation of the store on each page and poll."""
+    return Tag.objects.filter(store=store).order_by("name", "id")
 
 
 def tag_get(*, store: Store, tag_id: int) -> Tag:
@@ -845,15 +882,17 @@ def draft_conversation_ids(*, store: Store, user, conversation_ids) -> set[int]:
     )
 
 
-def team_fingerprint(*, store: Store, user) -> tuple:
-    """What changes the queue rows besides their own columns: the agent's drafts and the store's tags on
-    conversations (for the poll's "not modified" tag). One query."""
+def team_fingerprint(*, store: Store, user, conversation_ids) -> tuple:
+    """What changes the queue rows besides their own columns: the agent's drafts, the store's tags (the filter and
+    the pickers) and the tags on the rows shown (for the poll's "not modified" tag). One query, bounded by the page
+    and the store's tag list, never by how many conversations are tagged."""
 
     def aggregate(qs, expression):
         return Subquery(qs.order_by().values("store").annotate(v=expression).values("v")[:1])
 
     drafts = Draft.objects.filter(store=store, user=user)
-    tags = ConversationTag.objects.filter(store=store)
+    tags = Tag.objects.filter(store=store)
+    on_rows = ConversationTag.objects.filter(store=store, conversation_id__in=list(conversation_ids))
     return tuple(
         Store.objects.filter(pk=store.pk)
         .values_list(
@@ -861,6 +900,8 @@ def team_fingerprint(*, store: Store, user) -> tuple:
             aggregate(drafts, Max("updated_at")),
             aggregate(tags, Count("id")),
             aggregate(tags, Max("id")),
+            aggregate(on_rows, Count("id")),
+            aggregate(on_rows, Max("id")),
         )
         .get()
     )
@@ -1004,13 +1045,6 @@ def _tag_names(ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _near_dispute() -> Q:
-    return Q(
-        dispute__status__in=DISPUTE_ACTIVE_STATUSES,
-        dispute__escalates_at__lte=timezone.now() + DISPUTE_NEAR_DEADLINE,
-    )
-
-
 def _micros(value) -> str:
     return "" if value is None else str(int(value.timestamp()) * 1_000_000 + value.microsecond)
 
@@ -1021,7 +1055,7 @@ def _from_micros(micros: str) -> datetime:
 
 
 def _cursor_error() -> ApplicationError:
-    return ApplicationError({"cursor": "cursor is the value of the previous page's Link header."})
+    return ApplicationError({"cursor": gettext("cursor is the value of the previous page's Link header.")})
 
 
 def _after_key(queue: str, micros: str, last_id: int) -> Q:
@@ -1041,114 +1075,185 @@ def queue_rows(
     """A page of ``conversation_list`` (same filters, same order) as API.md rows, and the next page's cursor.
 
     The needs-reply order puts conversations whose dispute escalates within ``DISPUTE_NEAR_DEADLINE`` first. Sorting
-    the whole queue by that CASE over the dispute join read and sorted every needs-reply row of the store (33,000 at
-    bench-big: 77 ms); here the few near-deadline rows are read apart (``d…`` cursors page through them) and the rest
-    is read in the ``(store, status, reply_due_at)`` index's order with the near-deadline rows left out, stopping at
-    the page. Queries: the near-deadline rows (needs-reply only), the page, its tags."""
-    base = conversation_list(store=store, queue=queue, **filters).order_by()
+    the whole queue by that key read and sorted every needs-reply row of the store (33,000 at bench-big: 77 ms); here
+    the near-deadline head is read in the ``conversation_dispute_deadline`` index's order and the rest in the
+    ``(store, status, reply_due_at)`` index's order without them, each stopping at the page (``d…`` cursors page
+    through the head). Both reads are one ``UNION ALL`` inside the page's query, which joins buyer, order and
+    assignee (and the tags, a row per tag) for those rows only; the two parts are put in order here. One query (on a
+    backend without ordered parts in a compound query, each part's ids first); the unfiltered first page of the
+    needs-reply queue, the one the desk polls, is compiled once per process (``PreparedRead``)."""
     now = timezone.now()
-    head: list[dict] = []
+    near_until = now + DISPUTE_NEAR_DEADLINE
     tail_after: Q | None = None
-    skip_head = False
+    head_filter: Q | None = Q() if queue == "needs_reply" else None
     if cursor:
         if cursor.startswith("d") and queue == "needs_reply":
-            parts = cursor[1:].split("_")
-            if (
-                len(parts) != 3
-                or not parts[0].isdigit()
-                or not parts[2].isdigit()
-                or not (parts[1].isdigit() or parts[1] == "")
-            ):
-                raise _cursor_error()
-            esc, due, last_id = _from_micros(parts[0]), parts[1], int(parts[2])
-            due_key = _from_micros(due) if due else None
-            after = Q(dispute__escalates_at__gt=esc)
-            if due_key is None:
-                after |= Q(dispute__escalates_at=esc, reply_due_at__isnull=True, id__gt=last_id)
-            else:
-                after |= Q(dispute__escalates_at=esc) & (
-                    Q(reply_due_at__gt=due_key)
-                    | Q(reply_due_at=due_key, id__gt=last_id)
-                    | Q(reply_due_at__isnull=True)
-                )
-            head_filter = after
+            head_filter = _head_after(cursor[1:])
         else:
             micros, _, last_id = cursor.partition("_")
             if not (micros.isdigit() or micros == "") or not last_id.isdigit():
                 raise _cursor_error()
             tail_after = _after_key(queue, micros, int(last_id))
-            skip_head = True
             head_filter = None
+    compound = connection.features.supports_slicing_ordering_in_compound
+    unfiltered = not any(value for name, value in filters.items() if name != "user")
+    if cursor is None and queue == "needs_reply" and unfiltered and compound:
+        rows = _needs_reply_first_page(limit)(store.pk, now, near_until)
     else:
-        head_filter = Q()
-    if queue == "needs_reply" and not skip_head:
-        head = list(
-            base.filter(_near_dispute())
-            .filter(head_filter)
-            .order_by("dispute__escalates_at", F("reply_due_at").asc(nulls_last=True), "id")
-            .values(*_ROW_FIELDS, "dispute__escalates_at")[: limit + 1]
+        parts = _page_parts(
+            _queue_filtered(store=store, queue=queue, now=now, **filters),
+            queue=queue,
+            limit=limit,
+            near_until=near_until,
+            head_filter=head_filter,
+            tail_after=tail_after,
         )
-    tail: list[dict] = []
-    if len(head) <= limit:
-        tail_qs = base
-        if queue == "needs_reply":
-            tail_qs = tail_qs.filter(
-                ~Exists(
-                    Dispute.objects.filter(
-                        conversation=OuterRef("pk"),
-                        status__in=DISPUTE_ACTIVE_STATUSES,
-                        escalates_at__lte=now + DISPUTE_NEAR_DEADLINE,
-                    )
-                )
-            ).order_by(F("reply_due_at").asc(nulls_last=True), "id")
+        if compound:
+            rows = _PAGE_ROWS(parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True))
         else:
-            tail_qs = tail_qs.order_by("-last_message_at", "-id")
-        if tail_after is not None:
-            tail_qs = tail_qs.filter(tail_after)
-        tail = list(tail_qs.values(*_ROW_FIELDS)[: limit + 1 - len(head)])
-    page = head + tail
+            rows = list(_page_rows([pk for part in parts for pk in part.values_list("id", flat=True)]))
+    page = _in_queue_order(
+        _tags_folded(rows), queue=queue, near_until=near_until if head_filter is not None else None
+    )
     next_cursor = None
     if len(page) > limit:
         last = page[limit - 1]
-        if "dispute__escalates_at" in last:
+        if _in_head(last, near_until if head_filter is not None else None):
             next_cursor = (
-                f"d{_micros(last['dispute__escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
+                f"d{_micros(last['dispute_escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
             )
         else:
             key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
             next_cursor = f"{_micros(key)}_{last['id']}"
         page = page[:limit]
-    tags = _tag_names([v["id"] for v in page])
-    return [_row(v, tags.get(v["id"], []), now) for v in page], next_cursor
+    return [_row(v, v["tags"], now) for v in page], next_cursor
+
+
+def _page_parts(
+    base, *, queue: str, limit: int, near_until, head_filter: Q | None, tail_after: Q | None
+) -> list:
+    """The ids of a page, at most ``limit + 1`` in each part: the near-deadline head after ``head_filter`` (needs-reply,
+    unless the cursor is past it), then the rest after ``tail_after``, each in its index's order."""
+    parts = []
+    if head_filter is not None:
+        parts.append(
+            base.filter(Q(dispute_escalates_at__lte=near_until), head_filter)
+            .order_by("dispute_escalates_at", F("reply_due_at").asc(nulls_last=True), "id")
+            .values("id")[: limit + 1]
+        )
+    if queue == "needs_reply":
+        tail = base.filter(Q(dispute_escalates_at__isnull=True) | Q(dispute_escalates_at__gt=near_until))
+        tail = tail.order_by(F("reply_due_at").asc(nulls_last=True), "id")
+    else:
+        tail = base.order_by("-last_message_at", "-id")
+    if tail_after is not None:
+        tail = tail.filter(tail_after)
+    parts.append(tail.values("id")[: limit + 1])
+    return parts
+
+
+@functools.cache
+def _needs_reply_first_page(limit: int) -> PreparedRead:
+    """The needs-reply queue's first page without filters (what the desk polls), built by the same functions as any
+    page and compiled once per page size: ``(store id, now, near-deadline end)``."""
+
+    def build(store_id, now, near_until):
+        head, tail = _page_parts(
+            _queue_filtered(store=store_id, queue="needs_reply", now=now),
+            queue="needs_reply",
+            limit=limit,
+            near_until=near_until,
+            head_filter=Q(),
+            tail_after=None,
+        )
+        return _page_rows(head.union(tail, all=True))
+
+    return PreparedRead(build, int, datetime, datetime)
+
+
+def _page_rows(ids) -> QuerySet:
+    """The API rows of ``ids`` (a list or a subquery), one per tag (by name; none: one row with no tag name)."""
+    return (
+        Conversation.objects.filter(pk__in=ids)
+        .order_by("conversation_tags__tag__name")
+        .values(*_ROW_FIELDS, "dispute_escalates_at", "conversation_tags__tag__name")
+    )
+
+
+_PAGE_ROWS = PreparedRead(_page_rows, QuerySet)
+
+
+def _tags_folded(rows: list[dict]) -> list[dict]:
+    """One row per conversation with its ``tags`` (names in the order read), from the rows' join with its tags."""
+    folded: dict[int, dict] = {}
+    for v in rows:
+        row = folded.get(v["id"])
+        if row is None:
+            row = folded[v["id"]] = v
+            v["tags"] = []
+        name = v["conversation_tags__tag__name"]
+        if name is not None:
+            row["tags"].append(name)
+    return list(folded.values())
+
+
+def _head_after(cursor: str) -> Q:
+    """Rows after a ``d<escalates>_<due>_<id>`` cursor in the near-deadline head's order."""
+    parts = cursor.split("_")
+    if (
+        len(parts) != 3
+        or not parts[0].isdigit()
+        or not parts[2].isdigit()
+        or not (parts[1].isdigit() or parts[1] == "")
+    ):
+        raise _cursor_error()
+    esc, due, last_id = _from_micros(parts[0]), parts[1], int(parts[2])
+    after = Q(dispute_escalates_at__gt=esc)
+    if due == "":
+        return after | Q(dispute_escalates_at=esc, reply_due_at__isnull=True, id__gt=last_id)
+    due_key = _from_micros(due)
+    return after | Q(dispute_escalates_at=esc) & (
+        Q(reply_due_at__gt=due_key) | Q(reply_due_at=due_key, id__gt=last_id) | Q(reply_due_at__isnull=True)
+    )
+
+
+def _in_head(v: dict, near_until) -> bool:
+    return (
+        near_until is not None
+        and v["dispute_escalates_at"] is not None
+        and v["dispute_escalates_at"] <= near_until
+    )
+
+
+_LAST = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def _in_queue_order(rows: list[dict], *, queue: str, near_until) -> list[dict]:
+    """The page's rows in the queue's order (the query read them by id): the near-deadline head by deadline, then
+    the rest by due time (none last) for needs-reply; newest first for the other queues."""
+    if queue != "needs_reply":
+        return sorted(rows, key=lambda v: (v["last_message_at"], v["id"]), reverse=True)
+    head = sorted(
+        (v for v in rows if _in_head(v, near_until)),
+        key=lambda v: (v["dispute_escalates_at"], v["reply_due_at"] or _LAST, v["id"]),
+    )
+    rest = sorted(
+        (v for v in rows if not _in_head(v, near_until)), key=lambda v: (v["reply_due_at"] or _LAST, v["id"])
+    )
+    return head + rest
 
 
 def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dict:
     """One conversation with its seller-visible messages and notes, as API.md's thread (404 for another store's).
-    ``build_uri`` makes a picture's URL absolute (``request.build_absolute_uri``). Four queries: row, tags,
-    messages, notes."""
-    row = Conversation.objects.filter(store=store, pk=conversation_id).values(*_ROW_FIELDS).first()
-    if row is None:
-        raise Http404("No conversation matches the given query.")
-    payload = _row(row, _tag_names([conversation_id]).get(conversation_id, []), timezone.now())
+    ``build_uri`` makes a picture's URL absolute (``request.build_absolute_uri``). Three queries, each
+    compiled once per process (``PreparedRead``): the row with its tags, the messages, the notes."""
+    rows = _tags_folded(_THREAD_ROW(store.pk, conversation_id))
+    if not rows:
+        raise Http404(gettext("No conversation matches the given query."))
+    payload = _row(rows[0], rows[0]["tags"], timezone.now())
     storage = Message._meta.get_field("image").storage
     messages = []
-    for m in (
-        Message.objects.filter(conversation_id=conversation_id, buyer_only=False)
-        .order_by("created_at", "id")
-        .values(
-            "id",
-            "direction",
-            "sender",
-            "text",
-            "language",
-            "image",
-            "coupon_id",
-            "card",
-            "created_at",
-            "tapped_keyword",
-            "agent_note",
-        )
-    ):
+    for m in _THREAD_MESSAGES(conversation_id):
         out = {
             "id": m["id"],
             "direction": m["direction"],
@@ -1189,8 +1294,45 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
             else None,
             "created_at": _when(n["created_at"]),
         }
-        for n in Note.objects.filter(conversation_id=conversation_id)
-        .order_by("created_at", "id")
-        .values("id", "text", "author_id", "author__username", "created_at")
+        for n in _THREAD_NOTES(conversation_id)
     ]
     return payload
+
+
+_THREAD_ROW = PreparedRead(
+    lambda store_id, conversation_id: (
+        Conversation.objects.filter(store_id=store_id, pk=conversation_id)
+        .order_by("conversation_tags__tag__name")
+        .values(*_ROW_FIELDS, "conversation_tags__tag__name")
+    ),
+    int,
+    int,
+)
+_THREAD_MESSAGES = PreparedRead(
+    lambda conversation_id: (
+        Message.objects.filter(conversation_id=conversation_id, buyer_only=False)
+        .order_by("created_at", "id")
+        .values(
+            "id",
+            "direction",
+            "sender",
+            "text",
+            "language",
+            "image",
+            "coupon_id",
+            "card",
+            "created_at",
+            "tapped_keyword",
+            "agent_note",
+        )
+    ),
+    int,
+)
+_THREAD_NOTES = PreparedRead(
+    lambda conversation_id: (
+        Note.objects.filter(conversation_id=conversation_id)
+        .order_by("created_at", "id")
+        .values("id", "text", "author_id", "author__username", "created_at")
+    ),
+    int,
+)

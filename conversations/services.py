@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from coupons.services import coupon_grant_for_reply
 from seller_desk.errors import ApplicationError
 from seller_desk.models import (
+    DISPUTE_ACTIVE_STATUSES,
     DISPUTE_TRANSITIONS,
     Buyer,
     Dispute,
@@ -32,7 +33,13 @@ from seller_desk.models import (
     Store,
 )
 from seller_desk.selectors import reply_due_within, store_related_read
-from seller_desk.services import AuditKind, audit_log, protection_extend
+from seller_desk.services import (
+    AuditKind,
+    audit_log,
+    audit_log_many,
+    dispute_deadline_sync,
+    protection_extend,
+)
 from seller_desk.shared_cache import redis_client
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
@@ -219,7 +226,14 @@ def inbound_message_append(
         conversation.waiting_since = message.created_at
         conversation.reply_due_at = due
         fields += ["status", "waiting_since", "reply_due_at"]
-    if conversation.inbox_state != InboxState.OPEN:
+    if conversation.inbox_state != InboxState.OPEN:  # a new conversation starts open: this one is reopened
+        conversation.buyer = buyer
+        audit_log(
+            store=store,
+            kind=AuditKind.CONVERSATION_REOPENED,
+            subject=conversation,
+            details={"was": conversation.inbox_state},
+        )
         conversation.inbox_state = InboxState.OPEN
         conversation.snoozed_until = None
         conversation.resolved_at = None
@@ -743,6 +757,8 @@ def dispute_respond(
         dispute.agreed_at = timezone.now()
         fields.append("agreed_at")
     dispute.save(update_fields=fields)
+    if (new_status in DISPUTE_ACTIVE_STATUSES) != (previous in DISPUTE_ACTIVE_STATUSES):
+        dispute_deadline_sync(dispute_ids=[dispute.pk])
     audit_log(
         store=dispute.store,
         kind=AuditKind.DISPUTE_ANSWERED,
@@ -1064,19 +1080,65 @@ def conversation_assign(*, conversation: Conversation, assignee_id: int | None, 
             raise ApplicationError(
                 {"assignee_id": gettext("Only its assignee or an owner may unassign this conversation.")}
             )
-    conversation_ids_assign(store=store, conversation_ids=[conversation.pk], assignee=assignee)
+    conversation_ids_assign(
+        store=store, conversation_ids=[conversation.pk], assignee=assignee, acting_user=acting_user
+    )
     conversation.assignee = assignee
     return conversation
 
 
-def conversation_ids_assign(*, store: Store, conversation_ids, assignee) -> int:
-    """One UPDATE of the store's conversations among ``conversation_ids``; returns how many."""
-    return Conversation.objects.filter(store=store, pk__in=list(conversation_ids)).update(assignee=assignee)
+def _audit_rows(*, store: Store, conversation_ids, changing: Q) -> list[Conversation]:
+    """The store's conversations among ``conversation_ids`` that the action changes, with what their audit rows
+    name (buyer, previous assignee): one query whatever their number."""
+    return list(
+        Conversation.objects.filter(changing, store=store, pk__in=list(conversation_ids))
+        .select_related("buyer", "assignee")
+        .only(
+            "id",
+            "channel",
+            "inbox_state",
+            "buyer",
+            "buyer__name",
+            "buyer__external_id",
+            "assignee",
+            "assignee__username",
+        )
+    )
 
 
-def _resolve_ids(*, store: Store, conversation_ids, now) -> int:
-    """Resolve in two statements: close the open waits without a reply, then mark the conversations."""
+def conversation_ids_assign(*, store: Store, conversation_ids, assignee, acting_user=None) -> int:
+    """One UPDATE of the store's conversations among ``conversation_ids``; returns how many. Each conversation
+    whose assignee changes gets an audit row (assigned, or unassigned when ``assignee`` is None)."""
     ids = list(conversation_ids)
+    changing = ~Q(assignee=assignee) if assignee is not None else Q(assignee__isnull=False)
+    rows = _audit_rows(store=store, conversation_ids=ids, changing=changing)
+    count = Conversation.objects.filter(store=store, pk__in=ids).update(assignee=assignee)
+    audit_log_many(
+        kind=AuditKind.CONVERSATION_ASSIGNED if assignee is not None else AuditKind.CONVERSATION_UNASSIGNED,
+        store=store,
+        subjects=rows,
+        actor=acting_user,
+        details_of=lambda c: {
+            "assignee": assignee.username if assignee is not None else "",
+            "previous_assignee": c.assignee.username if c.assignee_id else "",
+        },
+    )
+    return count
+
+
+def _resolve_ids(*, store: Store, conversation_ids, now, acting_user) -> int:
+    """Resolve in two statements: close the open waits without a reply, then mark the conversations (and one
+    audit row for each that was not resolved yet)."""
+    ids = list(conversation_ids)
+    rows = _audit_rows(store=store, conversation_ids=ids, changing=~Q(inbox_state=InboxState.RESOLVED))
+    audit_log_many(
+        kind=AuditKind.CONVERSATION_RESOLVED,
+        store=store,
+        subjects=rows,
+        actor=acting_user,
+        at=now,
+        details_of=lambda c: {"was": c.inbox_state} if c.inbox_state != InboxState.OPEN else {},
+    )
     ReplyWait.objects.filter(store=store, conversation_id__in=ids, closed_at__isnull=True).update(
         closed_at=now, resolved_without_reply=True
     )
@@ -1094,7 +1156,9 @@ def _resolve_ids(*, store: Store, conversation_ids, now) -> int:
 def conversation_resolve(*, conversation: Conversation, acting_user) -> Conversation:
     """Close the conversation without a reply (a "thanks!", spam). A new buyer message opens it again."""
     now = timezone.now()
-    _resolve_ids(store=conversation.store, conversation_ids=[conversation.pk], now=now)
+    _resolve_ids(
+        store=conversation.store, conversation_ids=[conversation.pk], now=now, acting_user=acting_user
+    )
     conversation.refresh_from_db()
     return conversation
 
@@ -1105,8 +1169,17 @@ def _snooze_check(until) -> datetime:
     return until
 
 
-def _snooze_ids(*, store: Store, conversation_ids, until) -> int:
-    return Conversation.objects.filter(store=store, pk__in=list(conversation_ids)).update(
+def _snooze_ids(*, store: Store, conversation_ids, until, acting_user) -> int:
+    ids = list(conversation_ids)
+    rows = _audit_rows(store=store, conversation_ids=ids, changing=Q())
+    audit_log_many(
+        kind=AuditKind.CONVERSATION_SNOOZED,
+        store=store,
+        subjects=rows,
+        actor=acting_user,
+        details_of=lambda c: {"until": until.isoformat()},
+    )
+    return Conversation.objects.filter(store=store, pk__in=ids).update(
         inbox_state=InboxState.SNOOZED, snoozed_until=until
     )
 
@@ -1114,7 +1187,12 @@ def _snooze_ids(*, store: Store, conversation_ids, until) -> int:
 @transaction.atomic
 def conversation_snooze(*, conversation: Conversation, until, acting_user) -> Conversation:
     """Hide the conversation from the open queues until ``until`` (the 24-hour wait keeps running)."""
-    _snooze_ids(store=conversation.store, conversation_ids=[conversation.pk], until=_snooze_check(until))
+    _snooze_ids(
+        store=conversation.store,
+        conversation_ids=[conversation.pk],
+        until=_snooze_check(until),
+        acting_user=acting_user,
+    )
     conversation.refresh_from_db()
     return conversation
 
@@ -1131,15 +1209,18 @@ def _bulk_assign(*, store, ids, acting_user, values) -> int:
         raise ApplicationError(
             {"assignee_id": gettext("Agents take conversations themselves; an owner assigns others.")}
         )
-    return conversation_ids_assign(store=store, conversation_ids=ids, assignee=assignee)
+    return conversation_ids_assign(
+        store=store, conversation_ids=ids, assignee=assignee, acting_user=acting_user
+    )
 
 
 def _bulk_resolve(*, store, ids, acting_user, values) -> int:
-    return _resolve_ids(store=store, conversation_ids=ids, now=timezone.now())
+    return _resolve_ids(store=store, conversation_ids=ids, now=timezone.now(), acting_user=acting_user)
 
 
 def _bulk_snooze(*, store, ids, acting_user, values) -> int:
-    return _snooze_ids(store=store, conversation_ids=ids, until=_snooze_check(values.get("until")))
+    until = _snooze_check(values.get("until"))
+    return _snooze_ids(store=store, conversation_ids=ids, until=until, acting_user=acting_user)
 
 
 def _bulk_tag(*, store, ids, acting_user, values) -> int:

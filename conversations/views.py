@@ -114,12 +114,8 @@ def _filter_query(filters: dict, **overrides) -> str:
 def _queue_context(
     store, filters: dict, current_id: int | None, counts: dict | None = None, *, user=None
 ) -> dict:
-    conversations = list(
-        selectors.with_tags(
-            selectors.conversation_list(
-                store=store, queue=filters["queue"], user=user, **_selector_filters(store, filters)
-            )
-        )[:QUEUE_LIMIT]
+    conversations = selectors.inbox_rows(
+        store=store, queue=filters["queue"], limit=QUEUE_LIMIT, user=user, **_selector_filters(store, filters)
     )
     counts = counts or _counts(store, filters, user)
     query = _filter_query(filters)
@@ -169,7 +165,7 @@ def _team_queue_context(store, filters: dict, conversations: list, user) -> dict
         )
         if user is not None
         else set(),
-        "store_tags": list(selectors.tag_list(store=store)),
+        "store_tags": list(selectors.tag_choices(store=store)),
         "order_groups": [
             {
                 "key": key,
@@ -204,7 +200,9 @@ def _queue_etag(request, filters: dict, current_id: int | None) -> tuple[str, di
         **_selector_filters(store, filters),
     )
     counts = _counts(store, filters, request.user)
-    team = selectors.team_fingerprint(store=store, user=request.user)
+    team = selectors.team_fingerprint(
+        store=store, user=request.user, conversation_ids=[row[0] for row in rows]
+    )
     minute = int(timezone.now().timestamp() // 60)
     language = getattr(request, "LANGUAGE_CODE", "")
     state = repr((rows, sorted(counts.items()), team, current_id, language, store.timezone, minute))
@@ -272,7 +270,7 @@ def _team_thread_context(request, conversation, messages) -> dict:
     return {
         "thread_timeline": _timeline(messages, notes),
         "conversation_tags": [row.tag for row in selectors.conversation_tag_rows(conversation=conversation)],
-        "store_tags": list(selectors.tag_list(store=request.store)),
+        "store_tags": list(selectors.tag_choices(store=request.store)),
         "buyer_block": selectors.buyer_block_active(store=request.store, buyer_id=conversation.buyer_id),
         "draft": selectors.draft_get(conversation=conversation, user=request.user),
         "note_form_text": "",
@@ -878,11 +876,11 @@ def _is_owner(user) -> bool:
 def _assign_queue_context(store, filters: dict, user, shown: int) -> dict:
     """The per-agent filter with open counts (owners), the bulk bar and the availability switch: three queries."""
     members = selectors.store_members(store=store)
-    open_counts = selectors.open_counts_by_assignee(store=store)
+    open_counts = selectors.open_counts_by_assignee(store=store, member_ids=[m["id"] for m in members])
     return {
         "is_owner": _is_owner(user),
-        "members": [{**m, "open": open_counts.get(m["id"], 0)} for m in members],
-        "unassigned_open": open_counts.get(None, 0),
+        "members": [{**m, "open": _count_label(open_counts[m["id"]])} for m in members],
+        "unassigned_open": _count_label(open_counts[None]),
         "bulk_actions": BULK_ACTION_LABELS,
         "snooze_presets": selectors.snooze_presets(store=store),
         "available": bool(user and user.is_authenticated and selectors.availability_of(user=user)),
@@ -989,7 +987,7 @@ def _tags_panel(request, conversation, *, error: str = "", status: int = 200):
     context = {
         "conversation": conversation,
         "conversation_tags": [row.tag for row in selectors.conversation_tag_rows(conversation=conversation)],
-        "store_tags": list(selectors.tag_list(store=request.store)),
+        "store_tags": list(selectors.tag_choices(store=request.store)),
         "tag_error": error,
     }
     if request.htmx:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from .models import Coupon, CouponStatus, Distribution, Scope
 CENTS = Decimal("0.01")
 
 
-OwnerWrites = owner_writes("Only the store owner may set up or edit coupons.")
+OwnerWrites = owner_writes(gettext_lazy("Only the store owner may set up or edit coupons."))
 
 
 class CouponInSerializer(serializers.Serializer):

@@ -4,12 +4,12 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from seller_desk.forms import ApplicationErrorFormMixin
+from seller_desk.forms import ApplicationErrorFormMixin, DeskDateInput
 
 from .models import FIXED_NAME_PREFIX, Coupon
 from .services import LOCKED_AFTER_GRANTS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DeskDateInput()
 MONEY = {"max_digits": 10, "decimal_places": 2, "required": False}
 
 

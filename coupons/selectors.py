@@ -229,7 +229,10 @@ def coupon_quantity_suggestion(*, store: Store, orders_since: date | str | None)
             ) from None
     if orders_since > store_local_date(store):
         raise ApplicationError(
-            {"orders_since": f"{orders_since} is in the future; count orders from a past date."}
+            {
+                "orders_since": gettext("%(date)s is in the future; count orders from a past date.")
+                % {"date": orders_since.isoformat()}
+            }
         )
     start = store_day_start(store, orders_since)
     orders = Order.objects.filter(store=store, placed_at__gte=start).count()

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from seller_desk.errors import ApplicationError, date_value
 from seller_desk.models import Buyer, Order, OrderStatus, Store
@@ -95,21 +95,24 @@ def coupon_defaults(*, store: Store) -> CouponDefaults:
 
 def _money(value, field: str, errors: dict, *, label: str) -> Decimal | None:
     if value is None or value == "":
-        errors[field] = f"{label} is required."
+        errors[field] = gettext("%(label)s is required.") % {"label": label}
         return None
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        errors[field] = f"{label} must be a number such as 5 or 4.99."
+        errors[field] = gettext("%(label)s must be a number such as 5 or 4.99.") % {"label": label}
         return None
     if not amount.is_finite():
-        errors[field] = f"{label} must be a number such as 5 or 4.99."
+        errors[field] = gettext("%(label)s must be a number such as 5 or 4.99.") % {"label": label}
         return None
     if amount.as_tuple().exponent < -2:
-        errors[field] = f"{label} has at most 2 decimal places (got {value})."
+        errors[field] = gettext("%(label)s has at most 2 decimal places (got %(value)s).") % {
+            "label": label,
+            "value": value,
+        }
         return None
     if amount > MAX_MONEY:
-        errors[field] = f"{label} can be at most {MAX_MONEY}."
+        errors[field] = gettext("%(label)s can be at most %(max)s.") % {"label": label, "max": MAX_MONEY}
         return None
     return amount
 
@@ -140,7 +143,7 @@ def _suffix_clean(raw: str | None, *, name: str | None, errors: dict) -> str | N
             return None
         from_name = name_suffix_tidy(name[len(FIXED_NAME_PREFIX) :])
         if suffix is not None and suffix != from_name:
-            errors["name_suffix"] = "name and name_suffix disagree; send one of them."
+            errors["name_suffix"] = gettext("name and name_suffix disagree; send one of them.")
             return None
         suffix = from_name
     if suffix is None or not suffix.strip():
@@ -184,9 +187,11 @@ def _quantity_clean(raw, errors: dict, *, granted: int) -> int | None:
         errors["quantity"] = gettext("Quantity must be at least 1 coupon.")
         return None
     if quantity < granted:
-        errors["quantity"] = (
-            f"{granted} coupons are already granted to buyers; quantity must be at least {granted} (got {quantity})."
-        )
+        errors["quantity"] = ngettext(
+            "%(granted)s coupon is already granted to buyers; quantity must be at least %(granted)s (got %(quantity)s).",
+            "%(granted)s coupons are already granted to buyers; quantity must be at least %(granted)s (got %(quantity)s).",
+            granted,
+        ) % {"granted": granted, "quantity": quantity}
         return None
     if quantity > 10_000_000:
         errors["quantity"] = gettext("Quantity can be at most 10,000,000.")
@@ -203,10 +208,10 @@ def coupon_settings_check(*, store: Store, values: dict, coupon: Coupon | None =
     today = store_local_date(store)
     granted = coupon.granted_count if coupon else 0
     suffix = _suffix_clean(values.get("name_suffix"), name=values.get("name"), errors=errors)
-    denomination = _money(values.get("denomination"), "denomination", errors, label="Denomination")
+    denomination = _money(values.get("denomination"), "denomination", errors, label=gettext("Denomination"))
     threshold_raw = values.get("threshold")
     threshold = _money(
-        0 if threshold_raw in (None, "") else threshold_raw, "threshold", errors, label="Threshold"
+        0 if threshold_raw in (None, "") else threshold_raw, "threshold", errors, label=gettext("Threshold")
     )
     currency = _currency_clean(values.get("currency") or "USD", errors)
     quantity = _quantity_clean(values.get("quantity"), errors, granted=granted)
@@ -309,9 +314,14 @@ def _edit_limits_check(*, coupon: Coupon, errors: dict, new: dict) -> None:
     if coupon.granted_count == 0 and coupon.status != CouponStatus.ENDED:
         return
     why = (
-        f"{coupon.granted_count} buyers already hold this coupon"
+        ngettext(
+            "%(count)s buyer already holds this coupon",
+            "%(count)s buyers already hold this coupon",
+            coupon.granted_count,
+        )
+        % {"count": coupon.granted_count}
         if coupon.granted_count
-        else "the coupon has ended"
+        else gettext("the coupon has ended")
     )
     labels = {
         "denomination": gettext("The denomination"),
@@ -324,10 +334,9 @@ def _edit_limits_check(*, coupon: Coupon, errors: dict, new: dict) -> None:
         if field in errors or new[field] is None:
             continue
         if new[field] != getattr(coupon, field):
-            errors[field] = (
-                f"{labels[field]} can't change once {why} (it is {getattr(coupon, field)}); "
-                "create a new coupon for different terms."
-            )
+            errors[field] = gettext(
+                "%(field)s can't change once %(why)s (it is %(value)s); create a new coupon for different terms."
+            ) % {"field": labels[field], "why": why, "value": getattr(coupon, field)}
     if (
         "valid_until" not in errors
         and new["valid_until"] is not None

@@ -38,17 +38,17 @@ class BuyerMessageForm(ApplicationErrorFormMixin, forms.Form):
 
     def __init__(self, *args, orders=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["order_id"].choices = [("", "No order")] + [
+        self.fields["order_id"].choices = [("", _("No order"))] + [
             (o.external_id, f"#{o.external_id} · {o.get_status_display()}") for o in orders
         ]
-        self.fields["order_id"].error_messages["invalid_choice"] = (
+        self.fields["order_id"].error_messages["invalid_choice"] = _(
             "Pick one of this buyer's orders, or no order."
         )
 
     def clean(self):
         data = super().clean()
         if not (data.get("text") or "").strip() and not data.get("image"):
-            self.add_error("text", "Type a message or attach a photo.")
+            self.add_error("text", _("Type a message or attach a photo."))
         return data
 
 

@@ -24,6 +24,7 @@ from seller_desk.services import (
     AuditKind,
     audit_log,
     buyer_upsert,
+    dispute_deadline_sync,
     dispute_window_check,
     orders_upsert,
 )
@@ -194,6 +195,7 @@ def dispute_open(
                 description=description,
                 escalates_at=opened_at + Dispute.ESCALATES_AFTER,
             )
+            dispute_deadline_sync(dispute_ids=[dispute.pk])
             dispute_evidence_store(
                 dispute=dispute,
                 side=EvidenceSide.BUYER,

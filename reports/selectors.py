@@ -32,7 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from conversations.models import Message, ReplyWait, SenderKind
 from conversations.selectors import counted_waits
@@ -80,8 +80,10 @@ def days_parse(raw, *, default: int = DEFAULT_DAYS) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
         raise ApplicationError(
             {
-                "days": f"days must be a whole number from 1 to {MAX_DAYS} (store-local days, today included); "
-                f"got '{text[:20]}'."
+                "days": gettext(
+                    "days must be a whole number from 1 to %(max)s (store-local days, today included); got '%(value)s'."
+                )
+                % {"max": MAX_DAYS, "value": text[:20]}
             }
         )
     return int(text)
@@ -202,7 +204,10 @@ def bucket_parse(raw) -> str | None:
         return None
     if raw not in BUCKETS:
         raise ApplicationError(
-            {"bucket": f"bucket must be one of {', '.join(BUCKETS)}; got '{str(raw)[:30]}'."}
+            {
+                "bucket": gettext("bucket must be one of %(values)s; got '%(value)s'.")
+                % {"values": ", ".join(BUCKETS), "value": str(raw)[:30]}
+            }
         )
     return raw
 
@@ -214,7 +219,10 @@ def date_parse(raw) -> date | None:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
         raise ApplicationError(
-            {"date": f"date must be a store-local date as YYYY-MM-DD; got '{str(raw)[:30]}'."}
+            {
+                "date": gettext("date must be a store-local date as YYYY-MM-DD; got '%(value)s'.")
+                % {"value": str(raw)[:30]}
+            }
         ) from None
 
 
@@ -236,12 +244,21 @@ def waits_for_bucket(
     if date is not None and not window.start <= date <= window.end:
         raise ApplicationError(
             {
-                "date": f"{date.isoformat()} is outside the last {days} days "
-                f"({window.start.isoformat()} to {window.end.isoformat()}); widen days or pick another date."
+                "date": gettext(
+                    "%(date)s is outside the last %(days)s days (%(start)s to %(end)s); widen days or pick another date."
+                )
+                % {
+                    "date": date.isoformat(),
+                    "days": days,
+                    "start": window.start.isoformat(),
+                    "end": window.end.isoformat(),
+                }
             }
         )
     if bucket is not None and bucket not in BUCKETS:
-        raise ApplicationError({"bucket": f"bucket must be one of {', '.join(BUCKETS)}."})
+        raise ApplicationError(
+            {"bucket": gettext("bucket must be one of %(values)s.") % {"values": ", ".join(BUCKETS)}}
+        )
     start_at, end_at = window.start_at, window.end_at
     if date is not None:
         start_at = day_start(date, window.tz)
@@ -284,7 +301,12 @@ def dispute_kind_parse(raw) -> str:
     if raw in (None, ""):
         return "opened"
     if raw not in DISPUTE_KINDS:
-        raise ApplicationError({"kind": f"kind is one of {', '.join(DISPUTE_KINDS)} (got '{raw}')."})
+        raise ApplicationError(
+            {
+                "kind": gettext("kind is one of %(values)s (got '%(value)s').")
+                % {"values": ", ".join(DISPUTE_KINDS), "value": raw}
+            }
+        )
     return raw
 
 

@@ -389,7 +389,7 @@ def _agent_parse(store, raw) -> dict | None:
         return None
     member = next((m for m in selectors.store_member_rows(store=store) if str(m["id"]) == str(raw)), None)
     if member is None:
-        raise ApplicationError({"agent": "agent is the user id of a member of this store."})
+        raise ApplicationError({"agent": gettext("agent is the user id of a member of this store.")})
     return member
 
 

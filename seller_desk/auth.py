@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext, gettext_lazy
@@ -14,6 +16,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from . import throttle
 from .logging import log_context
 from .models import ApiToken, MemberRole, Membership, Store, UserProfile, hash_token, password_fingerprint
+from .prepared import PreparedRead
 from .selectors import store_for_integration_token
 from .signatures import IngressSignature
 
@@ -67,27 +70,83 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 
     model = ApiToken
 
+    def authenticate(self, request):
+        """Besides who is calling: the language of the answer. A caller that sends ``Accept-Language`` gets
+        that (LocaleMiddleware chose it already); one that sends none gets its profile's language, as in the
+        desk. Errors raised before this point (a refused token) follow ``Accept-Language`` alone."""
+        result = super().authenticate(request)
+        if result is not None and not request.META.get("HTTP_ACCEPT_LANGUAGE"):
+            profile = getattr(result[0], "desk_profile", None)
+            if profile is not None and profile.language in dict(settings.LANGUAGES):
+                translation.activate(profile.language)
+                request._request.LANGUAGE_CODE = profile.language
+        return result
+
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("user__membership__store")
-            .filter(key_hash=hash_token(key))
-            .first()
-        )
+        token = _token_with_member(hash_token(key))
         if token is None:
             raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         if token.expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(
-                "This token has expired; ask POST /api/v1/auth/token for a new one."
+                gettext("This token has expired; ask POST /api/v1/auth/token for a new one.")
             )
         user = token.user
-        user._desk_membership = getattr(user, "membership", None)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(gettext("User inactive or deleted."))
         if not constant_time_compare(token.password_fingerprint, password_fingerprint(user)):
             raise exceptions.AuthenticationFailed(
-                "The password changed since this token was issued; ask POST /api/v1/auth/token for a new one."
+                gettext(
+                    "The password changed since this token was issued; ask POST /api/v1/auth/token for a new one."
+                )
             )
         return user, token
+
+
+def _columns(model, prefix: str = "") -> list[str]:
+    return [prefix + f.attname for f in model._meta.concrete_fields]
+
+
+_MEMBER_PATHS = (
+    (ApiToken, ""),
+    (get_user_model(), "user__"),
+    (Membership, "user__membership__"),
+    (Store, "user__membership__store__"),
+    (UserProfile, "user__desk_profile__"),
+)
+_TOKEN_READ = PreparedRead(
+    lambda key_hash: ApiToken.objects.filter(key_hash=key_hash).values(
+        *[column for model, prefix in _MEMBER_PATHS for column in _columns(model, prefix)]
+    ),
+    str,
+)
+
+
+def _token_with_member(key_hash: str) -> ApiToken | None:
+    """The token, its user, the user's membership, store and profile in one query compiled once per process
+    (every seller API request asks it), as model instances: ``token.user``, the membership kept as
+    ``membership_of`` keeps it, ``user.membership`` and ``user.desk_profile`` cached as ``select_related`` would."""
+    rows = _TOKEN_READ(key_hash)
+    if not rows:
+        return None
+    row = rows[0]
+    token, user, membership, store, profile = (
+        model.from_db(DEFAULT_DB_ALIAS, _columns(model), [row[c] for c in _columns(model, prefix)])
+        for model, prefix in _MEMBER_PATHS
+    )
+    token.user = user
+    if membership.pk is None:  # not a store member (the left join found no membership)
+        membership = None
+    else:
+        membership.store = store
+        membership.user = user
+    user._desk_membership = membership
+    Membership._meta.get_field("user").remote_field.set_cached_value(user, membership)  # ``user.membership``
+    if profile.pk is None:
+        profile = None
+    else:
+        profile.user = user
+    UserProfile._meta.get_field("user").remote_field.set_cached_value(user, profile)  # ``user.desk_profile``
+    return token
 
 
 class IsMarketplace(permissions.BasePermission):
@@ -161,8 +220,9 @@ class IsStoreOwner(permissions.BasePermission):
         return membership is not None and membership.role == MemberRole.OWNER
 
 
-def owner_writes(message: str) -> type[permissions.BasePermission]:
-    """A permission for a store's set-up: every member reads, only an owner writes (403 with ``message``)."""
+def owner_writes(message) -> type[permissions.BasePermission]:
+    """A permission for a store's set-up: every member reads, only an owner writes (403 with ``message``, a
+    ``gettext_lazy`` text so it follows the request's language)."""
 
     class OwnerWrites(permissions.BasePermission):
         def has_permission(self, request, view):

@@ -51,7 +51,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(exc.as_payload(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
-        return Response({"errors": {"detail": ["Not found."]}}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"errors": {"detail": [gettext("Not found.")]}}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)

@@ -1,7 +1,11 @@
 """Form helpers every app's pages share."""
 
+from datetime import date
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import formats, translation
 
 from .errors import ApplicationError
 
@@ -21,6 +25,43 @@ class ApplicationErrorFormMixin:
             target = field if field in self.fields and not self.fields[field].disabled else None
             for message in messages:
                 self.add_error(target, message)
+
+
+ISO_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+
+
+def date_input_attrs() -> dict[str, str]:
+    """What every ``<input type=date>`` of the desk carries (docs/i18n.md, "Date inputs"): the interface
+    language (the browser may still draw the picker in its own), and for a browser that falls back to a text
+    box the format the server reads."""
+    return {
+        "lang": translation.get_language() or "en",
+        "placeholder": "YYYY-MM-DD",
+        "pattern": ISO_DATE_PATTERN,
+    }
+
+
+class DeskDateInput(forms.DateInput):
+    """A native date picker followed by the picked date written out in the interface language ("2026年11月15日"),
+    so the date is unambiguous whatever order the browser shows day and month in; ``static/desk/forms.js``
+    keeps it current while the date is changed."""
+
+    input_type = "date"
+    template_name = "seller_desk/widgets/date.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, {**date_input_attrs(), **(attrs or {})})
+        day = value if isinstance(value, date) else None
+        if isinstance(value, str):
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                day = None
+        context["widget"]["echo"] = formats.date_format(day, "DATE_FORMAT") if day else ""
+        return context
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

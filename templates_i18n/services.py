@@ -267,7 +267,9 @@ def scenario_update(
     if scenario.is_official:
         if not is_platform_admin(acting_user):
             raise PermissionDenied(
-                "Official scenarios are edited by platform admins only; copy it to a template of your own."
+                gettext(
+                    "Official scenarios are edited by platform admins only; copy it to a template of your own."
+                )
             )
     else:
         _scenario_member_check(store=store, acting_user=acting_user)

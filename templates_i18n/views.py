@@ -321,7 +321,9 @@ def banned_word_new(request):
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
-            notice = f"Added “{created.term}”. Every desk process enforces it within a second."
+            notice = gettext("Added “%(term)s”. Every desk process enforces it within a second.") % {
+                "term": created.term
+            }
             if request.htmx:
                 context = _banned_words_context(request, notice=notice)
                 return render(request, "templates_i18n/banned_words_panel.html", context)

@@ -59,6 +59,16 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _interface_language_reset():
+    """A request's middleware activates its language in the thread and nothing deactivates it after the
+    response: a Chinese request in one test must not turn the next test's messages Chinese."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many users; PBKDF2's deliberate slowness only costs test time here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1091,3 +1091,11 @@ def test_batch_without_a_coupon_runs_the_same_queries_and_one_delivery_publish_p
     assert set(pushes.values_list("text", "language", "buyer_only")) == {
         ("Nuestra rebaja de verano empieza hoy.", "es", True)
     }
+    linked = CampaignRecipient.objects.filter(campaign__store=shop, status="sent").values_list(
+        "buyer_id", "message__buyer_id", "message__sender"
+    )
+    assert len(linked) == services.CHUNK
+    assert all(buyer == message_buyer and sender == "campaign" for buyer, message_buyer, sender in linked)
+    assert len(
+        {m for m in CampaignRecipient.objects.filter(campaign__store=shop).values_list("message", flat=True)}
+    ) == (services.CHUNK)

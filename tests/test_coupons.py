@@ -670,7 +670,7 @@ def test_edit_with_grants_keeps_what_buyers_were_promised(store, owner, field, v
     r = api_as(owner).patch(f"/api/v1/coupons/{coupon.pk}", {field: value}, format="json")
     assert r.status_code == 400
     assert list(r.json()["errors"]) == [field]
-    assert "can't change once 1 buyers already hold this coupon" in r.json()["errors"][field][0]
+    assert "can't change once 1 buyer already holds this coupon" in r.json()["errors"][field][0]
     assert snapshot(coupon) == before
     assert not AuditEvent.objects.filter(kind="coupon.edited").exists()
 

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from conversations.models import Message
-from conversations.selectors import conversation_list
+from conversations.models import Conversation, Message
+from conversations.selectors import DISPUTE_NEAR_DEADLINE, conversation_list
 from conversations.services import dispute_respond, protection_extend_and_tell
 from conversations.uploads import video_validate
 from seller_desk.errors import ApplicationError
@@ -49,10 +49,11 @@ def video_upload(name="clip.mp4", content=None):
 
 
 def open_dispute(store, **overrides):
-    order = shipped_order(store)
+    order = shipped_order(store, shipped_days_ago=25)
+    opened_at = overrides.pop("opened_at", None) or timezone.now() - timedelta(days=1)
     r = ingress(store).post(
         "/api/v1/ingress/disputes",
-        dispute_body(order, timezone.now() - timedelta(days=1), **overrides),
+        dispute_body(order, opened_at, **overrides),
         format="json",
     )
     assert r.status_code == 201, r.content
@@ -418,17 +419,89 @@ def test_the_order_panel_extends_and_lists_the_history_then_explains_when_protec
     assert "+15 d" in html
 
 
+def escalating_in(delta: timedelta):
+    """An ``opened_at`` that makes the dispute escalate ``delta`` from now (15 days after opening)."""
+    return timezone.now() - Dispute.ESCALATES_AFTER + delta
+
+
 def test_the_queue_puts_disputes_near_their_escalation_deadline_first(store):
     waiting = make_inbound(store, text="Where is my parcel?").conversation
     far = open_dispute(store)  # opened a day ago: escalates in 14 days
-    near = open_dispute(store, dispute_id="D-near")
-    Dispute.objects.filter(pk=near.pk).update(escalates_at=timezone.now() + timedelta(hours=30))
+    near = open_dispute(store, dispute_id="D-near", opened_at=escalating_in(timedelta(hours=30)))
     order = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
     assert order[0] == near.conversation_id
     assert set(order[1:]) == {waiting.pk, far.conversation_id}
-    Dispute.objects.filter(pk=near.pk).update(status="agreed")
+    dispute_respond(dispute=near, acting_user=make_member(store), action="agree", text="Refunded.")
     order = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
     assert order[0] != near.conversation_id
+
+
+def test_the_queue_api_cursor_walks_the_near_escalation_disputes_first_then_the_rest_by_due_time(store):
+    """Pages of 2 through the API: the disputes escalating within DISPUTE_NEAR_DEADLINE (3 days) by deadline, then
+    every other needs-reply row (a dispute escalating later among them) by reply due time, each row once."""
+    assert DISPUTE_NEAR_DEADLINE == timedelta(days=3)
+    now = timezone.now()
+    near = [
+        open_dispute(store, dispute_id=f"D-near-{hours}", opened_at=escalating_in(timedelta(hours=hours)))
+        for hours in (60, 6, 30)  # all inside the 3-day window, opened in another order than they escalate
+    ]
+    far = open_dispute(store, dispute_id="D-far", opened_at=escalating_in(timedelta(days=4)))
+    plain = [make_inbound(store, text=f"Where is parcel {n}?").conversation for n in range(3)]
+    # Due times that differ from the creation order (the rest is ordered by due time, not by id); the near
+    # disputes' due times run against their deadlines (the head is ordered by deadline, not by due time).
+    due = {
+        plain[0].pk: now + timedelta(hours=20),
+        far.conversation_id: now + timedelta(hours=5),
+        plain[1].pk: now + timedelta(hours=1),
+        plain[2].pk: now + timedelta(hours=9),
+        near[0].conversation_id: now + timedelta(hours=1),
+        near[1].conversation_id: now + timedelta(hours=30),
+        near[2].conversation_id: now + timedelta(hours=2),
+    }
+    for pk, at in due.items():
+        Conversation.objects.filter(pk=pk).update(reply_due_at=at)
+    client = token_client(make_member(store))
+    seen, pages, url = [], 0, "/api/v1/conversations?queue=needs_reply&limit=2"
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200, r.content
+        seen += [row["id"] for row in r.json()]
+        pages += 1
+        cursor = r.headers.get("X-Next-Cursor")
+        url = f"/api/v1/conversations?queue=needs_reply&limit=2&cursor={cursor}" if cursor else None
+        if cursor:
+            assert r.headers["Link"].endswith('>; rel="next"') and f"cursor={cursor}" in r.headers["Link"]
+    by_deadline = [
+        near[1].conversation_id,
+        near[2].conversation_id,
+        near[0].conversation_id,
+    ]  # 6 h, 30 h, 60 h
+    by_due = [plain[1].pk, far.conversation_id, plain[2].pk, plain[0].pk]  # 1 h, 5 h, 9 h, 20 h
+    assert seen == by_deadline + by_due
+    assert len(seen) == len(set(seen)) == 7 and pages == 4
+
+
+def test_the_inbox_page_and_its_poll_read_the_queue_in_the_same_order_without_sorting_it_whole(store):
+    from conversations import selectors
+
+    waiting = [make_inbound(store, text=f"Where is parcel {i}?").conversation for i in range(3)]
+    far = open_dispute(store, dispute_id="D-far")
+    nearer = open_dispute(store, dispute_id="D-30h", opened_at=escalating_in(timedelta(hours=30)))
+    nearest = open_dispute(store, dispute_id="D-5h", opened_at=escalating_in(timedelta(hours=5)))
+    expected = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
+    assert expected[:2] == [nearest.conversation_id, nearer.conversation_id]
+    assert set(expected[2:]) == {far.conversation_id, *(c.pk for c in waiting)}
+    for limit in (1, 2, 4, 50):
+        rows = selectors.inbox_rows(store=store, queue="needs_reply", limit=limit)
+        assert [c.pk for c in rows] == expected[:limit]
+        assert all(c.tag_list == [] for c in rows)
+        fingerprint = selectors.queue_fingerprint(
+            store=store, queue="needs_reply", channel=None, language=None, search=None, limit=limit
+        )
+        assert [row[0] for row in fingerprint] == expected[:limit]
+    assert [c.pk for c in selectors.inbox_rows(store=store, queue="all", limit=3)] == [
+        c.pk for c in conversation_list(store=store, queue="all")[:3]
+    ]
 
 
 def test_the_store_can_tell_the_buyer_with_its_own_template_and_an_unknown_one_is_404(store):
@@ -468,3 +541,17 @@ def test_extending_from_a_dispute_thread_tells_the_buyer_in_that_thread(store):
     extension = ProtectionExtension.objects.get(order=dispute.order)
     assert extension.message.conversation_id == dispute.conversation_id
     assert extension.message.language == "ru"
+
+
+def test_an_escalated_dispute_leaves_the_head_of_the_queue(store):
+    waiting = make_inbound(store, text="Where is my parcel?").conversation
+    near = open_dispute(store, dispute_id="D-near", opened_at=escalating_in(timedelta(minutes=-5)))
+    # Due after the other conversation: only its deadline puts it first.
+    Conversation.objects.filter(pk=near.conversation_id).update(
+        reply_due_at=timezone.now() + timedelta(days=2)
+    )
+    assert [c.pk for c in conversation_list(store=store, queue="needs_reply")][0] == near.conversation_id
+    assert disputes_escalate_due() == 1
+    assert Conversation.objects.get(pk=near.conversation_id).dispute_escalates_at is None
+    order = [c.pk for c in conversation_list(store=store, queue="needs_reply")]
+    assert order == [waiting.pk, near.conversation_id]

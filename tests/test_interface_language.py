@@ -1,6 +1,7 @@
 """Issue 11: the desk's interface language and formats, the user's time zone, the edges (403/404/500, landing),
 the owner's password reset and the buyer simulator as a demo tool."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -359,3 +360,38 @@ def test_the_campaign_form_defaults_to_the_guides_crowd(store):
     assert f'name="orders_from" value="{default_orders_since(store=store).isoformat()}"' in html
     assert f'name="orders_to" value="{store_local_date(store).isoformat()}"' in html
     assert 'name="unshipped_only" id="id_unshipped_only" checked' in html
+
+
+@pytest.mark.parametrize("language, header", [("zh-hans", "zh-CN"), ("en", "ru")])
+def test_date_inputs_carry_the_interface_language_and_write_the_picked_date_out(
+    store, thread, language, header
+):
+    """The browser draws a native date picker in its own language (docs/i18n.md, "Date inputs"): every date
+    input says the interface language, gives the fallback text format, and is followed by the date written
+    out in the interface language."""
+    from django.utils import formats, translation
+
+    from coupons.services import coupon_defaults
+
+    owner = make_member(store, role="owner")
+    client = _login(owner, HTTP_ACCEPT_LANGUAGE=header)
+
+    coupon_form = client.get(reverse("coupon-new")).content.decode()
+    audit = client.get("/audit/", {"since": "2026-12-24"}).content.decode()
+    campaign_form = client.get(reverse("campaign-new")).content.decode()
+    thread_page = client.get(reverse("inbox-thread", args=[thread.id])).content.decode()
+
+    for html in (coupon_form, audit, campaign_form):
+        inputs = re.findall(r'<input type="date"[^>]*>', html)
+        assert len(inputs) >= 2
+        for tag in inputs:
+            assert f'lang="{language}"' in tag and 'placeholder="YYYY-MM-DD"' in tag, tag
+        assert html.count("data-date-echo") >= len(inputs)
+    (picker,) = re.findall(r'<input type="datetime-local"[^>]*>', thread_page)
+    assert f'lang="{language}"' in picker and 'placeholder="YYYY-MM-DD HH:MM"' in picker
+    (echo,) = re.findall(
+        r'name="activity_start"[^>]*>\s*<span class="date-echo[^>]*>([^<]*)</span>', coupon_form
+    )
+    with translation.override(language):
+        assert echo == formats.date_format(coupon_defaults(store=store).activity_start, "DATE_FORMAT")
+    assert ("年" in echo) == (language == "zh-hans")

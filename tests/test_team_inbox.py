@@ -90,7 +90,7 @@ def test_members_lists_the_callers_store_only(store, other_store):
     ]
 
 
-def test_assignee_filter_by_user_and_none(store):
+def test_assignee_filter_by_user_and_none(store, monkeypatch):
     owner = make_member(store, role="owner")
     agent = make_member(store, role="agent")
     mine = make_inbound(store).conversation
@@ -100,7 +100,17 @@ def test_assignee_filter_by_user_and_none(store):
     assert ids_of(api(owner).get("/api/v1/conversations?queue=all&assignee=none")) == [free.pk]
     counts = selectors.queue_counts(store=store, user=agent, exact=True)
     assert (counts["mine"], counts["unassigned"], counts["all"]) == (1, 1, 2)
-    assert selectors.open_counts_by_assignee(store=store) == {agent.pk: 1, None: 1}
+    members = [m["id"] for m in selectors.store_members(store=store)]
+    assert selectors.open_counts_by_assignee(store=store, member_ids=members) == {
+        **dict.fromkeys(members, 0),
+        agent.pk: 1,
+        None: 1,
+    }
+    more = [make_inbound(store).conversation for _ in range(3)]
+    for conversation in more:
+        services.conversation_assign(conversation=conversation, assignee_id=agent.pk, acting_user=owner)
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)  # each count stops at the cap ("2+" on the page)
+    assert selectors.open_counts_by_assignee(store=store, member_ids=[agent.pk]) == {agent.pk: 2, None: 1}
 
 
 # ------------------------------------------------------------------ resolve and snooze

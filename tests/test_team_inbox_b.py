@@ -13,6 +13,7 @@ from conversations.services import (
     buyer_block,
     buyer_unblock,
     conversation_tag_add,
+    conversation_tag_remove,
     conversations_tag_bulk,
     draft_save,
     note_create,
@@ -410,6 +411,12 @@ def test_the_poll_sees_a_new_draft_and_a_new_tag(client, store, owner, agent, co
     draft_save(conversation=conversation, acting_user=agent, text="hello")
     second = client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=etag)
     assert second.status_code == 200
-    tag = tag_create(store=store, acting_user=owner, name="vip")
+    tag = tag_create(store=store, acting_user=owner, name="vip")  # a new choice in the tag filter
+    third = client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=second["ETag"])
+    assert third.status_code == 200
     conversation_tag_add(conversation=conversation, acting_user=owner, name=tag.name)
-    assert client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=second["ETag"]).status_code == 200
+    fourth = client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=third["ETag"])
+    assert fourth.status_code == 200 and "vip" in fourth.content.decode()
+    assert client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=fourth["ETag"]).status_code == 304
+    conversation_tag_remove(conversation=conversation, acting_user=owner, tag_id=tag.pk)
+    assert client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=fourth["ETag"]).status_code == 200

@@ -24,3 +24,27 @@ def ui_text(value) -> str:
 
     text = "" if value is None else str(value)
     return gettext(text) if text else text
+
+
+@register.filter
+def audit_details(details) -> list[str]:
+    """An audit event's details as the lines the audit page shows (translated labels, never raw keys)."""
+    from seller_desk.audit_display import detail_lines
+
+    return detail_lines(details)
+
+
+@register.simple_tag
+def date_input_attrs(kind: str = "date"):
+    """The attributes of a hand-written ``<input type=date>`` (or ``kind="datetime-local"``), as the desk's date
+    widget sets them: the interface language and the fallback text format (docs/i18n.md, "Date inputs")."""
+    from django.utils.html import format_html
+
+    from seller_desk import forms as desk_forms
+
+    attrs = desk_forms.date_input_attrs()
+    if kind == "datetime-local":
+        attrs.update(placeholder="YYYY-MM-DD HH:MM", pattern=desk_forms.ISO_DATE_PATTERN + r"[T ]\d{2}:\d{2}")
+    return format_html(
+        'lang="{}" placeholder="{}" pattern="{}"', attrs["lang"], attrs["placeholder"], attrs["pattern"]
+    )

@@ -179,7 +179,7 @@
     label.classList.toggle("has-file", !!file);
     const text = label.querySelector("span");
     if (text) text.textContent = file ? file.name : fmt(gettext("Picture"), {});
-    label.title = file ? file.name + " (" + Math.round(file.size / 1024) + " KB)" : label.title;
+    if (file) label.title = fmt(gettext("%(name)s (%(size)s KB)"), { name: file.name, size: Math.round(file.size / 1024) });
   });
 
   let stick = true;

@@ -1,6 +1,8 @@
 /* Buyer simulator: keep the phone chat scrolled to the newest message, Enter sends (Shift+Enter for a new line). */
 (function () {
   "use strict";
+  // Interface strings through Django's JavaScript catalogue (/jsi18n/, docs/i18n.md).
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
 
   const box = () => document.getElementById("chat-messages");
 
@@ -36,7 +38,7 @@
     if (!label) return;
     const file = e.target.files && e.target.files[0];
     label.classList.toggle("has-file", !!file);
-    label.title = file ? file.name : (window.gettext ? window.gettext("Attach a photo (JPG or PNG, up to 5 MB)") : "Attach a photo (JPG or PNG, up to 5 MB)");
+    label.title = file ? file.name : gettext("Attach a photo (JPG or PNG, up to 5 MB)");
   });
 
   document.addEventListener("htmx:afterSettle", (e) => {
