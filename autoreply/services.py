@@ -30,7 +30,7 @@ from coupons.selectors import coupon_find, coupon_grant_held, coupon_state
 from coupons.services import coupon_grant
 from seller_desk.errors import ApplicationError
 from seller_desk.models import AuditKind, Buyer, Store
-from seller_desk.selectors import store_local_date
+from seller_desk.selectors import store_local_date, store_related_read
 from seller_desk.services import actor_or_none, audit_log
 from templates_i18n.dates import stale_dates_errors
 from templates_i18n.guard import text_guard_collect
@@ -494,7 +494,7 @@ def autoreply_respond(*, message: Message) -> list[Message]:
     if message.direction != Direction.INBOUND or message.conversation.channel not in ANSWERED_CHANNELS:
         return []
     store = message.store
-    config = AutoReplySettings.objects.filter(store=store, enabled=True).first()
+    config = _enabled_settings(store)
     if config is None:
         return []
     if message.created_at < timezone.now() - LATE_AFTER:
@@ -531,6 +531,15 @@ def autoreply_respond(*, message: Message) -> list[Message]:
         logger.warning("store %s: auto-reply welcome not sent: %s", store.pk, error)
         return []
     return [welcome]
+
+
+def _enabled_settings(store) -> AutoReplySettings | None:
+    """The store's auto-reply settings when auto-reply is on. Ingress reads them with the store in one query
+    (``store_select_related``); any other caller pays one query here."""
+    known, config = store_related_read(store, "autoreply_settings")
+    if known:
+        return config if config is not None and config.enabled else None
+    return AutoReplySettings.objects.filter(store=store, enabled=True).first()
 
 
 LIVE_SKIP = "live"

@@ -90,7 +90,19 @@ def main() -> None:
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or not os.environ.get("REDIS_URL"):
         sys.exit("DATABASE_URL must name the benchmark database and REDIS_URL a Redis database.")
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "seller_desk", "worker", "-c", "1", "-l", "warning"], cwd=ROOT
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "seller_desk",
+            "worker",
+            "-Q",
+            "celery,suggest",
+            "-c",
+            "1",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
     )
     try:
         time.sleep(6)  # the worker is up and connected

@@ -16,7 +16,12 @@ migration) with one store holding two templates of its own, so every suggestion 
   time, and the median CPU time the process used per call -- with one thread that is what the wall
   time would be on an otherwise idle core, so it is the figure to compare on a busy machine (with
   more threads it is the sum over them);
-* evaluation run: the 112 labelled messages through ``evaluate`` with the model warm.
+* evaluation run: the 112 labelled messages through ``evaluate`` with the model warm;
+* with ``--after-ingest``: the reply box's own call (``suggestions_for_conversation``) on a conversation whose
+  buyer message was just ingested (``message_ingest``), twice per evaluation message: once with the vector the
+  ``conversations.prepare_suggestions`` task put in the shared cache after commit (run in-process here, as the
+  worker would; this process's own copy is then dropped, as a web process never saw it), once with that vector
+  deleted (a message nobody prepared: the model runs when the agent opens it).
 
 ``--threads`` sets SUGGESTION_THREADS (0 = one OpenMP thread per core). Prints a Markdown block for
 docs/benchmarks.md.
@@ -24,6 +29,7 @@ docs/benchmarks.md.
 
 import argparse
 import datetime
+import logging
 import os
 import platform
 import statistics
@@ -109,6 +115,46 @@ def _busy_start() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
+def _after_ingest(args, store, cases, cache_embeddings) -> dict[str, list[float]]:
+    """Seconds of ``suggestions_for_conversation`` right after ``message_ingest``, per evaluation message."""
+    import uuid
+
+    from django.utils import timezone
+
+    from conversations.models import Conversation
+    from conversations.selectors import suggestions_for_conversation
+    from marketplace.services import message_ingest
+    from seller_desk.celery import app
+    from templates_i18n import suggest
+
+    # The task runs after commit in this process, standing in for the worker; a log line per task would drown the
+    # table.
+    app.conf.task_always_eager = True
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
+    timings: dict[str, list[float]] = {"prepared": [], "unprepared": []}
+    for _ in range(args.rounds):
+        for case in cases:
+            for kind in ("prepared", "unprepared"):
+                tag = uuid.uuid4().hex[:12]
+                result = message_ingest(
+                    store=store,
+                    message_id=f"bench-{tag}",
+                    buyer={"buyer_id": f"bench-{tag}", "name": "Bench Buyer", "country": "", "locale": ""},
+                    channel="message",
+                    text=case.text,
+                    sent_at=timezone.now(),
+                )
+                with suggest._model_lock:
+                    suggest._queries.clear()
+                if kind == "unprepared":
+                    cache_embeddings.delete(suggest._query_cache_key(case.text.strip()))
+                conversation = Conversation.objects.get(pk=result.conversation.pk)
+                started = time.perf_counter()
+                suggestions_for_conversation(store=store, conversation=conversation)
+                timings[kind].append(time.perf_counter() - started)
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -118,6 +164,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="SUGGESTION_THREADS (0 = one per core)")
     parser.add_argument("--redis", help="Redis URL for the Django cache; the bench clears that database")
     parser.add_argument("--cold-child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--after-ingest",
+        action="store_true",
+        help="also measure the reply box's suggestion right after ingest, vector prepared by the task or not",
+    )
     parser.add_argument(
         "--busy",
         action="store_true",
@@ -150,6 +201,7 @@ def main() -> None:
 
         cache_embeddings = caches["embeddings"]
         busy = _busy_start() if args.busy else None
+        ingested = _after_ingest(args, store, cases, cache_embeddings) if args.after_ingest else None
         latencies = []
         cpu = []
         repeat = []
@@ -217,6 +269,14 @@ def main() -> None:
         ("query embedding alone: median", f"{embed_ms:.1f} ms"),
         (f"evaluation run, {report.overall.n} messages, model warm", f"{eval_seconds:.2f} s"),
     ]
+    if ingested is not None:
+        for label, values in (
+            ("reply box after ingest, vector prepared by the task", ingested["prepared"]),
+            ("reply box after ingest, vector not prepared (model runs)", ingested["unprepared"]),
+        ):
+            values.sort()
+            rows.append((f"{label}: median", f"{statistics.median(values) * 1000:.1f} ms"))
+            rows.append((f"{label}: p95", f"{values[int(0.95 * (len(values) - 1))] * 1000:.1f} ms"))
     print(
         f"Machine: `{platform.machine()}`, {os.cpu_count()} CPUs (`nproc`), Python {platform.python_version()}, "
         f"{datetime.date.today().isoformat()}; SUGGESTION_THREADS={args.threads} ({threads} thread(s), "

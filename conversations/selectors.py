@@ -565,8 +565,13 @@ def suggestion_text_for_conversation(conversation: Conversation) -> str:
     When the seller has already answered everything, the buyer's latest messages are used instead.
     Auto-replies and campaign pushes do not count as answers.
     """
+    return suggestion_text_for_conversation_id(conversation.pk)
+
+
+def suggestion_text_for_conversation_id(conversation_id: int) -> str:
+    """``suggestion_text_for_conversation`` by id, in one query ("" for a conversation that is gone)."""
     recent = (
-        conversation.messages.filter(buyer_only=False)
+        Message.objects.filter(conversation_id=conversation_id, buyer_only=False)
         .order_by("-created_at", "-id")
         .values_list("direction", "sender", "text")[: SUGGESTION_MESSAGES * 4]
     )

@@ -1,5 +1,6 @@
 """Writes for conversations: inbound messages from the marketplace and replies from the desk."""
 
+import logging
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,6 +19,7 @@ from seller_desk.errors import ApplicationError
 from seller_desk.models import (
     DISPUTE_ACTIVE_STATUSES,
     DISPUTE_TRANSITIONS,
+    Buyer,
     Dispute,
     DisputeAction,
     DisputeEvidence,
@@ -29,7 +32,7 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
-from seller_desk.selectors import reply_due_within
+from seller_desk.selectors import reply_due_within, store_related_read
 from seller_desk.services import (
     AuditKind,
     audit_log,
@@ -37,6 +40,7 @@ from seller_desk.services import (
     dispute_deadline_sync,
     protection_extend,
 )
+from seller_desk.shared_cache import redis_client
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
@@ -65,6 +69,8 @@ from .selectors import reply_language_for, reply_text_for_conversation
 from .uploads import picture_validate, video_validate
 
 PREVIEW_CHARS = 140
+
+logger = logging.getLogger(__name__)
 
 
 def _reply_due(opened_at: datetime) -> datetime:
@@ -136,6 +142,31 @@ def _wait_close(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
 
 
+_BUYER_ID_SQL = f"SELECT id FROM {Buyer._meta.db_table} WHERE store_id = %s AND external_id = %s"
+
+
+def inbound_conversation_lock(
+    *, store: Store, buyer_external_id: str, order: Order | None, channel: str
+) -> Conversation | None:
+    """The conversation a buyer message goes to, locked, with its buyer, in one query (caller holds the
+    transaction); None when the buyer or the conversation is new. Pass it on to ``inbound_message_append``."""
+    # The buyer's id as a sub-select, not a join condition on its marketplace id: PostgreSQL then looks the
+    # conversation up by (store, buyer, channel) instead of walking every order-less conversation of the store.
+    # Written out, because Django compiling a nested query costs this hot path more than the rest of the lookup.
+    buyer_id = RawSQL(_BUYER_ID_SQL, (store.pk, buyer_external_id))
+    try:  # unique (conversation_unique_per_*): get() is first() without the ORDER BY to build
+        return (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("buyer")
+            .get(store=store, buyer_id=buyer_id, order=order, channel=channel)
+        )
+    except Conversation.DoesNotExist:
+        return None
+
+
+_NOT_LOOKED_UP = object()  # inbound_message_append: the caller did not look the conversation up
+
+
 def inbound_message_append(
     *,
     store: Store,
@@ -146,16 +177,20 @@ def inbound_message_append(
     sent_at: datetime,
     external_id: str,
     image=None,
+    conversation: Conversation | None | object = _NOT_LOOKED_UP,
 ) -> Message:
     """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction).
 
     The conversation row is locked first, so its ``waiting_since`` tells whether a wait is open (the first
     unanswered message counts) without asking the waits table, and the conversation is written once: four
-    statements for a known conversation (lock, message, wait when it opens, conversation).
+    statements for a known conversation (lock, message, wait when it opens, conversation). A caller that already
+    locked it with ``inbound_conversation_lock`` passes what that returned as ``conversation`` (None: there was
+    none, so it is created without asking again), and the lock is not repeated.
     """
     lookup = {"store": store, "buyer": buyer, "order": order, "channel": channel}
     locked = Conversation.objects.select_for_update(of=("self",))
-    conversation = locked.filter(**lookup).first()
+    if conversation is _NOT_LOOKED_UP:
+        conversation = locked.filter(**lookup).first()
     if conversation is None:
         try:
             with transaction.atomic():
@@ -205,8 +240,95 @@ def inbound_message_append(
         fields += ["inbox_state", "snoozed_until", "resolved_at"]
     conversation.save(update_fields=fields)
     if arriving and conversation.assignee_id is None:
-        conversation_auto_assign(conversation=conversation)
+        conversation_auto_assign(conversation=conversation, store=store)
+    if text.strip():
+        conversation_id = conversation.pk
+        transaction.on_commit(lambda: _suggestion_prepare_enqueue(conversation_id))
     return message
+
+
+# Issue 13 point 6: buyer messages whose suggestion vector is still to be embedded wait in a Redis list; one
+# ``conversations.prepare_suggestions`` task (queue ``suggest``) takes them in batches, so a burst of ingress costs
+# the worker one task, not one per message.
+SUGGEST_PENDING_KEY = "sd:suggest:pending"
+SUGGEST_SCHEDULED_KEY = "sd:suggest:scheduled"  # set while a task is on its way
+SUGGEST_SCHEDULED_SECONDS = 10
+SUGGEST_BATCH = 200
+SUGGEST_PENDING_MAX = 10_000
+
+
+def _suggestion_prepare_enqueue(conversation_id: int) -> bool:
+    """Note the conversation for the next ``prepare_suggestions`` task, publishing one when none is on its way.
+
+    One Redis round trip per message and at most one publish, never retried: a broker or Redis that is down costs
+    the request nothing but a log line, and the reply box then embeds the text itself when the agent opens the
+    conversation. Without Redis (embedded mode) each message gets its task, run in-process."""
+    from .tasks import prepare_suggestions
+
+    client = redis_client()
+    try:
+        if client is None:
+            prepare_suggestions.apply_async(([conversation_id],), retry=False)
+            return True
+        pending, scheduled = cache.make_key(SUGGEST_PENDING_KEY), cache.make_key(SUGGEST_SCHEDULED_KEY)
+        pipe = client.pipeline(transaction=False)
+        pipe.rpush(pending, conversation_id)
+        pipe.ltrim(pending, -SUGGEST_PENDING_MAX, -1)
+        pipe.set(scheduled, 1, nx=True, ex=SUGGEST_SCHEDULED_SECONDS)
+        if pipe.execute()[2]:
+            _suggestions_task_publish(client, scheduled)
+    except Exception:  # kombu/redis raise many kinds; the vector is only an optimisation
+        logger.warning("could not queue the suggestion of conversation %s", conversation_id, exc_info=True)
+        return False
+    return True
+
+
+def _suggestions_task_publish(client, scheduled: str) -> None:
+    from .tasks import prepare_suggestions
+
+    try:
+        prepare_suggestions.apply_async(retry=False)
+    except Exception:
+        client.delete(scheduled)  # the next message publishes again
+        raise
+
+
+def _suggestions_pending_take() -> list[int]:
+    """The next batch of pending conversation ids, taken off the list atomically (two tasks never share one). The
+    "on its way" mark is cleared first, so a message noted after this take publishes a task of its own."""
+    client = redis_client()
+    if client is None:
+        return []
+    pending, scheduled = cache.make_key(SUGGEST_PENDING_KEY), cache.make_key(SUGGEST_SCHEDULED_KEY)
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(scheduled)
+    pipe.lrange(pending, 0, SUGGEST_BATCH - 1)
+    pipe.ltrim(pending, SUGGEST_BATCH, -1)
+    pipe.llen(pending)
+    _, ids, _, left = pipe.execute()
+    if left and client.set(scheduled, 1, nx=True, ex=SUGGEST_SCHEDULED_SECONDS):
+        _suggestions_task_publish(client, scheduled)
+    return [int(i) for i in ids]
+
+
+def suggestions_prepare(*, conversation_ids: list[int] | None = None) -> int:
+    """Embed the suggestion text of ``conversation_ids``, or of the next pending batch; returns how many were
+    prepared (a conversation gone or without buyer text is skipped)."""
+    ids = _suggestions_pending_take() if conversation_ids is None else conversation_ids
+    return sum(suggestion_prepare(conversation_id=conversation_id) for conversation_id in dict.fromkeys(ids))
+
+
+def suggestion_prepare(*, conversation_id: int) -> bool:
+    """Embed the text the reply box will rank for the conversation, so the vector sits in the shared
+    ``embeddings`` cache before an agent opens it. One query; False (and nothing done) when the conversation is
+    gone (its messages went with it) or has no buyer text."""
+    from templates_i18n.suggest import embed_query
+
+    text = selectors.suggestion_text_for_conversation_id(conversation_id).strip()
+    if not text:
+        return False
+    embed_query(text)
+    return True
 
 
 def outbound_message_create(
@@ -1126,14 +1248,23 @@ def conversations_bulk_apply(
     return handler(store=store, ids=ids, acting_user=acting_user, values=values or {})
 
 
-def conversation_auto_assign(*, conversation: Conversation) -> None:
+def conversation_auto_assign(*, conversation: Conversation, store: Store | None = None) -> None:
     """Auto-assignment (store setting): the available agent with the fewest open conversations, never above the
     store's cap; nobody when all are at the cap. Caller holds the transaction.
 
     The store's settings row is locked first, so concurrent arrivals choose one after the other, and the choice
-    is one query: agents with their open counts, under the cap, fewest first (no count-then-write race)."""
-    settings_row = InboxSettings.objects.select_for_update().filter(store_id=conversation.store_id).first()
-    if settings_row is None or not settings_row.auto_assign:
+    is one query: agents with their open counts, under the cap, fewest first (no count-then-write race). With
+    auto-assignment off nothing is locked (arrivals of a store do not wait for each other), and when the store row
+    came with its settings (``store``, read by ingress with ``store_select_related``) it costs no query at all."""
+    known, row = store_related_read(store, "inbox_settings") if store is not None else (False, None)
+    if known and (row is None or not row.auto_assign):
+        return
+    settings_row = (
+        InboxSettings.objects.select_for_update()
+        .filter(store_id=conversation.store_id, auto_assign=True)
+        .first()
+    )
+    if settings_row is None:
         return
     chosen = selectors.auto_assign_candidate(store_id=conversation.store_id, cap=settings_row.agent_cap)
     if chosen is not None:

@@ -1,9 +1,11 @@
-"""Celery tasks for conversations: ids in, one service call; the outbox sweeper (docs/operations.md)."""
+"""Celery tasks for conversations: ids in, one service call; the outbox sweeper (docs/operations.md); the
+suggestion's query vector prepared after a buyer message (docs/suggestion.md)."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from .delivery import deliver_pending, deliver_pending_many, outbox_sweep
+from .services import suggestions_prepare
 
 # A started task whose database or broker connection drops is tried again (the Django fixup closes the broken
 # connection after the task); what still fails is left in the outbox, which the sweeper picks up.
@@ -41,3 +43,11 @@ def deliver_messages(message_ids: list[int]) -> int:
 def sweep_outbox() -> int:
     """Beat (every minute): re-queue outbound messages left pending past the grace period."""
     return outbox_sweep()
+
+
+@shared_task(name="conversations.prepare_suggestions", ignore_result=True, acks_late=False)
+def prepare_suggestions(conversation_ids: list[int] | None = None) -> int:
+    """Queue ``suggest`` (CELERY_TASK_ROUTES): the reply box's query vectors of the buyer messages noted since the
+    last run (or of ``conversation_ids``); a conversation deleted meanwhile is skipped. Not retried: a lost one only
+    costs the reply box one embedding when the agent opens the conversation."""
+    return suggestions_prepare(conversation_ids=conversation_ids)

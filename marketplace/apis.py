@@ -101,6 +101,8 @@ class IngressMessageResultSerializer(serializers.Serializer):
 
 class IngressMessageApi(IngressAPIMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # Read by every buyer message (auto-reply, auto-assignment): joined to the token's store query.
+    store_select_related = ("autoreply_settings", "inbox_settings")
 
     @extend_schema(
         request=IngressMessageSerializer,
@@ -121,14 +123,13 @@ class IngressMessageApi(IngressAPIMixin, APIView):
             sent_at=data["sent_at"],
             image=data.get("image"),
         )
-        body = IngressMessageResultSerializer(
-            {
-                "conversation_id": result.conversation.pk,
-                "message_id": result.message.external_id,
-                "auto_replies": result.auto_replies,
-            },
-            context={"request": request},
-        ).data
+        body = {  # IngressMessageResultSerializer's shape, built directly: this is the hottest write path
+            "conversation_id": result.conversation.pk,
+            "message_id": result.message.external_id,
+            "auto_replies": MessageSerializer(
+                result.auto_replies, many=True, context={"request": request}
+            ).data,
+        }
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 

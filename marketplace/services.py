@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from autoreply.services import autoreply_respond
 from conversations.models import Channel, Conversation, Message
 from conversations.selectors import inbound_message_find
-from conversations.services import dispute_evidence_store, inbound_message_append
+from conversations.services import dispute_evidence_store, inbound_conversation_lock, inbound_message_append
 from conversations.uploads import evidence_validate, picture_validate
 from coupons.services import coupon_redemptions_record
 from seller_desk.errors import ApplicationError
@@ -107,7 +107,13 @@ def message_ingest(
             )
     try:
         with transaction.atomic():
-            buyer_row = buyer_upsert(store=store, buyer=buyer)
+            # A known buyer's conversation and the buyer come in one query; a new one costs the usual upsert.
+            conversation = inbound_conversation_lock(
+                store=store, buyer_external_id=buyer["buyer_id"], order=order, channel=channel
+            )
+            buyer_row = buyer_upsert(
+                store=store, buyer=buyer, known=conversation.buyer if conversation else None
+            )
             message = inbound_message_append(
                 store=store,
                 buyer=buyer_row,
@@ -117,6 +123,7 @@ def message_ingest(
                 sent_at=sent_at,
                 external_id=message_id,
                 image=image,
+                conversation=conversation,
             )
             auto_replies = autoreply_respond(message=message)
     except IntegrityError:

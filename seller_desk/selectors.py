@@ -18,6 +18,28 @@ def buyer_get(*, store: Store, external_id: str) -> Buyer:
     return get_object_or_404(Buyer, store=store, external_id=external_id)
 
 
+def store_for_integration_token(*, token_hash: str, related: tuple[str, ...] = ()) -> Store | None:
+    """The store of an integration token, with the one-to-one rows ``related`` read in the same query and marked
+    as read now (``store_related_read``)."""
+    stores = Store.objects.select_related(*related) if related else Store.objects.all()
+    try:  # the hash is unique: get() spares the ORDER BY of first()
+        store = stores.get(integration_token_hash=token_hash)
+    except Store.DoesNotExist:
+        return None
+    store._related_read = frozenset(related)
+    return store
+
+
+def store_related_read(store: Store, name: str) -> tuple[bool, object]:
+    """``(True, row or None)`` when this request read ``store`` together with its one-to-one ``name`` (ingress:
+    the auto-reply and inbox settings); ``(False, None)`` otherwise, and the caller asks the database. A relation
+    Django merely cached on the instance earlier (a settings row created through it) does not count: it may be
+    stale."""
+    if name not in getattr(store, "_related_read", ()):
+        return False, None
+    return True, getattr(store, name, None)  # None: the store has no such row
+
+
 def store_local_date(store: Store, when=None) -> date:
     """The store-local calendar date of ``when`` (default: now): "today" is always the store's day."""
     when = when or timezone.now()

@@ -283,10 +283,7 @@ def _buyer_upsert_many(*, store: Store, buyers: list[dict]) -> dict[str, Buyer]:
     existing = {b.external_id: b for b in Buyer.objects.filter(store=store, external_id__in=list(by_id))}
     to_create, to_update = [], []
     for external_id, data in by_id.items():
-        # Only the fields the marketplace sent: one it left out keeps its stored value (issue 9, point 8).
-        fields = {key: data[key] or "" for key in BUYER_FIELDS if key in data}
-        if "country" in fields:
-            fields["country"] = fields["country"].upper()
+        fields = _buyer_fields(data)
         buyer = existing.get(external_id)
         if buyer is None:
             to_create.append(Buyer(store=store, external_id=external_id, **fields))
@@ -302,8 +299,25 @@ def _buyer_upsert_many(*, store: Store, buyers: list[dict]) -> dict[str, Buyer]:
     return {b.external_id: b for b in Buyer.objects.filter(store=store, external_id__in=list(by_id))}
 
 
-def buyer_upsert(*, store: Store, buyer: dict) -> Buyer:
+def buyer_upsert(*, store: Store, buyer: dict, known: Buyer | None = None) -> Buyer:
+    """One buyer by marketplace id. ``known``: the stored row, when the caller read it already (ingress reads it with
+    the buyer's conversation): then no query when nothing changed, one update otherwise."""
+    if known is not None:
+        fields = _buyer_fields(buyer)
+        if any(getattr(known, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(known, k, v)
+            known.save(update_fields=list(fields))
+        return known
     return _buyer_upsert_many(store=store, buyers=[buyer])[buyer["buyer_id"]]
+
+
+def _buyer_fields(data: dict) -> dict[str, str]:
+    # Only the fields the marketplace sent: one it left out keeps its stored value (issue 9, point 8).
+    fields = {key: data[key] or "" for key in BUYER_FIELDS if key in data}
+    if "country" in fields:
+        fields["country"] = fields["country"].upper()
+    return fields
 
 
 ORDER_FIELDS = (

@@ -277,6 +277,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
+# Embedding a buyer message for the reply box's suggestions (issue 13) runs on a queue of its own, so a burst of
+# ingress never delays deliveries behind ~40 ms of model time per message: every worker command consumes
+# ``-Q celery,suggest`` (Procfile, docker-compose.yml); a host can also run a worker for ``suggest`` alone.
+CELERY_TASK_ROUTES = {"conversations.prepare_suggestions": {"queue": "suggest"}}
 CELERY_BEAT_SCHEDULE = {
     "escalate-disputes": {"task": "seller_desk.escalate_disputes", "schedule": 15 * 60},
     "campaigns-run-daily": {"task": "campaigns.run_daily", "schedule": 15 * 60},

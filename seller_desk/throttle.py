@@ -18,6 +18,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from .shared_cache import redis_client
+
 
 def _login_settings() -> dict:
     return settings.SELLER_DESK["LOGIN_THROTTLE"]
@@ -73,13 +75,25 @@ def rate_limit_hit(*, bucket: str, subject: str, limit: int, period: int) -> int
     """
     now = time.time()
     window = int(now // period)
-    key = _key(f"rate-{bucket}-{window}", subject)
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+    count = _window_count(_key(f"rate-{bucket}-{window}", subject), timeout=period + 1)
     if count > limit:
         return max(1, math.ceil((window + 1) * period - now))
     return 0
+
+
+def _window_count(key: str, *, timeout: int) -> int:
+    """Add one to a fixed-window counter and return it: on Redis one round trip (create with expiry, increment,
+    pipelined), which every ingress request pays; elsewhere the cache's add and incr."""
+    client = redis_client()
+    if client is not None:
+        full = cache.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(full, 0, ex=timeout, nx=True)
+        pipe.incr(full)
+        return int(pipe.execute()[1])
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1

@@ -451,3 +451,82 @@ def test_agent_report_and_its_csv_do_not_grow_with_conversations(client, store, 
     large = [_measure(api if u.startswith("/api/") else client, u) for u in urls]
     for url, s, lg in zip(urls, small, large, strict=True):
         _assert_same(s, lg, url)
+
+
+# --- ingress (issue 14: at most 8 statements per buyer message without auto-reply) ---
+
+
+def _ingress_post(store, n: int, *, buyer_id: str = "qc-buyer", secret: str = ""):
+    import json
+
+    from seller_desk.signatures import signed_headers
+
+    body = json.dumps(
+        {
+            "message_id": f"qc-{n}",
+            "buyer": {"buyer_id": buyer_id, "name": "Ana", "country": "es", "locale": "es_ES"},
+            "channel": "message",
+            "text": "¿Dónde está mi paquete?",
+            "sent_at": timezone.now().isoformat(),
+        }
+    ).encode()
+    headers = {}
+    if secret:
+        headers = {
+            f"HTTP_{k.upper().replace('-', '_')}": v
+            for k, v in signed_headers(secret=secret, body=body).items()
+        }
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {store.integration_token}")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/ingress/messages", body, content_type="application/json", **headers)
+    assert response.status_code in (200, 201), response.content
+    return response, [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_ingress_of_a_known_buyer_costs_six_statements(store, signed):
+    """Token's store with its settings, the conversation locked with its buyer, the message, the conversation
+    (the wait is already open), inside the savepoint the test's transaction turns BEGIN/COMMIT into."""
+    secret = ""
+    if signed:
+        store.marketplace_secret = secret = "qc-secret"
+        store.save(update_fields=["marketplace_secret"])
+    _ingress_post(store, 1, secret=secret)
+    response, queries = _ingress_post(store, 2, secret=secret)
+    assert response.status_code == 201
+    assert len(queries) <= 6, "\n".join(queries)
+    assert not [q for q in queries if "autoreply_autoreplysettings" in q and "seller_desk_store" not in q]
+    assert not [q for q in queries if "conversations_inboxsettings" in q and "seller_desk_store" not in q]
+
+
+def test_ingress_of_a_new_buyer_stays_within_the_budget(store):
+    make_member(store, role="agent")
+    response, queries = _ingress_post(store, 1, buyer_id="qc-new")
+    assert response.status_code == 201
+    assert len(queries) <= 16, "\n".join(queries)  # includes the savepoints of the conversation's creation
+    statements = [q for q in queries if not q.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) <= 12, "\n".join(statements)
+    # Auto-assignment is off: the new conversation locks nothing and reads no settings of its own.
+    assert not [q for q in queries if "conversations_inboxsettings" in q and "seller_desk_store" not in q]
+
+
+def test_ingress_with_auto_assignment_on_locks_the_inbox_settings(store):
+    from conversations.models import Conversation
+    from conversations.services import agent_availability_set, inbox_settings_update
+
+    owner = make_member(store, role="owner")
+    agent = make_member(store, role="agent")
+    agent_availability_set(store=store, acting_user=agent, available=True)
+    inbox_settings_update(store=store, acting_user=owner, auto_assign=True, agent_cap=5)
+    response, queries = _ingress_post(store, 1, buyer_id="qc-assign")
+    assert [q for q in queries if "conversations_inboxsettings" in q and "FOR UPDATE" in q]
+    assert Conversation.objects.get(pk=response.json()["conversation_id"]).assignee_id == agent.pk
+
+
+def test_a_replayed_message_is_answered_from_the_stored_one(store):
+    first, _ = _ingress_post(store, 7)
+    again, queries = _ingress_post(store, 7)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert len(queries) <= 10, "\n".join(queries)
