@@ -1,5 +1,6 @@
 """Reads for batch campaigns; every read is scoped to a store and a fetch raises 404 itself."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext, gettext_noop
 
 from seller_desk.models import Buyer, Order, OrderStatus, Store
 from seller_desk.selectors import audit_events_for, store_day_start, store_local_date
@@ -564,3 +566,29 @@ def daily_sends(*, store: Store, days: int = 30, today: date | None = None) -> l
         row = rows.get(d)
         out.append(DaySends(day=d, used=row.used if row else 0, cap=row.cap if row else cap))
     return out
+
+
+# Reasons are stored in English (the worker writing them has no reader) and shown in the reader's language: the fixed
+# ones are the catalogue's own msgids, the two that name something are matched back to their pattern.
+REASON_CANCELLED = gettext_noop("Campaign cancelled before this buyer was reached.")
+REASON_PUSHED_BY_ANOTHER = gettext_noop("Already pushed today by another of the store's batch sends.")
+_REASON_PUSHED_BY = re.compile(r"Already pushed (today|yesterday) by the store's batch send “(.*)”\.", re.S)
+_REASON_TIER = re.compile(r"The store's tier \((.*)\) may no longer batch-send\.")
+
+
+def stored_reason_display(reason: str) -> str:
+    """A recipient's or an auto-pause's stored reason in the interface language (a text the desk does not know, such
+    as the guard's list of banned words, is shown as stored)."""
+    if not reason:
+        return ""
+    pushed = _REASON_PUSHED_BY.fullmatch(reason)
+    if pushed:
+        if pushed[1] == "today":
+            text = gettext("Already pushed today by the store's batch send “%(name)s”.")
+        else:
+            text = gettext("Already pushed yesterday by the store's batch send “%(name)s”.")
+        return text % {"name": pushed[2]}
+    tier = _REASON_TIER.fullmatch(reason)
+    if tier:
+        return gettext("The store's tier (%(tier)s) may no longer batch-send.") % {"tier": tier[1]}
+    return gettext(reason)

@@ -658,7 +658,7 @@ def campaign_cancel(*, campaign: Campaign, acting_user) -> Campaign:
     locked.status = CampaignStatus.CANCELLED
     locked.save(update_fields=["status"])
     skipped = CampaignRecipient.objects.filter(campaign=locked, status=RecipientStatus.PENDING).update(
-        status=RecipientStatus.SKIPPED, reason="Campaign cancelled before this buyer was reached."
+        status=RecipientStatus.SKIPPED, reason=selectors.REASON_CANCELLED
     )
     audit_log(
         store_id=locked.store_id,
@@ -914,7 +914,7 @@ def _send_one(campaign: Campaign, recipient: CampaignRecipient, day: date) -> st
         recipient.status = RecipientStatus.SKIPPED
         recipient.send_day = None
         recipient.sent_at = None
-        recipient.reason = "Already pushed today by another of the store's batch sends."
+        recipient.reason = selectors.REASON_PUSHED_BY_ANOTHER
         recipient.save(update_fields=["status", "reason"])
         return recipient.status
     try:

@@ -215,3 +215,43 @@ def test_another_stores_campaign_is_404(store, owner):
     assert client.get(reverse("campaign-detail", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("campaign-send", args=[theirs.pk])).status_code == 404
     assert Campaign.objects.get(pk=theirs.pk).status == "draft"
+
+
+def test_stored_reasons_read_in_the_interface_language():
+    from django.utils import translation
+
+    from campaigns.selectors import REASON_CANCELLED, REASON_PUSHED_BY_ANOTHER, stored_reason_display
+
+    pushed = "Already pushed yesterday by the store's batch send “Winter sale”."
+    tier = "The store's tier (basic) may no longer batch-send."
+    guard = "Contains a banned word: plague."
+    with translation.override("zh-hans"):
+        assert stored_reason_display(REASON_CANCELLED) == "活动在联系到这位买家之前已取消。"
+        assert stored_reason_display(REASON_PUSHED_BY_ANOTHER) == "今天已由本店的另一次群发推送过。"
+        assert stored_reason_display(pushed) == "昨天已由本店的群发“Winter sale”推送过。"
+        assert stored_reason_display(tier) == "店铺等级（basic）已不能群发。"
+        assert stored_reason_display(guard) == guard  # not the desk's own sentence: shown as stored
+        assert stored_reason_display("") == ""
+    with translation.override("en"):
+        assert [stored_reason_display(r) for r in (REASON_CANCELLED, pushed, tier)] == [
+            REASON_CANCELLED,
+            pushed,
+            tier,
+        ]
+
+
+def test_the_campaign_page_shows_a_skip_reason_in_chinese(store, owner):
+    from campaigns.models import CampaignRecipient
+    from campaigns.selectors import REASON_CANCELLED
+    from seller_desk.models import UserProfile
+
+    today = today_of(store)
+    campaign = new_campaign(store, crowd=conditions(store, today, today))
+    buyer = make_buyer(store)
+    CampaignRecipient.objects.create(
+        store=store, campaign=campaign, buyer=buyer, status="skipped", reason=REASON_CANCELLED
+    )
+    UserProfile.objects.update_or_create(user=owner, defaults={"language": "zh-hans"})
+    html = client_for(owner).get(reverse("campaign-detail", args=[campaign.pk])).content.decode()
+    assert "活动在联系到这位买家之前已取消。" in html
+    assert REASON_CANCELLED not in html
