@@ -89,21 +89,9 @@ def main() -> None:
 
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or not os.environ.get("REDIS_URL"):
         sys.exit("DATABASE_URL must name the benchmark database and REDIS_URL a Redis database.")
-    worker = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/celery"),
-            "-A",
-            "seller_desk",
-            "worker",
-            "-Q",
-            "celery,suggest",
-            "-c",
-            "1",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-    )
+    from bench.bench_http import WORKER_COMMAND
+
+    worker = subprocess.Popen(WORKER_COMMAND, cwd=ROOT)
     try:
         time.sleep(6)  # the worker is up and connected
         for run in range(3):

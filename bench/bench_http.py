@@ -22,6 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PORT = 8914
+# One Celery worker on both queues (delivery and the suggestion vectors), as the Procfile runs it.
+WORKER_COMMAND = [
+    str(ROOT / ".venv/bin/celery"),
+    "-A",
+    "seller_desk",
+    "worker",
+    "-Q",
+    "celery,suggest",
+    "-c",
+    "1",
+]
+WORKER_COMMAND += ["-l", "warning"]
 BASE = f"http://127.0.0.1:{PORT}"
 
 INGRESS_LUA = """
@@ -109,6 +121,18 @@ def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str |
     return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
+def _ingest(token: str, message: dict) -> tuple[int, dict]:
+    """POST one buyer message to the served desk's ingress: (status, answer)."""
+    request = urllib.request.Request(
+        BASE + "/api/v1/ingress/messages",
+        data=json.dumps(message).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
 def _exactly_once(token: str, ids: int = 100, ways: int = 4) -> str:
     """Each of ``ids`` new message ids posted by ``ways`` threads at once, then replayed: one row per id."""
     from concurrent.futures import ThreadPoolExecutor
@@ -118,28 +142,20 @@ def _exactly_once(token: str, ids: int = 100, ways: int = 4) -> str:
     run = f"x{int(time.time())}"
 
     def post(n: int) -> tuple[int, str]:
-        body = json.dumps(
-            {
-                "message_id": f"{run}-{n}",
-                "buyer": {
-                    "buyer_id": f"b{50_000 + n}",
-                    "name": f"Buyer {50_000 + n}",
-                    "country": "ES",
-                    "locale": "es_ES",
-                },
-                "channel": "chat",
-                "text": "Is this still available?",
-                "sent_at": "2026-12-02T10:00:00Z",
-            }
-        ).encode()
-        request = urllib.request.Request(
-            BASE + "/api/v1/ingress/messages",
-            data=body,
-            method="POST",
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())["message_id"]
+        body = {
+            "message_id": f"{run}-{n}",
+            "buyer": {
+                "buyer_id": f"b{50_000 + n}",
+                "name": f"Buyer {50_000 + n}",
+                "country": "ES",
+                "locale": "es_ES",
+            },
+            "channel": "chat",
+            "text": "Is this still available?",
+            "sent_at": "2026-12-02T10:00:00Z",
+        }
+        status, answer = _ingest(token, body)
+        return status, answer["message_id"]
 
     with ThreadPoolExecutor(max_workers=ways) as pool:
         answers = list(pool.map(post, [n for n in range(ids) for _ in range(ways)]))
@@ -153,22 +169,14 @@ def _suggest_worker_warm(token: str) -> None:
     """One ingest, then wait (≤ 60 s) until the worker has put its suggestion vector in the shared cache: its first
     ``suggest`` task loads the embedding model (seconds of CPU, once per worker process), which must not fall
     inside the measured run."""
-    body = json.dumps(
-        {
-            "message_id": f"warm{time.time()}",
-            "buyer": {"buyer_id": "b18", "name": "Buyer 18", "country": "PL", "locale": "pl_PL"},
-            "channel": "message",
-            "text": "Where is my parcel? It has been two weeks.",
-            "sent_at": "2026-12-02T10:00:00Z",
-        }
-    ).encode()
-    request = urllib.request.Request(
-        BASE + "/api/v1/ingress/messages",
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    conversation_id = json.loads(urllib.request.urlopen(request, timeout=30).read())["conversation_id"]
+    body = {
+        "message_id": f"warm{time.time()}",
+        "buyer": {"buyer_id": "b18", "name": "Buyer 18", "country": "PL", "locale": "pl_PL"},
+        "channel": "message",
+        "text": "Where is my parcel? It has been two weeks.",
+        "sent_at": "2026-12-02T10:00:00Z",
+    }
+    conversation_id = _ingest(token, body)[1]["conversation_id"]
     from django.core.cache import caches
 
     from conversations.selectors import suggestion_text_for_conversation_id
@@ -245,20 +253,7 @@ def main() -> None:
     data = _setup()
     big, small = data["bench-big"], data["bench-small"]
     worker = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/celery"),
-            "-A",
-            "seller_desk",
-            "worker",
-            "-Q",
-            "celery,suggest",
-            "-c",
-            "1",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_bench"},
+        WORKER_COMMAND, cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_bench"}
     )
     results = []
     once = ""
