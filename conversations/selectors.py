@@ -1,7 +1,8 @@
 """Reads for conversations; every read is scoped to a store and a fetch raises 404 itself."""
 
 import functools
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -986,15 +987,30 @@ _ROW_FIELDS = (
 
 def _when(value, tz=None):
     """DRF's ``DateTimeField`` output (ISO 8601 in the current time zone, ``Z`` for UTC) without its per-call
-    time-zone lookup: ``tz`` is looked up once per row."""
+    time-zone lookup: ``tz`` is looked up once per page. A value already in ``tz`` (PostgreSQL's are in UTC) is
+    written as it is."""
     if value is None:
         return None
-    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
+    tz = tz or _output_zone()
+    text = (value if value.tzinfo is tz else value.astimezone(tz)).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _row(v: dict, tags: list[str], now) -> dict:
+def _output_zone():
+    """The current time zone, as ``datetime.timezone.utc`` when it is UTC (the zone the database's values come in)."""
     tz = timezone.get_current_timezone()
+    return UTC if getattr(tz, "key", None) == "UTC" else tz
+
+
+def _amount(value) -> str:
+    """DRF's ``DecimalField(decimal_places=2)`` output; a value read from the ``numeric(12, 2)`` column already has
+    two places, so only other values go through DRF's rounding."""
+    if type(value) is Decimal and value.as_tuple().exponent == -2:
+        return str(value)
+    return _AMOUNT.to_representation(value)
+
+
+def _row(v: dict, tags: list[str], now, tz) -> dict:
     state = v["inbox_state"]
     if state == InboxState.SNOOZED and v["snoozed_until"] and v["snoozed_until"] <= now:
         state = InboxState.OPEN
@@ -1007,7 +1023,7 @@ def _row(v: dict, tags: list[str], now) -> dict:
             "shipped_at": _when(v["order__shipped_at"], tz),
             "delivered_at": _when(v["order__delivered_at"], tz),
             "protection_ends_at": _when(v["order__protection_ends_at"], tz),
-            "amount": _AMOUNT.to_representation(v["order__amount"]),
+            "amount": _amount(v["order__amount"]),
             "currency": v["order__currency"],
         }
     return {
@@ -1126,7 +1142,8 @@ def queue_rows(
             key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
             next_cursor = f"{_micros(key)}_{last['id']}"
         page = page[:limit]
-    return [_row(v, v["tags"], now) for v in page], next_cursor
+    tz = _output_zone()
+    return [_row(v, v["tags"], now, tz) for v in page], next_cursor
 
 
 def _page_parts(
@@ -1250,7 +1267,8 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
     rows = _tags_folded(_THREAD_ROW(store.pk, conversation_id))
     if not rows:
         raise Http404(gettext("No conversation matches the given query."))
-    payload = _row(rows[0], rows[0]["tags"], timezone.now())
+    tz = _output_zone()
+    payload = _row(rows[0], rows[0]["tags"], timezone.now(), tz)
     storage = Message._meta.get_field("image").storage
     messages = []
     for m in _THREAD_MESSAGES(conversation_id):
@@ -1268,7 +1286,7 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
             out["coupon"] = m["coupon_id"]  # filled in below: a coupon's name is worked out by the model
         if m["card"] is not None:
             out["card"] = m["card"]
-        out["created_at"] = _when(m["created_at"])
+        out["created_at"] = _when(m["created_at"], tz)
         if m["tapped_keyword"]:
             out["tapped_keyword"] = m["tapped_keyword"]
         if m["agent_note"]:
@@ -1292,7 +1310,7 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
             "author": {"id": n["author_id"], "username": n["author__username"]}
             if n["author_id"] is not None
             else None,
-            "created_at": _when(n["created_at"]),
+            "created_at": _when(n["created_at"], tz),
         }
         for n in _THREAD_NOTES(conversation_id)
     ]

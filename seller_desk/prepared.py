@@ -4,10 +4,20 @@ The seller API's hot reads ask the same query shape on every request; building a
 joins costs ≈ 0.5–1.5 ms of CPU, more than PostgreSQL spends answering it. A ``PreparedRead`` keeps the SQL the ORM
 wrote (and the fields' converters) and binds each call's arguments into it; the rows come back as ``.values()``
 would give them.
+
+On PostgreSQL (unless ``DB_SERVER_PREPARED`` is off) a read without subquery arguments is also a server-side
+prepared statement: ``PREPARE`` once per database connection, then ``EXECUTE`` with the call's values, on a generic
+plan (the connection starts with ``plan_cache_mode=force_generic_plan``, which touches nothing else: psycopg2 itself
+never prepares). Planning the queue page's query cost PostgreSQL ≈ 1.3–4.8 ms of CPU per request against ≈ 0.5 ms to
+run it. Prepared statements belong to the connection, so behind PgBouncer in transaction mode they must be off.
 """
 
+import itertools
+import re
+import weakref
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -26,6 +36,7 @@ class PreparedRead:
         self._build = build
         self._kinds = kinds
         self._compiled: dict[str, tuple] = {}
+        self._statement = f"sd_read_{next(_NUMBERS)}"
 
     def _compile(self, alias: str) -> tuple:
         stand_ins = []
@@ -73,11 +84,27 @@ class PreparedRead:
             params[position:position] = list(sub_params)
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            if not subqueries and _server_prepared(connection):
+                cursor.execute(self._execute_sql(connection, sql, len(params)), params)
+            else:
+                cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
             rows = [self._convert(list(row), converters, connection) for row in rows]
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _execute_sql(self, connection, sql: str, count: int) -> str:
+        """``EXECUTE`` of this read's statement, prepared first if this database connection has not seen it."""
+        prepared = _PREPARED.setdefault(connection.connection, set())
+        if self._statement not in prepared:
+            numbers = itertools.count(1)
+            body = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+            with connection.connection.cursor() as raw:
+                raw.execute(f"PREPARE {self._statement} AS {body}")
+            prepared.add(self._statement)
+        if not count:
+            return f"EXECUTE {self._statement}"
+        return f"EXECUTE {self._statement}({', '.join(['%s'] * count)})"
 
     @staticmethod
     def _convert(row: list, converters, connection) -> list:
@@ -87,3 +114,13 @@ class PreparedRead:
                 value = function(value, expression, connection)
             row[position] = value
         return row
+
+
+_NUMBERS = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+# The statements each open psycopg2 connection has prepared; a new connection (a reconnect) starts with none.
+_PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+
+
+def _server_prepared(connection) -> bool:
+    return connection.vendor == "postgresql" and settings.DB_SERVER_PREPARED

@@ -124,8 +124,10 @@ WSGI_APPLICATION = "seller_desk.wsgi.application"
 
 # Connections are kept for DB_CONN_MAX_AGE seconds (default 60; 0 opens one per request, as Django's default does)
 # and checked before reuse (CONN_HEALTH_CHECKS), so a restarted database or a PgBouncer that closed the link costs
-# one reconnect, not a failed request. Behind PgBouncer in transaction mode set DB_CONN_MAX_AGE=0 or keep it: the
-# desk holds no session state (no prepared statements, no advisory locks, no SET outside a transaction).
+# one reconnect, not a failed request. Behind PgBouncer in transaction mode set DB_SERVER_PREPARED=0 (and
+# DB_CONN_MAX_AGE=0 or keep it): then the desk holds no session state (no advisory locks, no SET outside a
+# transaction). DB_SERVER_PREPARED (default on) makes the hot reads of seller_desk/prepared.py server-side prepared
+# statements on a generic plan, which live on the connection.
 DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
@@ -136,6 +138,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DB_SERVER_PREPARED = os.environ.get("DB_SERVER_PREPARED", "1") != "0"
+if DB_SERVER_PREPARED and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

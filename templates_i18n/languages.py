@@ -35,6 +35,7 @@ def normalize_language(value: str | None) -> str | None:
     return primary if primary in SUPPORTED_LANGUAGES else None
 
 
+@lru_cache(maxsize=4096)
 def bcp47(tag: str | None) -> str:
     """A locale as a BCP 47 tag, for API output: 'pt_BR' -> 'pt-BR', 'ru_ru' -> 'ru-RU', 'EN' -> 'en'."""
     parts = [p for p in (tag or "").strip().replace("_", "-").split("-") if p]

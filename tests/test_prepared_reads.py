@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -64,3 +65,48 @@ def test_a_time_given_as_an_argument_is_bound_per_call(store):
     )
     assert read(store.pk, conversation.last_message_at - timedelta(seconds=1)) == [{"id": conversation.pk}]
     assert read(store.pk, conversation.last_message_at + timedelta(seconds=1)) == []
+
+
+def _server_statements() -> dict[str, tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'sd_read_%%'"
+        )
+        return {name: (generic, custom) for name, generic, custom in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_read_is_prepared_once_per_connection_on_a_generic_plan(require_postgres, store):
+    conversation = make_inbound(store, text="Where is my parcel?").conversation
+    connection.close()
+    for _ in range(3):
+        assert [row["id"] for row in queue_rows(store=store)[0]] == [conversation.pk]
+        assert thread_payload(store=store, conversation_id=conversation.pk)["id"] == conversation.pk
+    statements = _server_statements()
+    assert len(statements) == 4  # the first page, the thread's row, its messages, its notes
+    assert all(generic == 3 and custom == 0 for generic, custom in statements.values()), statements
+    connection.close()  # a new connection has none: each read prepares itself again
+    assert [row["id"] for row in queue_rows(store=store)[0]] == [conversation.pk]
+    assert list(_server_statements().values()) == [(1, 0)]
+
+
+def test_a_literal_percent_sign_survives_the_prepared_statement(require_postgres, store):
+    conversation = make_inbound(store, text="Where is my parcel?").conversation
+    read = PreparedRead(
+        lambda conversation_id: (
+            Conversation.objects.filter(pk=conversation_id)
+            .annotate(share=RawSQL("'100%%'", ()))
+            .values("id", "share")
+        ),
+        int,
+    )
+    assert read(conversation.pk) == read(conversation.pk) == [{"id": conversation.pk, "share": "100%"}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_server_preparing_off_no_statement_is_kept(require_postgres, store, settings):
+    settings.DB_SERVER_PREPARED = False
+    conversation = make_inbound(store, text="Where is my parcel?").conversation
+    connection.close()
+    assert [row["id"] for row in queue_rows(store=store)[0]] == [conversation.pk]
+    assert _server_statements() == {}
