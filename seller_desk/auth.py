@@ -113,9 +113,11 @@ _MEMBER_PATHS = (
     (Store, "user__membership__store__"),
     (UserProfile, "user__desk_profile__"),
 )
+# Per model: its columns, and their names in the read's rows (worked out once, not per request).
+_MEMBER_COLUMNS = [(model, _columns(model), _columns(model, prefix)) for model, prefix in _MEMBER_PATHS]
 _TOKEN_READ = PreparedRead(
     lambda key_hash: ApiToken.objects.filter(key_hash=key_hash).values(
-        *[column for model, prefix in _MEMBER_PATHS for column in _columns(model, prefix)]
+        *[column for _model, _names, columns in _MEMBER_COLUMNS for column in columns]
     ),
     str,
 )
@@ -130,8 +132,8 @@ def _token_with_member(key_hash: str) -> ApiToken | None:
         return None
     row = rows[0]
     token, user, membership, store, profile = (
-        model.from_db(DEFAULT_DB_ALIAS, _columns(model), [row[c] for c in _columns(model, prefix)])
-        for model, prefix in _MEMBER_PATHS
+        model.from_db(DEFAULT_DB_ALIAS, names, [row[c] for c in columns])
+        for model, names, columns in _MEMBER_COLUMNS
     )
     token.user = user
     if membership.pk is None:  # not a store member (the left join found no membership)
