@@ -399,16 +399,13 @@ def queue_page(qs: QuerySet, *, queue: str, limit: int) -> list:
     conversation's own copy of the deadline (``dispute_escalates_at``, its own index), no dispute join."""
     if queue != "needs_reply":
         return list(qs[:limit])
-    base = qs.order_by()
-    near_until = timezone.now() + DISPUTE_NEAR_DEADLINE
-    head = base.filter(dispute_escalates_at__lte=near_until).order_by(
-        "dispute_escalates_at", "reply_due_at", "id"
+    head, rest = _queue_parts(
+        qs, queue=queue, near_until=timezone.now() + DISPUTE_NEAR_DEADLINE, head_filter=Q()
     )
     head = list(head[:limit])
     if len(head) >= limit:
         return head
-    rest = base.filter(Q(dispute_escalates_at__isnull=True) | Q(dispute_escalates_at__gt=near_until))
-    return head + list(rest.order_by("reply_due_at", "id")[: limit - len(head)])
+    return head + list(rest[: limit - len(head)])
 
 
 def queue_fingerprint(*, store: Store, queue: str, limit: int, user=None, **filters) -> list[tuple]:
@@ -1149,14 +1146,27 @@ def queue_rows(
 def _page_parts(
     base, *, queue: str, limit: int, near_until, head_filter: Q | None, tail_after: Q | None
 ) -> list:
-    """The ids of a page, at most ``limit + 1`` in each part: the near-deadline head after ``head_filter`` (needs-reply,
-    unless the cursor is past it), then the rest after ``tail_after``, each in its index's order."""
+    """The ids of a page, at most ``limit + 1`` in each of ``_queue_parts``."""
+    return [
+        part.values("id")[: limit + 1]
+        for part in _queue_parts(
+            base, queue=queue, near_until=near_until, head_filter=head_filter, tail_after=tail_after
+        )
+    ]
+
+
+def _queue_parts(base, *, queue: str, near_until, head_filter: Q | None, tail_after: Q | None = None) -> list:
+    """The queue's order as index reads, each in its index's order (the one place the needs-reply order is
+    written): the near-deadline head after ``head_filter`` (needs-reply, unless a cursor is past it: ``None``), by
+    dispute deadline, then due time, then id; then the rest after ``tail_after``, by due time (none last) and id.
+    The other queues are one part, newest first."""
+    base = base.order_by()
     parts = []
     if head_filter is not None:
         parts.append(
-            base.filter(Q(dispute_escalates_at__lte=near_until), head_filter)
-            .order_by("dispute_escalates_at", F("reply_due_at").asc(nulls_last=True), "id")
-            .values("id")[: limit + 1]
+            base.filter(Q(dispute_escalates_at__lte=near_until), head_filter).order_by(
+                "dispute_escalates_at", F("reply_due_at").asc(nulls_last=True), "id"
+            )
         )
     if queue == "needs_reply":
         tail = base.filter(Q(dispute_escalates_at__isnull=True) | Q(dispute_escalates_at__gt=near_until))
@@ -1165,7 +1175,7 @@ def _page_parts(
         tail = base.order_by("-last_message_at", "-id")
     if tail_after is not None:
         tail = tail.filter(tail_after)
-    parts.append(tail.values("id")[: limit + 1])
+    parts.append(tail)
     return parts
 
 
