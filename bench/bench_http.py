@@ -1,5 +1,7 @@
-"""Load runs against gunicorn (2 sync workers) + PostgreSQL + Redis + a Celery worker, beside a bare Django JSON view
-in the same run, on the data of ``bench/load_big.py``. Loopback only; every wrk run is bounded (``--seconds``).
+"""Load runs against gunicorn (2 workers of the project's ``gunicorn.conf.py``; ``GUNICORN_THREADS=1`` makes each a
+sync worker) + PostgreSQL + Redis + a Celery worker, beside a bare Django JSON view in the same run, on the data of
+``bench/load_big.py``. Loopback only, on a free port (``BENCH_PORT`` fixes one); every wrk run is bounded
+(``--seconds``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_bench14 REDIS_URL=redis://127.0.0.1:6379/8 \\
         .venv/bin/python bench/bench_http.py [--seconds 10] [--connections 4]
@@ -12,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +24,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PORT = 8914
+
+
+def _free_port() -> int:
+    """A loopback port nothing listens on now, so two benches on one machine never share a server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = int(os.environ.get("BENCH_PORT") or _free_port())
 # One Celery worker on both queues (delivery and the suggestion vectors), as the Procfile runs it.
 WORKER_COMMAND = [
     str(ROOT / ".venv/bin/celery"),
