@@ -8,8 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Q, Subquery
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -32,7 +31,8 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
-from seller_desk.selectors import reply_due_within, store_related_read
+from seller_desk.prepared import PreparedRead
+from seller_desk.selectors import model_columns, model_from_row, reply_due_within, store_related_read
 from seller_desk.services import (
     AuditKind,
     audit_log,
@@ -142,7 +142,28 @@ def _wait_close(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
 
 
-_BUYER_ID_SQL = f"SELECT id FROM {Buyer._meta.db_table} WHERE store_id = %s AND external_id = %s"
+def _conversation_lock_read(*, with_order: bool) -> PreparedRead:
+    # The buyer's id as a sub-select, not a join condition on its marketplace id: PostgreSQL then looks the
+    # conversation up by (store, buyer, channel) instead of walking every order-less conversation of the store.
+    def build(store_id, buyer_external_id, channel, *order_id):
+        buyer_id = Subquery(
+            Buyer.objects.filter(store_id=store_id, external_id=buyer_external_id).values("id")
+        )
+        order = {"order_id": order_id[0]} if with_order else {"order__isnull": True}
+        return (
+            Conversation.objects.select_for_update(of=("self",))
+            .filter(store_id=store_id, buyer_id=buyer_id, channel=channel, **order)
+            .values(*model_columns(Conversation), *model_columns(Buyer, "buyer__"))
+        )
+
+    return PreparedRead(build, int, str, str, *([int] if with_order else []))
+
+
+# Asked by every buyer message: compiled once per process (with an order, and without: the SQL differs).
+_CONVERSATION_LOCK = {
+    False: _conversation_lock_read(with_order=False),
+    True: _conversation_lock_read(with_order=True),
+}
 
 
 def inbound_conversation_lock(
@@ -150,18 +171,15 @@ def inbound_conversation_lock(
 ) -> Conversation | None:
     """The conversation a buyer message goes to, locked, with its buyer, in one query (caller holds the
     transaction); None when the buyer or the conversation is new. Pass it on to ``inbound_message_append``."""
-    # The buyer's id as a sub-select, not a join condition on its marketplace id: PostgreSQL then looks the
-    # conversation up by (store, buyer, channel) instead of walking every order-less conversation of the store.
-    # Written out, because Django compiling a nested query costs this hot path more than the rest of the lookup.
-    buyer_id = RawSQL(_BUYER_ID_SQL, (store.pk, buyer_external_id))
-    try:  # unique (conversation_unique_per_*): get() is first() without the ORDER BY to build
-        return (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("buyer")
-            .get(store=store, buyer_id=buyer_id, order=order, channel=channel)
-        )
-    except Conversation.DoesNotExist:
+    args = (store.pk, buyer_external_id, channel) + ((order.pk,) if order is not None else ())
+    rows = _CONVERSATION_LOCK[order is not None](*args)  # unique (conversation_unique_per_*): one row at most
+    if not rows:
         return None
+    conversation = model_from_row(Conversation, rows[0])
+    conversation.buyer = model_from_row(Buyer, rows[0], "buyer__")
+    if order is not None:
+        conversation.order = order
+    return conversation
 
 
 _NOT_LOOKED_UP = object()  # inbound_message_append: the caller did not look the conversation up

@@ -17,7 +17,7 @@ from . import throttle
 from .logging import log_context
 from .models import ApiToken, MemberRole, Membership, Store, UserProfile, hash_token, password_fingerprint
 from .prepared import PreparedRead
-from .selectors import store_for_integration_token
+from .selectors import model_columns, store_for_integration_token
 from .signatures import IngressSignature
 
 
@@ -102,10 +102,6 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         return user, token
 
 
-def _columns(model, prefix: str = "") -> list[str]:
-    return [prefix + f.attname for f in model._meta.concrete_fields]
-
-
 _MEMBER_PATHS = (
     (ApiToken, ""),
     (get_user_model(), "user__"),
@@ -115,7 +111,7 @@ _MEMBER_PATHS = (
 )
 _TOKEN_READ = PreparedRead(
     lambda key_hash: ApiToken.objects.filter(key_hash=key_hash).values(
-        *[column for model, prefix in _MEMBER_PATHS for column in _columns(model, prefix)]
+        *[column for model, prefix in _MEMBER_PATHS for column in model_columns(model, prefix)]
     ),
     str,
 )
@@ -130,7 +126,7 @@ def _token_with_member(key_hash: str) -> ApiToken | None:
         return None
     row = rows[0]
     token, user, membership, store, profile = (
-        model.from_db(DEFAULT_DB_ALIAS, _columns(model), [row[c] for c in _columns(model, prefix)])
+        model.from_db(DEFAULT_DB_ALIAS, model_columns(model), [row[c] for c in model_columns(model, prefix)])
         for model, prefix in _MEMBER_PATHS
     )
     token.user = user
