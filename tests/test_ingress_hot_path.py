@@ -1,0 +1,86 @@
+"""Issue 14, ingress made cheaper: the message serializer's fields are built once per class and shared by every
+request (``seller_desk.serializers.FieldsBuiltOnce``), the token's store and the locked conversation are compiled
+reads; none of it may change what a request gets back."""
+
+import threading
+
+import pytest
+from django.utils import translation
+
+from marketplace.apis import IngressMessageSerializer
+from seller_desk.selectors import store_for_integration_token
+
+GOOD = {
+    "message_id": "m-1",
+    "buyer": {"buyer_id": "b-1", "name": "Ana", "country": "es"},
+    "channel": "chat",
+    "text": "¿Dónde está mi paquete?",
+    "sent_at": "2026-11-20T10:00:00Z",
+}
+BAD = {"message_id": "m 1", "buyer": {"buyer_id": "b/1", "country": "ESP"}, "channel": "fax", "sent_at": "x"}
+
+
+def test_every_serializer_of_the_class_shares_one_set_of_bound_fields():
+    first, second = IngressMessageSerializer(data=GOOD), IngressMessageSerializer(data=BAD)
+    assert first.fields is second.fields
+    assert first.fields["buyer"].fields is second.fields["buyer"].fields
+
+
+def test_shared_fields_keep_each_requests_errors_and_data_apart():
+    bad = IngressMessageSerializer(data=BAD)
+    assert not bad.is_valid()
+    good = IngressMessageSerializer(data=GOOD)
+    assert good.is_valid(), good.errors
+    assert good.validated_data["buyer"] == {"buyer_id": "b-1", "name": "Ana", "country": "es"}
+    assert sorted(bad.errors) == ["buyer", "channel", "message_id", "sent_at"]
+    assert sorted(bad.errors["buyer"]) == ["buyer_id", "country"]
+    assert bad.errors["channel"] == ['"fax" is not a valid choice.']
+
+
+def test_shared_fields_answer_in_each_requests_language():
+    with translation.override("zh-hans"):
+        chinese = IngressMessageSerializer(data=BAD)
+        chinese.is_valid()
+    english = IngressMessageSerializer(data=BAD)
+    english.is_valid()
+    assert english.errors["channel"] == ['"fax" is not a valid choice.']
+    assert chinese.errors["channel"] != english.errors["channel"]
+
+
+def test_threads_validating_at_once_each_get_their_own_answer():
+    results: dict[int, object] = {}
+
+    def validate(n: int) -> None:
+        for _ in range(200):
+            data = {**GOOD, "message_id": f"m-{n}"} if n % 2 else BAD
+            payload = IngressMessageSerializer(data=data)
+            valid = payload.is_valid()
+            seen = payload.validated_data["message_id"] if valid else sorted(payload.errors)
+            if results.setdefault(n, seen) != seen:
+                results[n] = "mixed"
+
+    threads = [threading.Thread(target=validate, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {
+        n: (f"m-{n}" if n % 2 else ["buyer", "channel", "message_id", "sent_at"]) for n in range(6)
+    }
+
+
+@pytest.mark.django_db
+def test_the_tokens_store_comes_with_its_settings_or_their_absence(store):
+    from autoreply.models import AutoReplySettings
+
+    related = ("autoreply_settings", "inbox_settings")
+    found = store_for_integration_token(token_hash=store.integration_token_hash, related=related)
+    assert found.pk == store.pk and found.slug == store.slug
+    with pytest.raises(AutoReplySettings.DoesNotExist):
+        found.autoreply_settings  # noqa: B018 - no row: as select_related leaves it
+    AutoReplySettings.objects.create(store=store, enabled=True, welcome_text="Hi", welcome_texts={"ru": "Привет"})
+    found = store_for_integration_token(token_hash=store.integration_token_hash, related=related)
+    assert found.autoreply_settings.enabled is True
+    assert found.autoreply_settings.welcome_texts == {"ru": "Привет"}
+    assert found.autoreply_settings.store is found
+    assert store_for_integration_token(token_hash="0" * 64, related=related) is None
