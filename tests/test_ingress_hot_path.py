@@ -78,7 +78,9 @@ def test_the_tokens_store_comes_with_its_settings_or_their_absence(store):
     assert found.pk == store.pk and found.slug == store.slug
     with pytest.raises(AutoReplySettings.DoesNotExist):
         found.autoreply_settings  # noqa: B018 - no row: as select_related leaves it
-    AutoReplySettings.objects.create(store=store, enabled=True, welcome_text="Hi", welcome_texts={"ru": "Привет"})
+    AutoReplySettings.objects.create(
+        store=store, enabled=True, welcome_text="Hi", welcome_texts={"ru": "Привет"}
+    )
     found = store_for_integration_token(token_hash=store.integration_token_hash, related=related)
     assert found.autoreply_settings.enabled is True
     assert found.autoreply_settings.welcome_texts == {"ru": "Привет"}
