@@ -4,10 +4,11 @@ import logging
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -185,6 +186,48 @@ def inbound_conversation_lock(
 _NOT_LOOKED_UP = object()  # inbound_message_append: the caller did not look the conversation up
 
 
+@lru_cache(maxsize=32)
+def _message_insert_and_update_sql(update_fields: tuple[str, ...]) -> tuple[str, list, list]:
+    """The SQL of ``_message_insert_and_conversation_update`` for one set of conversation fields, written once per
+    process from the models' metadata, with the fields whose values it binds (the message's, the conversation's)."""
+    quote = connection.ops.quote_name
+    message_meta, conversation_meta = Message._meta, Conversation._meta
+    inserted = [
+        f for f in message_meta.local_concrete_fields if f is not message_meta.auto_field and not f.generated
+    ]
+    updated = [conversation_meta.get_field(name) for name in update_fields]
+    sql = (
+        f"WITH message AS (INSERT INTO {quote(message_meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in inserted)}) VALUES ({', '.join(['%s'] * len(inserted))}) "
+        f"RETURNING {quote(message_meta.pk.column)}) "
+        f"UPDATE {quote(conversation_meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in updated)} "
+        f"WHERE {quote(conversation_meta.pk.column)} = %s RETURNING (SELECT {quote(message_meta.pk.column)} FROM message)"
+    )
+    return sql, inserted, updated
+
+
+def _message_insert_and_conversation_update(
+    message: Message, conversation: Conversation, fields: list[str]
+) -> None:
+    """Insert ``message`` and save ``fields`` of its (locked) conversation: on PostgreSQL in one statement whose SQL is
+    written once per process (every buyer message pays this; the ORM's two statements cost ≈ 0.5 ms of CPU to
+    build and one more round trip), with the values Django's ``save()`` would bind (each field's ``pre_save``, which
+    also stores an uploaded picture, then ``get_db_prep_save``). Elsewhere the ORM's ``save()`` twice. A message id
+    the store already has raises ``IntegrityError`` either way."""
+    if connection.vendor != "postgresql":
+        message.save(force_insert=True)
+        conversation.save(update_fields=fields)
+        return
+    sql, inserted, updated = _message_insert_and_update_sql(tuple(dict.fromkeys(fields)))
+    params = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in inserted]
+    params += [f.get_db_prep_save(f.pre_save(conversation, False), connection) for f in updated]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, conversation.pk])
+        message.pk = cursor.fetchone()[0]
+    message._state.adding = False
+    message._state.db = connection.alias
+
+
 def inbound_message_append(
     *,
     store: Store,
@@ -218,7 +261,7 @@ def inbound_message_append(
     # Team inbox (issue 10): a new conversation, or one resolved or snoozed, is (re)opened by the buyer's message
     # and, when nobody holds it, goes through auto-assignment.
     arriving = conversation.last_message_at is None or conversation.inbox_state != InboxState.OPEN
-    message = Message.objects.create(
+    message = Message(
         store=store,
         conversation=conversation,
         buyer=buyer,
@@ -231,15 +274,9 @@ def inbound_message_append(
         created_at=sent_at,
     )
     fields = _touch_fields(conversation, message)
-    if conversation.waiting_since is None:
+    wait_opens = conversation.waiting_since is None
+    if wait_opens:
         due = _reply_due(message.created_at)
-        ReplyWait.objects.create(
-            store_id=conversation.store_id,
-            conversation=conversation,
-            opened_by=message,
-            opened_at=message.created_at,
-            due_at=due,
-        )
         conversation.status = ConversationStatus.NEEDS_REPLY
         conversation.waiting_since = message.created_at
         conversation.reply_due_at = due
@@ -256,7 +293,15 @@ def inbound_message_append(
         conversation.snoozed_until = None
         conversation.resolved_at = None
         fields += ["inbox_state", "snoozed_until", "resolved_at"]
-    conversation.save(update_fields=fields)
+    _message_insert_and_conversation_update(message, conversation, fields)
+    if wait_opens:
+        ReplyWait.objects.create(
+            store_id=conversation.store_id,
+            conversation=conversation,
+            opened_by=message,
+            opened_at=message.created_at,
+            due_at=due,
+        )
     if arriving and conversation.assignee_id is None:
         conversation_auto_assign(conversation=conversation, store=store)
     if text.strip():

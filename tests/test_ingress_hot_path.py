@@ -86,3 +86,67 @@ def test_the_tokens_store_comes_with_its_settings_or_their_absence(store):
     assert found.autoreply_settings.welcome_texts == {"ru": "Привет"}
     assert found.autoreply_settings.store is found
     assert store_for_integration_token(token_hash="0" * 64, related=related) is None
+
+
+@pytest.mark.django_db
+def test_one_statement_stores_the_message_and_the_conversation_as_the_orm_would(store):
+    """The message and its conversation's latest-message fields, the wait it opens and a reopening, written by the
+    one INSERT … UPDATE statement; the rows read back equal what the ORM's two saves wrote before."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversations.models import Conversation, Message, ReplyWait
+    from tests.factories import make_inbound
+
+    sent = timezone.now() - timedelta(minutes=5)
+    first = make_inbound(store, text="Где моя посылка?", sent_at=sent).message
+    stored = Message.objects.get(pk=first.pk)
+    assert (stored.external_id, stored.text, stored.language, stored.created_at) == (
+        first.external_id,
+        "Где моя посылка?",
+        "ru",
+        sent,
+    )
+    assert stored.card is None and stored.delivery_attempts == 0 and not stored.image
+    conversation = Conversation.objects.get(pk=first.conversation_id)
+    assert (conversation.status, conversation.waiting_since, conversation.reply_due_at) == (
+        "needs_reply",
+        sent,
+        sent + timedelta(hours=24),
+    )
+    assert (conversation.last_message_at, conversation.last_message_preview, conversation.language) == (
+        sent,
+        "Где моя посылка?",
+        "ru",
+    )
+    assert ReplyWait.objects.get(conversation=conversation).opened_by_id == first.pk
+
+    Conversation.objects.filter(pk=conversation.pk).update(inbox_state="resolved", resolved_at=timezone.now())
+    later = sent + timedelta(minutes=1)
+    second = make_inbound(
+        store, buyer=first.buyer, text="Is anybody there? I am still waiting for my parcel.", sent_at=later
+    ).message
+    conversation.refresh_from_db()
+    assert second.conversation_id == conversation.pk and second.pk > first.pk
+    assert (conversation.inbox_state, conversation.resolved_at) == ("open", None)
+    assert (conversation.last_message_at, conversation.last_message_preview, conversation.language) == (
+        later,
+        "Is anybody there? I am still waiting for my parcel.",
+        "en",
+    )
+    assert conversation.waiting_since == sent  # the first unanswered message still counts
+    assert ReplyWait.objects.filter(conversation=conversation).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replayed_message_id_inside_the_one_statement_changes_nothing(store):
+    from conversations.models import Conversation, Message
+    from tests.factories import make_inbound
+
+    first = make_inbound(store, text="First", message_id="same-id")
+    again = make_inbound(store, buyer=first.message.buyer, text="Second", message_id="same-id")
+    assert (first.created, again.created) == (True, False)
+    assert again.message.pk == first.message.pk
+    assert Message.objects.filter(store=store).count() == 1
+    assert Conversation.objects.get(pk=first.conversation.pk).last_message_preview == "First"
