@@ -243,21 +243,21 @@ def inbound_message_append(
     """Store a buyer message in its conversation and open the 24-hour wait (caller holds the transaction).
 
     The conversation row is locked first, so its ``waiting_since`` tells whether a wait is open (the first
-    unanswered message counts) without asking the waits table, and the conversation is written once: four
-    statements for a known conversation (lock, message, wait when it opens, conversation). A caller that already
+    unanswered message counts) without asking the waits table, and the conversation is written once, in the
+    message's own statement: three statements for a known conversation (lock, message with the conversation's
+    update, the wait when it opens). A caller that already
     locked it with ``inbound_conversation_lock`` passes what that returned as ``conversation`` (None: there was
     none, so it is created without asking again), and the lock is not repeated.
     """
     lookup = {"store": store, "buyer": buyer, "order": order, "channel": channel}
-    locked = Conversation.objects.select_for_update(of=("self",))
     if conversation is _NOT_LOOKED_UP:
-        conversation = locked.filter(**lookup).first()
+        conversation = Conversation.objects.select_for_update(of=("self",)).filter(**lookup).first()
     if conversation is None:
         try:
             with transaction.atomic():
                 conversation = Conversation.objects.create(**lookup)  # ours, so already locked
-        except IntegrityError:
-            conversation = locked.get(**lookup)  # a racing request made it first
+        except IntegrityError:  # a racing request made it first
+            conversation = Conversation.objects.select_for_update(of=("self",)).get(**lookup)
     # Team inbox (issue 10): a new conversation, or one resolved or snoozed, is (re)opened by the buyer's message
     # and, when nobody holds it, goes through auto-assignment.
     arriving = conversation.last_message_at is None or conversation.inbox_state != InboxState.OPEN
