@@ -21,13 +21,12 @@ class JSONObjectField(serializers.JSONField):
 
 
 class FieldsBuiltOnce:
-    """Mix into a hot path's input serializer: its fields are copied from the declaration and bound once per class
-    (into one prototype instance the class keeps), not for every instance as DRF does (a deep copy of every field
-    per request: half of what validating an ingress message cost, issue 14). The validation is DRF's, unchanged.
-
-    Only for serializers whose fields keep nothing of one request: no ``context`` or request-dependent defaults
-    (``CurrentUserDefault``, ``UniqueValidator``), no fields changed per instance, never ``partial``; nested
-    serializers are shared the same way."""
+    # Mix into a hot path's input serializer: its fields are copied from the declaration and bound once per class
+    # (to one prototype instance), not for every instance as DRF does (a deep copy of every field per request: half
+    # of what validating an ingress message cost, issue 14). The validation is DRF's, unchanged. Only for serializers
+    # whose fields keep nothing of one request: no ``context`` or request-dependent defaults (``CurrentUserDefault``,
+    # ``UniqueValidator``), no fields changed per instance, never ``partial``; nested serializers are shared the same
+    # way. (A comment, not a docstring: drf-spectacular would show a docstring as the request body's description.)
 
     @cached_property
     def fields(self):
