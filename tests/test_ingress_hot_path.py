@@ -161,3 +161,29 @@ def test_the_schema_still_documents_the_message_request_as_declared():
     assert request["required"] == ["buyer", "channel", "message_id", "sent_at"]
     assert request["properties"]["message_id"]["maxLength"] == 64
     assert request["properties"]["text"]["maxLength"] == 10000
+
+
+@pytest.mark.django_db
+def test_other_databases_store_the_same_through_the_orms_two_saves(store, monkeypatch):
+    """Data-modifying WITH is PostgreSQL's: elsewhere (SQLite in development) the message and the conversation are
+    saved by the ORM, with the same result."""
+    from django.db import connection
+
+    from conversations.models import Conversation, Message
+    from tests.factories import make_inbound
+
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with CaptureQueriesContext(connection) as captured:
+        first = make_inbound(store, text="Gdzie jest moja paczka?")
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("WITH")]
+    assert [
+        q for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "conversations_message"')
+    ]
+    again = make_inbound(store, buyer=first.message.buyer, text="Gdzie jest moja paczka?", message_id="dup")
+    replay = make_inbound(store, buyer=first.message.buyer, text="Other", message_id="dup")
+    assert (first.created, again.created, replay.created) == (True, True, False)
+    assert Message.objects.filter(store=store).count() == 2
+    conversation = Conversation.objects.get(pk=first.conversation.pk)
+    assert (conversation.last_message_at, conversation.language) == (again.message.created_at, "pl")
