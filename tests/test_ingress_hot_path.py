@@ -168,11 +168,10 @@ def test_other_databases_store_the_same_through_the_orms_two_saves(store, monkey
     """Data-modifying WITH is PostgreSQL's: elsewhere (SQLite in development) the message and the conversation are
     saved by the ORM, with the same result."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from conversations.models import Conversation, Message
     from tests.factories import make_inbound
-
-    from django.test.utils import CaptureQueriesContext
 
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with CaptureQueriesContext(connection) as captured:
