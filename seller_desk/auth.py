@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext, gettext_lazy
@@ -17,7 +16,7 @@ from . import throttle
 from .logging import log_context
 from .models import ApiToken, MemberRole, Membership, Store, UserProfile, hash_token, password_fingerprint
 from .prepared import PreparedRead
-from .selectors import model_columns, store_for_integration_token
+from .selectors import model_columns, model_from_row, store_for_integration_token
 from .signatures import IngressSignature
 
 
@@ -125,21 +124,17 @@ def _token_with_member(key_hash: str) -> ApiToken | None:
     if not rows:
         return None
     row = rows[0]
+    # None for a membership (not a store member) or a profile the left joins did not find.
     token, user, membership, store, profile = (
-        model.from_db(DEFAULT_DB_ALIAS, model_columns(model), [row[c] for c in model_columns(model, prefix)])
-        for model, prefix in _MEMBER_PATHS
+        model_from_row(model, row, prefix) for model, prefix in _MEMBER_PATHS
     )
     token.user = user
-    if membership.pk is None:  # not a store member (the left join found no membership)
-        membership = None
-    else:
+    if membership is not None:
         membership.store = store
         membership.user = user
     user._desk_membership = membership
     Membership._meta.get_field("user").remote_field.set_cached_value(user, membership)  # ``user.membership``
-    if profile.pk is None:
-        profile = None
-    else:
+    if profile is not None:
         profile.user = user
     UserProfile._meta.get_field("user").remote_field.set_cached_value(user, profile)  # ``user.desk_profile``
     return token

@@ -28,11 +28,10 @@ def model_columns(model, prefix: str = "") -> list[str]:
 def model_from_row(model, row: dict, prefix: str = ""):
     """The ``model`` instance whose columns a ``PreparedRead`` row holds under ``prefix``, as the ORM would have
     built it (``from_db``); None when a left join found no row (its primary key is empty)."""
-    fields = model._meta.concrete_fields
-    values = [row[prefix + f.attname] for f in fields]
-    if values[[f.attname for f in fields].index(model._meta.pk.attname)] is None:
+    if row[prefix + model._meta.pk.attname] is None:
         return None
-    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values)
+    names = model_columns(model)
+    return model.from_db(DEFAULT_DB_ALIAS, names, [row[prefix + name] for name in names])
 
 
 _STORE_READS: dict[tuple[str, ...], PreparedRead] = {}
