@@ -186,46 +186,72 @@ def inbound_conversation_lock(
 _NOT_LOOKED_UP = object()  # inbound_message_append: the caller did not look the conversation up
 
 
+def _inserted_fields(model) -> list:
+    meta = model._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+
+
 @lru_cache(maxsize=32)
-def _message_insert_and_update_sql(update_fields: tuple[str, ...]) -> tuple[str, list, list]:
-    """The SQL of ``_message_insert_and_conversation_update`` for one set of conversation fields, written once per
-    process from the models' metadata, with the fields whose values it binds (the message's, the conversation's)."""
+def _message_insert_and_update_sql(
+    update_fields: tuple[str, ...], wait: bool
+) -> tuple[str, list, list, list]:
+    """The SQL of ``_message_insert_and_conversation_update`` for one set of conversation fields (and a wait opened
+    or not), written once per process from the models' metadata, with the fields whose values it binds: the
+    message's, the wait's (its ``opened_by`` is the new message, read in the statement), the conversation's."""
     quote = connection.ops.quote_name
     message_meta, conversation_meta = Message._meta, Conversation._meta
-    inserted = [
-        f for f in message_meta.local_concrete_fields if f is not message_meta.auto_field and not f.generated
-    ]
+    inserted = _inserted_fields(Message)
+    waited = [f for f in _inserted_fields(ReplyWait) if f.name != "opened_by"] if wait else []
     updated = [conversation_meta.get_field(name) for name in update_fields]
+    message_id = quote(message_meta.pk.column)
     sql = (
         f"WITH message AS (INSERT INTO {quote(message_meta.db_table)} "
         f"({', '.join(quote(f.column) for f in inserted)}) VALUES ({', '.join(['%s'] * len(inserted))}) "
-        f"RETURNING {quote(message_meta.pk.column)}) "
-        f"UPDATE {quote(conversation_meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in updated)} "
-        f"WHERE {quote(conversation_meta.pk.column)} = %s RETURNING (SELECT {quote(message_meta.pk.column)} FROM message)"
+        f"RETURNING {message_id})"
     )
-    return sql, inserted, updated
+    if wait:
+        opened_by = ReplyWait._meta.get_field("opened_by")
+        sql += (
+            f", wait AS (INSERT INTO {quote(ReplyWait._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in [*waited, opened_by])}) "
+            f"SELECT {', '.join(['%s'] * len(waited))}, {message_id} FROM message)"
+        )
+    sql += (
+        f" UPDATE {quote(conversation_meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in updated)} "
+        f"WHERE {quote(conversation_meta.pk.column)} = %s RETURNING (SELECT {message_id} FROM message)"
+    )
+    return sql, inserted, waited, updated
 
 
 def _message_insert_and_conversation_update(
-    message: Message, conversation: Conversation, fields: list[str]
+    message: Message, conversation: Conversation, fields: list[str], wait: ReplyWait | None = None
 ) -> None:
-    """Insert ``message`` and save ``fields`` of its (locked) conversation: on PostgreSQL in one statement whose SQL is
-    written once per process (every buyer message pays this; the ORM's two statements cost ≈ 0.5 ms of CPU to
-    build and one more round trip), with the values Django's ``save()`` would bind (each field's ``pre_save``, which
-    also stores an uploaded picture, then ``get_db_prep_save``). Elsewhere the ORM's ``save()`` twice. A message id
-    the store already has raises ``IntegrityError`` either way."""
+    """Insert ``message`` (and ``wait``, the reply wait it opens, if any) and save ``fields`` of its (locked)
+    conversation: on PostgreSQL in one statement whose SQL is written once per process (every buyer message pays
+    this; the ORM's statements cost ≈ 0.5 ms of CPU to build and a round trip each), with the values Django's
+    ``save()`` would bind (each field's ``pre_save``, which also stores an uploaded picture, then
+    ``get_db_prep_save``). Elsewhere the ORM's ``save()`` for each. A message id the store already has raises
+    ``IntegrityError`` either way."""
     if connection.vendor != "postgresql":
         message.save(force_insert=True)
         conversation.save(update_fields=fields)
+        if wait is not None:
+            wait.opened_by = message
+            wait.save(force_insert=True)
         return
-    sql, inserted, updated = _message_insert_and_update_sql(tuple(dict.fromkeys(fields)))
+    sql, inserted, waited, updated = _message_insert_and_update_sql(
+        tuple(dict.fromkeys(fields)), wait is not None
+    )
     params = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in inserted]
+    params += [f.get_db_prep_save(f.pre_save(wait, True), connection) for f in waited]
     params += [f.get_db_prep_save(f.pre_save(conversation, False), connection) for f in updated]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, conversation.pk])
         message.pk = cursor.fetchone()[0]
     message._state.adding = False
     message._state.db = connection.alias
+    if wait is not None:  # stored without its own id, which no caller reads
+        wait.opened_by = message
 
 
 def inbound_message_append(
@@ -244,10 +270,10 @@ def inbound_message_append(
 
     The conversation row is locked first, so its ``waiting_since`` tells whether a wait is open (the first
     unanswered message counts) without asking the waits table, and the conversation is written once, in the
-    message's own statement: three statements for a known conversation (lock, message with the conversation's
-    update, the wait when it opens). A caller that already
-    locked it with ``inbound_conversation_lock`` passes what that returned as ``conversation`` (None: there was
-    none, so it is created without asking again), and the lock is not repeated.
+    message's own statement: two statements for a known conversation (the lock; the message with the wait it
+    opens, if any, and the conversation's update). A caller that already locked it with
+    ``inbound_conversation_lock`` passes what that returned as ``conversation`` (None: there was none, so it is
+    created without asking again), and the lock is not repeated.
     """
     lookup = {"store": store, "buyer": buyer, "order": order, "channel": channel}
     if conversation is _NOT_LOOKED_UP:
@@ -293,15 +319,15 @@ def inbound_message_append(
         conversation.snoozed_until = None
         conversation.resolved_at = None
         fields += ["inbox_state", "snoozed_until", "resolved_at"]
-    _message_insert_and_conversation_update(message, conversation, fields)
+    wait = None
     if wait_opens:
-        ReplyWait.objects.create(
+        wait = ReplyWait(
             store_id=conversation.store_id,
             conversation=conversation,
-            opened_by=message,
             opened_at=message.created_at,
             due_at=due,
         )
+    _message_insert_and_conversation_update(message, conversation, fields, wait)
     if arriving and conversation.assignee_id is None:
         conversation_auto_assign(conversation=conversation, store=store)
     if text.strip():

@@ -502,6 +502,26 @@ def test_ingress_of_a_known_buyer_costs_five_statements(store, signed):
     assert not [q for q in queries if "conversations_inboxsettings" in q and "seller_desk_store" not in q]
 
 
+def test_ingress_that_opens_a_wait_costs_five_statements_too(store):
+    """After a reply closed the wait, the buyer's next message opens a new one: the wait is inserted by the
+    message's own statement (it points at the new message), not by a sixth."""
+    from conversations.models import Conversation, ReplyWait
+
+    first, _ = _ingress_post(store, 1)
+    conversation_id = first.json()["conversation_id"]
+    ReplyWait.objects.filter(conversation_id=conversation_id).update(closed_at=timezone.now())
+    Conversation.objects.filter(pk=conversation_id).update(
+        status="answered", waiting_since=None, reply_due_at=None
+    )
+    response, queries = _ingress_post(store, 2)
+    assert response.status_code == 201
+    assert len(queries) <= 5, "\n".join(queries)
+    assert [q for q in queries if q.startswith("WITH message AS") and "conversations_replywait" in q]
+    waits = ReplyWait.objects.filter(conversation_id=conversation_id, closed_at__isnull=True)
+    assert [w.opened_by.external_id for w in waits] == ["qc-2"]
+    assert Conversation.objects.get(pk=conversation_id).status == "needs_reply"
+
+
 def test_ingress_of_a_new_buyer_stays_within_the_budget(store):
     make_member(store, role="agent")
     response, queries = _ingress_post(store, 1, buyer_id="qc-new")
