@@ -2,17 +2,22 @@
 stack (middleware, the view, the services) against PostgreSQL and Redis, no HTTP server.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_wt1 REDIS_URL=redis://127.0.0.1:6379/11 DJANGO_DEBUG=0 \\
-        .venv/bin/python bench/profile_ingress.py [--requests 300] [--profile 40] [--autoreply]
+        .venv/bin/python bench/profile_ingress.py [--requests 300] [--profile 40 [--sort tottime]] [--autoreply]
 
 Migrates the database, makes a store of its own (``bench-profile-<time>``, signed ingress, auto-reply off unless
 ``--autoreply``), lets each of ``--buyers`` buyers write once, then sends ``--requests`` new messages of those buyers
 in turn (a known buyer writing into an existing conversation, as at 100,000 conversations), and prints the CPU time per request (median and mean, this process only: the database's own work is not in it), the
-queries of one new message, and with ``--profile N`` the top N functions by cumulative time over all requests.
-Every request is checked (201); the suggestion work it notes (the pending list, the tasks) is removed afterwards.
+queries of one new message, the CPU time its PostgreSQL backend spent per request (read from ``/proc``, so only when
+the database runs on this machine), the bare JSON view's CPU per request in the same process (``bench/urls.py``) and
+with ``--profile N`` the top N functions by cumulative time (``--sort tottime``: by their own time) over all requests.
+As in a gunicorn worker (``gunicorn.conf.py``), what the process built while warming up is frozen out of the garbage
+collector's way before the measured requests. Every request is checked (201); the suggestion work it notes (the
+pending list, the tasks) is removed afterwards.
 """
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -38,9 +43,12 @@ def main() -> None:
         default=50,
         help="buyers writing in turn (most requests: a known buyer's conversation)",
     )
+    parser.add_argument(
+        "--sort", default="cumulative", choices=["cumulative", "tottime"], help="--profile's order"
+    )
     parser.add_argument("--dump", help="write the raw profile here (pstats)")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seller_desk.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"  # the desk's settings and the bare view
     import django
 
     django.setup()
@@ -101,8 +109,24 @@ def main() -> None:
     with CaptureQueriesContext(connection) as ctx:
         post(2_000_000)
     queries = [q["sql"] for q in ctx.captured_queries]
+    for _ in range(50):
+        assert client.get("/bench/bare/").status_code == 200
+    gc.collect()
+    gc.freeze()
+
+    def backend_cpu() -> float | None:
+        """CPU seconds this connection's PostgreSQL backend has used (None: not on this machine)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     cpu = []
+    backend_before = backend_cpu()
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time, not waits
     for n in range(args.requests):
         started = time.process_time()
@@ -112,6 +136,12 @@ def main() -> None:
         if profiler:
             profiler.disable()
         cpu.append(time.process_time() - started)
+    backend_after = backend_cpu()
+    bare = []
+    for _ in range(args.requests):
+        started = time.process_time()
+        client.get("/bench/bare/")
+        bare.append(time.process_time() - started)
 
     from django.core.cache import cache
 
@@ -126,12 +156,20 @@ def main() -> None:
         f"median {statistics.median(cpu) * 1000:.2f} ms, mean {statistics.mean(cpu) * 1000:.2f} ms; "
         f"{len(queries)} queries for one message of a known buyer"
     )
+    if backend_before is not None and backend_after is not None:
+        print(
+            f"PostgreSQL backend CPU per request {(backend_after - backend_before) / args.requests * 1000:.2f} ms"
+        )
+    print(
+        f"bare JSON view: CPU per request median {statistics.median(bare) * 1000:.2f} ms "
+        f"= {statistics.median(bare) / statistics.median(cpu):.1%} of an ingress request's"
+    )
     for sql in queries:
         print("   ", sql[:160])
     if profiler:
         if args.dump:
             profiler.dump_stats(args.dump)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
 
 
 if __name__ == "__main__":

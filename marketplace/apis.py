@@ -17,7 +17,7 @@ from seller_desk.auth import IngressAPIMixin
 from seller_desk.errors import ApplicationError
 from seller_desk.models import OrderStatus
 from seller_desk.selectors import buyer_get
-from seller_desk.serializers import BuyerInSerializer
+from seller_desk.serializers import BuyerInSerializer, FieldsBuiltOnce
 from seller_desk.validators import url_safe_id
 
 from . import services
@@ -81,7 +81,7 @@ class IngressOrdersApi(IngressAPIMixin, APIView):
         return Response(result, status=status.HTTP_200_OK)
 
 
-class IngressMessageSerializer(serializers.Serializer):
+class IngressMessageSerializer(FieldsBuiltOnce, serializers.Serializer):
     message_id = serializers.CharField(max_length=64, validators=[url_safe_id])
     buyer = BuyerInSerializer()
     order_id = serializers.CharField(
@@ -128,7 +128,9 @@ class IngressMessageApi(IngressAPIMixin, APIView):
             "message_id": result.message.external_id,
             "auto_replies": MessageSerializer(
                 result.auto_replies, many=True, context={"request": request}
-            ).data,
+            ).data
+            if result.auto_replies
+            else [],  # auto-reply off or not due: no serializer to build
         }
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext, gettext_lazy
@@ -17,7 +16,7 @@ from . import throttle
 from .logging import log_context
 from .models import ApiToken, MemberRole, Membership, Store, UserProfile, hash_token, password_fingerprint
 from .prepared import PreparedRead
-from .selectors import store_for_integration_token
+from .selectors import model_columns, model_from_row, store_for_integration_token
 from .signatures import IngressSignature
 
 
@@ -102,10 +101,6 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         return user, token
 
 
-def _columns(model, prefix: str = "") -> list[str]:
-    return [prefix + f.attname for f in model._meta.concrete_fields]
-
-
 _MEMBER_PATHS = (
     (ApiToken, ""),
     (get_user_model(), "user__"),
@@ -113,11 +108,9 @@ _MEMBER_PATHS = (
     (Store, "user__membership__store__"),
     (UserProfile, "user__desk_profile__"),
 )
-# Per model: its columns, and their names in the read's rows (worked out once, not per request).
-_MEMBER_COLUMNS = [(model, _columns(model), _columns(model, prefix)) for model, prefix in _MEMBER_PATHS]
 _TOKEN_READ = PreparedRead(
     lambda key_hash: ApiToken.objects.filter(key_hash=key_hash).values(
-        *[column for _model, _names, columns in _MEMBER_COLUMNS for column in columns]
+        *[column for model, prefix in _MEMBER_PATHS for column in model_columns(model, prefix)]
     ),
     str,
 )
@@ -131,21 +124,17 @@ def _token_with_member(key_hash: str) -> ApiToken | None:
     if not rows:
         return None
     row = rows[0]
+    # None for a membership (not a store member) or a profile the left joins did not find.
     token, user, membership, store, profile = (
-        model.from_db(DEFAULT_DB_ALIAS, names, [row[c] for c in columns])
-        for model, names, columns in _MEMBER_COLUMNS
+        model_from_row(model, row, prefix) for model, prefix in _MEMBER_PATHS
     )
     token.user = user
-    if membership.pk is None:  # not a store member (the left join found no membership)
-        membership = None
-    else:
+    if membership is not None:
         membership.store = store
         membership.user = user
     user._desk_membership = membership
     Membership._meta.get_field("user").remote_field.set_cached_value(user, membership)  # ``user.membership``
-    if profile.pk is None:
-        profile = None
-    else:
+    if profile is not None:
         profile.user = user
     UserProfile._meta.get_field("user").remote_field.set_cached_value(user, profile)  # ``user.desk_profile``
     return token

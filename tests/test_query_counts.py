@@ -485,9 +485,10 @@ def _ingress_post(store, n: int, *, buyer_id: str = "qc-buyer", secret: str = ""
 
 
 @pytest.mark.parametrize("signed", [False, True])
-def test_ingress_of_a_known_buyer_costs_six_statements(store, signed):
-    """Token's store with its settings, the conversation locked with its buyer, the message, the conversation
-    (the wait is already open), inside the savepoint the test's transaction turns BEGIN/COMMIT into."""
+def test_ingress_of_a_known_buyer_costs_five_statements(store, signed):
+    """Token's store with its settings, the conversation locked with its buyer, the message inserted and the
+    conversation updated in one statement (the wait is already open), inside the savepoint the test's transaction
+    turns BEGIN/COMMIT into."""
     secret = ""
     if signed:
         store.marketplace_secret = secret = "qc-secret"
@@ -495,9 +496,30 @@ def test_ingress_of_a_known_buyer_costs_six_statements(store, signed):
     _ingress_post(store, 1, secret=secret)
     response, queries = _ingress_post(store, 2, secret=secret)
     assert response.status_code == 201
-    assert len(queries) <= 6, "\n".join(queries)
+    assert len(queries) <= 5, "\n".join(queries)
+    assert [q for q in queries if q.startswith("WITH message AS (INSERT") and "UPDATE" in q]
     assert not [q for q in queries if "autoreply_autoreplysettings" in q and "seller_desk_store" not in q]
     assert not [q for q in queries if "conversations_inboxsettings" in q and "seller_desk_store" not in q]
+
+
+def test_ingress_that_opens_a_wait_costs_five_statements_too(store):
+    """After a reply closed the wait, the buyer's next message opens a new one: the wait is inserted by the
+    message's own statement (it points at the new message), not by a sixth."""
+    from conversations.models import Conversation, ReplyWait
+
+    first, _ = _ingress_post(store, 1)
+    conversation_id = first.json()["conversation_id"]
+    ReplyWait.objects.filter(conversation_id=conversation_id).update(closed_at=timezone.now())
+    Conversation.objects.filter(pk=conversation_id).update(
+        status="answered", waiting_since=None, reply_due_at=None
+    )
+    response, queries = _ingress_post(store, 2)
+    assert response.status_code == 201
+    assert len(queries) <= 5, "\n".join(queries)
+    assert [q for q in queries if q.startswith("WITH message AS") and "conversations_replywait" in q]
+    waits = ReplyWait.objects.filter(conversation_id=conversation_id, closed_at__isnull=True)
+    assert [w.opened_by.external_id for w in waits] == ["qc-2"]
+    assert Conversation.objects.get(pk=conversation_id).status == "needs_reply"
 
 
 def test_ingress_of_a_new_buyer_stays_within_the_budget(store):
