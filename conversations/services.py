@@ -32,7 +32,7 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
-from seller_desk.prepared import PreparedRead
+from seller_desk.prepared import PreparedRead, server_statement, statement_name
 from seller_desk.selectors import model_columns, model_from_row, reply_due_within, store_related_read
 from seller_desk.services import (
     AuditKind,
@@ -194,7 +194,7 @@ def _inserted_fields(model) -> list:
 @lru_cache(maxsize=32)
 def _message_insert_and_update_sql(
     update_fields: tuple[str, ...], wait: bool
-) -> tuple[str, list, list, list]:
+) -> tuple[str, str, list, list, list]:
     """The SQL of ``_message_insert_and_conversation_update`` for one set of conversation fields (and a wait opened
     or not), written once per process from the models' metadata, with the fields whose values it binds: the
     message's, the wait's (its ``opened_by`` is the new message, read in the statement), the conversation's."""
@@ -220,7 +220,7 @@ def _message_insert_and_update_sql(
         f" UPDATE {quote(conversation_meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in updated)} "
         f"WHERE {quote(conversation_meta.pk.column)} = %s RETURNING (SELECT {message_id} FROM message)"
     )
-    return sql, inserted, waited, updated
+    return statement_name("ingress"), sql, inserted, waited, updated
 
 
 def _message_insert_and_conversation_update(
@@ -239,14 +239,14 @@ def _message_insert_and_conversation_update(
             wait.opened_by = message
             wait.save(force_insert=True)
         return
-    sql, inserted, waited, updated = _message_insert_and_update_sql(
+    name, sql, inserted, waited, updated = _message_insert_and_update_sql(
         tuple(dict.fromkeys(fields)), wait is not None
     )
     params = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in inserted]
     params += [f.get_db_prep_save(f.pre_save(wait, True), connection) for f in waited]
     params += [f.get_db_prep_save(f.pre_save(conversation, False), connection) for f in updated]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, conversation.pk])
+        cursor.execute(server_statement(connection, name, sql, len(params) + 1), [*params, conversation.pk])
         message.pk = cursor.fetchone()[0]
     message._state.adding = False
     message._state.db = connection.alias

@@ -36,7 +36,7 @@ class PreparedRead:
         self._build = build
         self._kinds = kinds
         self._compiled: dict[str, tuple] = {}
-        self._statement = f"sd_read_{next(_NUMBERS)}"
+        self._statement = statement_name("read")
 
     def _compile(self, alias: str) -> tuple:
         stand_ins = []
@@ -84,27 +84,14 @@ class PreparedRead:
             params[position:position] = list(sub_params)
         connection = connections[using]
         with connection.cursor() as cursor:
-            if not subqueries and _server_prepared(connection):
-                cursor.execute(self._execute_sql(connection, sql, len(params)), params)
-            else:
+            if subqueries:
                 cursor.execute(sql, params)
+            else:
+                cursor.execute(server_statement(connection, self._statement, sql, len(params)), params)
             rows = cursor.fetchall()
         if converters:
             rows = [self._convert(list(row), converters, connection) for row in rows]
         return [dict(zip(names, row, strict=True)) for row in rows]
-
-    def _execute_sql(self, connection, sql: str, count: int) -> str:
-        """``EXECUTE`` of this read's statement, prepared first if this database connection has not seen it."""
-        prepared = _PREPARED.setdefault(connection.connection, set())
-        if self._statement not in prepared:
-            numbers = itertools.count(1)
-            body = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
-            with connection.connection.cursor() as raw:
-                raw.execute(f"PREPARE {self._statement} AS {body}")
-            prepared.add(self._statement)
-        if not count:
-            return f"EXECUTE {self._statement}"
-        return f"EXECUTE {self._statement}({', '.join(['%s'] * count)})"
 
     @staticmethod
     def _convert(row: list, converters, connection) -> list:
@@ -124,3 +111,25 @@ _PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictio
 
 def _server_prepared(connection) -> bool:
     return connection.vendor == "postgresql" and settings.DB_SERVER_PREPARED
+
+
+def statement_name(kind: str) -> str:
+    """A name for a statement of this process's, the same on every connection: ``sd_<kind>_<n>``."""
+    return f"sd_{kind}_{next(_NUMBERS)}"
+
+
+def server_statement(connection, name: str, sql: str, count: int) -> str:
+    """What to execute for ``sql`` (with ``count`` ``%s`` parameters, always the same text for ``name``): on
+    PostgreSQL with ``DB_SERVER_PREPARED``, ``EXECUTE name(%s, …)``, the statement prepared first if this connection
+    has not seen it; otherwise ``sql`` itself."""
+    if not _server_prepared(connection):
+        return sql
+    connection.ensure_connection()
+    prepared = _PREPARED.setdefault(connection.connection, set())
+    if name not in prepared:
+        numbers = itertools.count(1)
+        body = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+        with connection.connection.cursor() as raw:
+            raw.execute(f"PREPARE {name} AS {body}")
+        prepared.add(name)
+    return f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"

@@ -123,3 +123,16 @@ def events_of(subject):
     return AuditEvent.objects.filter(
         subject_type=subject._meta.model_name, subject_id=str(subject.pk)
     ).order_by("created_at", "id")
+
+
+def with_prepared_text(queries: list[str]) -> list[str]:
+    """Captured SQL with each ``EXECUTE`` of a server-side prepared statement (``seller_desk.prepared``) replaced by
+    the statement it runs, so a test can read what was asked."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return queries
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        texts = {name: statement.split(" AS ", 1)[1] for name, statement in cursor.fetchall()}
+    return [texts[sql.split()[1].split("(")[0]] if sql.startswith("EXECUTE sd_") else sql for sql in queries]

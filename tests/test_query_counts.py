@@ -18,7 +18,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conversations.services import reply_send
-from tests.factories import make_api_token, make_buyer, make_inbound, make_member, make_order, picture_upload
+from tests.factories import (
+    make_api_token,
+    make_buyer,
+    make_inbound,
+    make_member,
+    make_order,
+    picture_upload,
+    with_prepared_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -481,7 +489,7 @@ def _ingress_post(store, n: int, *, buyer_id: str = "qc-buyer", secret: str = ""
     with CaptureQueriesContext(connection) as ctx:
         response = client.post("/api/v1/ingress/messages", body, content_type="application/json", **headers)
     assert response.status_code in (200, 201), response.content
-    return response, [q["sql"] for q in ctx.captured_queries]
+    return response, with_prepared_text([q["sql"] for q in ctx.captured_queries])
 
 
 @pytest.mark.parametrize("signed", [False, True])
