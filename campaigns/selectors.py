@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext, gettext_noop
 
@@ -137,11 +137,8 @@ def _ordered(members: list[CrowdMember]) -> list[CrowdMember]:
     )
 
 
-def _crowd_query(campaign: Campaign, *, buyer=None) -> QuerySet | None:
-    """The crowd as one query of (buyer id, oldest qualifying order), built by the ORM; None: nobody.
-
-    ``buyer`` (an id or an ``OuterRef``) narrows it to that buyer, read through their own orders.
-    """
+def _crowd_query(campaign: Campaign) -> QuerySet | None:
+    """The crowd as one query of (buyer id, oldest qualifying order), built by the ORM; None: nobody."""
     store = campaign.store
     if campaign.crowd_method == CrowdMethod.CONDITIONS:
         if campaign.orders_from is None or campaign.orders_to is None:
@@ -153,8 +150,6 @@ def _crowd_query(campaign: Campaign, *, buyer=None) -> QuerySet | None:
         ).exclude(status__in=NOT_TRANSACTIONS)
         if campaign.unshipped_only:
             orders = orders.filter(status__in=UNSHIPPED)
-        if buyer is not None:
-            orders = orders.filter(buyer_id=buyer)
         # COUNT(*), not COUNT(id): PostgreSQL reads ``COUNT(id) >= a AND COUNT(id) <= b`` as a range and guesses that
         # 0.5 % of the buyers pass it (372 of 88,906 in the benchmark), and then sorts the whole crowd to count it by day.
         return (
@@ -170,8 +165,6 @@ def _crowd_query(campaign: Campaign, *, buyer=None) -> QuerySet | None:
         buyers = buyers.filter(country__in=campaign.countries_include)
     if campaign.countries_exclude:
         buyers = buyers.exclude(country__in=campaign.countries_exclude)
-    if buyer is not None:
-        buyers = buyers.filter(pk=buyer)
     oldest = (
         Order.objects.filter(store=store, buyer_id=OuterRef("pk"))
         .exclude(status__in=NOT_TRANSACTIONS)
@@ -358,50 +351,66 @@ GROUP BY 1, 2
 _PLAN_SETTINGS = "SET LOCAL work_mem = '32MB'; SET LOCAL jit = off;\n"
 
 
-def _day_head(
-    *, campaign: Campaign, day: date | None, start_day: date, limit: int
-) -> list[tuple[int, datetime | None, bool]]:
-    """The first ``limit`` members whose oldest order is on the store-local ``day`` (None: members without orders), in
-    plan order, leaving out buyers pushed on ``start_day``: (buyer id, oldest order, pushed the day before).
+# The first members of one store-local day of the crowd, in plan order, for the first day's last places: the day's
+# orders walked on the ``(store, placed_at)`` index, each kept when it is its buyer's oldest in the crowd (the crowd
+# narrowed to that buyer, which PostgreSQL reads through the buyer's own orders) and is the first of the buyer's orders
+# placed at that instant. So it reads about as many orders as it returns, not the day's. Rows tied on ``placed_at`` come
+# all or none (``WITH TIES``) and are put in buyer order in Python. Buyers pushed on the first day are left out.
+_HEAD_SQL = """
+SELECT o.buyer_id, o.placed_at, EXISTS (
+    SELECT 1 FROM campaigns_campaignrecipient r
+    WHERE r.store_id = %(store)s AND r.buyer_id = o.buyer_id AND r.status = %(sent)s AND r.send_day = %(yesterday)s
+)
+FROM seller_desk_order o
+WHERE o.store_id = %(store)s AND o.placed_at >= %(day_start)s AND o.placed_at < %(day_end)s
+  AND o.status NOT IN %(not_transactions)s
+  AND o.placed_at = (SELECT c.oldest FROM ({crowd}) AS c(buyer_id, oldest) WHERE c.buyer_id = o.buyer_id)
+  AND NOT EXISTS (
+    SELECT 1 FROM seller_desk_order twin
+    WHERE twin.store_id = o.store_id AND twin.buyer_id = o.buyer_id AND twin.placed_at = o.placed_at
+      AND twin.id < o.id AND twin.status NOT IN %(not_transactions)s
+  )
+  AND NOT EXISTS (
+    SELECT 1 FROM campaigns_campaignrecipient r
+    WHERE r.store_id = %(store)s AND r.buyer_id = o.buyer_id AND r.status = %(sent)s AND r.send_day = %(start)s
+  )
+ORDER BY o.placed_at
+FETCH FIRST %(limit)s ROWS WITH TIES
+"""
 
-    Walks the day's orders on the ``(store, placed_at)`` index and keeps each one that is its buyer's oldest in the
-    crowd (the crowd narrowed to that buyer: an index read of their orders), so it reads about ``limit`` orders, not
-    the day's. Orders tied on ``placed_at`` come all or none (``WITH TIES``) and are put in buyer order here.
-    """
-    store = campaign.store
-    sent = CampaignRecipient.objects.filter(store=store, status=RecipientStatus.SENT)
-    yesterday = start_day - timedelta(days=1)
-    if day is None:  # only customer groups have members without orders: last, by buyer id
-        rows = (
-            _crowd_query(campaign)
-            .filter(oldest__isnull=True)
-            .exclude(Exists(sent.filter(buyer_id=OuterRef("pk"), send_day=start_day)))
-            .annotate(pushed=Exists(sent.filter(buyer_id=OuterRef("pk"), send_day=yesterday)))
-            .order_by("pk")
-            .values_list("pk", "oldest", "pushed")[:limit]
-        )
-        return list(rows)
-    earlier_twin = Order.objects.filter(
-        store=store, buyer_id=OuterRef("buyer_id"), placed_at=OuterRef("placed_at"), pk__lt=OuterRef("pk")
-    ).exclude(status__in=NOT_TRANSACTIONS)
-    walk = (
-        Order.objects.filter(
-            store=store,
-            placed_at__gte=store_day_start(store, day),
-            placed_at__lt=store_day_start(store, day + timedelta(days=1)),
-            placed_at=Subquery(_crowd_query(campaign, buyer=OuterRef("buyer_id")).values("oldest")),
-        )
-        .exclude(status__in=NOT_TRANSACTIONS)
-        .exclude(Exists(earlier_twin))
-        .exclude(Exists(sent.filter(buyer_id=OuterRef("buyer_id"), send_day=start_day)))
-        .annotate(pushed=Exists(sent.filter(buyer_id=OuterRef("buyer_id"), send_day=yesterday)))
-        .order_by("placed_at")
-        .values_list("buyer_id", "placed_at", "pushed")
-    )
-    sql, params = walk.query.sql_with_params()
+# Members without orders (customer groups only) come last, by buyer id.
+_HEAD_WITHOUT_ORDERS_SQL = """
+SELECT c.buyer_id, c.oldest, EXISTS (
+    SELECT 1 FROM campaigns_campaignrecipient r
+    WHERE r.store_id = %(store)s AND r.buyer_id = c.buyer_id AND r.status = %(sent)s AND r.send_day = %(yesterday)s
+)
+FROM ({crowd}) AS c(buyer_id, oldest)
+WHERE c.oldest IS NULL AND NOT EXISTS (
+    SELECT 1 FROM campaigns_campaignrecipient r
+    WHERE r.store_id = %(store)s AND r.buyer_id = c.buyer_id AND r.status = %(sent)s AND r.send_day = %(start)s
+)
+ORDER BY c.buyer_id
+LIMIT %(limit)s
+"""
+
+
+def _day_head(*, crowd_sql: str, params: dict, store: Store, day: date | None, limit: int) -> list[tuple]:
+    """The first ``limit`` members whose oldest order is on ``day`` (None: no order), in plan order, without the
+    buyers pushed on the first day: (buyer id, oldest order, pushed the day before)."""
+    if day is None:
+        sql, bounds = _HEAD_WITHOUT_ORDERS_SQL, {}
+    else:
+        sql = _HEAD_SQL
+        bounds = {
+            "day_start": store_day_start(store, day),
+            "day_end": store_day_start(store, day + timedelta(days=1)),
+            "not_transactions": tuple(NOT_TRANSACTIONS),
+        }
     with connection.cursor() as cursor:
-        cursor.execute(_PLAN_SETTINGS + sql + " FETCH FIRST %s ROWS WITH TIES", (*params, limit))
+        cursor.execute(_PLAN_SETTINGS + sql.format(crowd=crowd_sql), {**params, **bounds, "limit": limit})
         rows = cursor.fetchall()
+    if day is None:
+        return rows
     return sorted(rows, key=lambda row: (row[1], row[0]))[:limit]
 
 
@@ -459,9 +468,8 @@ def _crowd_plan_sql(*, campaign: Campaign, crowd: QuerySet, start_day: date) -> 
             continue
         wanted = first_capacity - clean_taken
         if wanted and before:
-            for _, _, pushed in _day_head(
-                campaign=campaign, day=day, start_day=start_day, limit=wanted + before
-            ):
+            head = _day_head(crowd_sql=crowd_sql, params=params, store=store, day=day, limit=wanted + before)
+            for _, _, pushed in head:
                 if clean_taken >= first_capacity:
                     break
                 taken[start] = taken.get(start, 0) + 1
