@@ -4,7 +4,7 @@ that holds buyers pushed the day before, buyers tied on the instant of their old
 at the same instant, orders outside the range or not transactions, customer groups with buyers who never ordered."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -29,12 +29,13 @@ def _summary(ident: selectors.Identification) -> tuple:
     )
 
 
-def _random_store(rng: random.Random, *, timezone: str):
+def _random_store(rng: random.Random, *, timezone: str, first: date | None = None):
     """Buyers with 0–3 orders each around a 6-day range, on few instants (so ties are common), some twins; pushes
     the day before and on the first day; part of today's quota used."""
     store = make_store(name=f"Plan {rng.random()}", tier="advanced", timezone=timezone)
     today = today_of(store)
-    first, last = today - timedelta(days=12), today - timedelta(days=7)
+    first = first or today - timedelta(days=12)
+    last = first + timedelta(days=5)
     buyers = Buyer.objects.bulk_create(
         [
             Buyer(store=store, external_id=f"p{i}", name=f"Buyer {i}", country=rng.choice(["US", "RU", "ES"]))
@@ -46,7 +47,7 @@ def _random_store(rng: random.Random, *, timezone: str):
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             day = first + timedelta(days=rng.randint(-2, 7))
             placed = local_at(store, day, rng.choice([0, 9, 23]), rng.choice([0, 30]))
-            for twin in range(2 if rng.random() < 0.15 else 1):
+            for _ in range(2 if rng.random() < 0.15 else 1):  # a twin: one buyer, two orders, one instant
                 orders.append(
                     Order(
                         store=store,
@@ -88,7 +89,12 @@ def _assert_same_plan(campaign: Campaign) -> selectors.Identification:
 def test_identify_in_the_database_plans_as_the_per_buyer_plan(require_postgres, settings, seed):
     rng = random.Random(seed)
     settings.SELLER_DESK = {**settings.SELLER_DESK, "BATCH_DAILY_CAP": rng.randint(2, 9)}
-    store, buyers, first, last = _random_store(rng, timezone=rng.choice(["UTC", "America/Los_Angeles"]))
+    # Every third store's range holds the spring DST change of Los Angeles (8 March 2026): days of 23 hours.
+    store, buyers, first, last = _random_store(
+        rng,
+        timezone=rng.choice(["UTC", "America/Los_Angeles"]),
+        first=date(2026, 3, 5) if seed % 3 == 0 else None,
+    )
     services.daily_quota_reserve(store=store, day=today_of(store), wanted=rng.randint(0, 3))
     group = services.customer_group_create(
         store=store,
@@ -140,7 +146,11 @@ def test_the_first_days_last_places_skip_the_buyers_pushed_the_day_before_in_the
     CampaignRecipient.objects.bulk_create(
         [
             CampaignRecipient(
-                store=store, campaign=earlier, buyer=buyers[i], status="sent", send_day=today - timedelta(days=1)
+                store=store,
+                campaign=earlier,
+                buyer=buyers[i],
+                status="sent",
+                send_day=today - timedelta(days=1),
             )
             for i in (1, 4)
         ]
@@ -150,3 +160,23 @@ def test_the_first_days_last_places_skip_the_buyers_pushed_the_day_before_in_the
     # Buyers 0, 2, 3 go today; buyer 1 (before the 3rd) is skipped, buyer 4 (after it) waits for tomorrow.
     assert (ident.matched, ident.recently_pushed, ident.count) == (8, 1, 7)
     assert [(d.day, d.count) for d in ident.plan] == [(today, 3), (today + timedelta(days=1), 4)]
+
+
+def test_the_days_are_counted_with_the_offset_when_the_range_has_no_clock_change():
+    utc = make_store(name="On UTC", tier="advanced", timezone="UTC")
+    pacific = make_store(name="Pacific", tier="advanced", timezone="America/Los_Angeles")
+
+    def zone(store, first, last, method="conditions"):
+        return selectors._local_zone(
+            Campaign(store=store, crowd_method=method, orders_from=first, orders_to=last)
+        )
+
+    pacific_rules = ("America/Los_Angeles", "text")
+    assert zone(utc, date(2026, 3, 1), date(2026, 3, 31)) == ("0 seconds", "interval")
+    assert zone(pacific, date(2026, 1, 5), date(2026, 1, 25)) == ("-28800 seconds", "interval")
+    # 8 March 2026 has 23 hours in Los Angeles, 1 November 25: the zone's rules decide each day.
+    assert zone(pacific, date(2026, 3, 1), date(2026, 3, 10)) == pacific_rules
+    assert zone(pacific, date(2026, 3, 1), date(2026, 3, 7)) == ("-28800 seconds", "interval")
+    assert zone(pacific, date(2026, 3, 8), date(2026, 3, 8)) == pacific_rules
+    assert zone(pacific, date(2026, 10, 31), date(2026, 11, 1)) == pacific_rules
+    assert zone(pacific, date(2026, 1, 5), date(2026, 1, 25), method="groups") == pacific_rules
