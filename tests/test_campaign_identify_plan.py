@@ -180,3 +180,43 @@ def test_the_days_are_counted_with_the_offset_when_the_range_has_no_clock_change
     assert zone(pacific, date(2026, 3, 8), date(2026, 3, 8)) == pacific_rules
     assert zone(pacific, date(2026, 10, 31), date(2026, 11, 1)) == pacific_rules
     assert zone(pacific, date(2026, 1, 5), date(2026, 1, 25), method="groups") == pacific_rules
+
+
+def test_identify_reads_the_same_queries_for_a_crowd_ten_times_larger_when_the_day_before_pushed_some(
+    require_postgres, settings
+):
+    """The boundary day's head is one more query, whatever the crowd's size; no query's text grows with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.test_campaigns import crowd_of
+
+    settings.SELLER_DESK = {**settings.SELLER_DESK, "BATCH_DAILY_CAP": 5}
+    captured = []
+    for size in (40, 400):
+        store = make_store(name=f"Crowd of {size}", tier="advanced")
+        today = today_of(store)
+        first = today - timedelta(days=6)
+        buyers = crowd_of(store, size, first, per_day=size // 4, prefix=f"s{size}-")
+        earlier = Campaign.objects.create(
+            store=store, name="Earlier push", scenario="reminder", text="Hi", status=CampaignStatus.DONE
+        )
+        CampaignRecipient.objects.bulk_create(
+            [
+                CampaignRecipient(
+                    store=store, campaign=earlier, buyer=b, status="sent", send_day=today - timedelta(days=1)
+                )
+                for b in buyers[1:4]
+            ]
+        )
+        campaign = Campaign.objects.select_related("store").get(
+            pk=new_campaign(store, crowd=conditions(store, first, today), scenario="reminder").pk
+        )
+        with CaptureQueriesContext(connection) as queries:
+            ident = selectors.campaign_identification(campaign=campaign)
+        assert ident.matched == size and ident.recently_pushed == 3
+        _assert_same_plan(campaign)
+        captured.append([len(q["sql"]) for q in queries.captured_queries])
+    small, large = captured
+    assert len(small) == len(large) == 3  # the quota, the days, the boundary day's head
+    assert max(large) - max(small) <= 4  # the digits of the ids and counts bound in, nothing per buyer
