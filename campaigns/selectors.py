@@ -150,9 +150,9 @@ def _crowd_query(campaign: Campaign) -> QuerySet | None:
         ).exclude(status__in=NOT_TRANSACTIONS)
         if campaign.unshipped_only:
             orders = orders.filter(status__in=UNSHIPPED)
-        # COUNT(*), not COUNT(id): PostgreSQL reads ``COUNT(id) >= a AND COUNT(id) <= b`` as a range and guesses that
-        # 0.5 % of the buyers pass it (372 of 88,906 in the benchmark), and then sorts the whole crowd to count it by day.
-        # A minimum of 1 is no condition: every buyer here has an order.
+        # COUNT(*), not COUNT(id): PostgreSQL reads ``COUNT(id) >= a AND COUNT(id) <= b`` as a range and guesses
+        # that 0.5 % of the buyers pass it (372 of 88,906 in the benchmark), then sorts the whole crowd to count it
+        # by day. A minimum of 1 is no condition: every buyer here has an order.
         counted = orders.order_by().values("buyer_id").annotate(n=Count("*"), oldest=Min("placed_at"))
         if campaign.transactions_min > 1:
             counted = counted.filter(n__gte=campaign.transactions_min)
@@ -413,9 +413,10 @@ def _day_head(*, crowd_sql: str, params: dict, store: Store, day: date | None, l
 
 
 def _local_zone(campaign: Campaign) -> tuple[str, str]:
-    """What ``AT TIME ZONE`` turns the crowd's oldest orders into store-local days with, and its SQL type: the store's
-    UTC offset when it is the same at every local midnight of the orders' date range (an addition per buyer), else the
-    zone's name (a look-up of the name and of the zone's rules per buyer: ≈ 4 % of the query for UTC, ≈ 20 % with DST)."""
+    """What ``AT TIME ZONE`` turns the crowd's oldest orders into store-local days with, and its SQL type: the
+    store's UTC offset when it is the same at every local midnight of the orders' date range (an addition per
+    buyer), else the zone's name (a look-up of the name and of the zone's rules per buyer: ≈ 4 % of the query for
+    UTC, ≈ 20 % with DST)."""
     tz = ZoneInfo(campaign.store.timezone)
     if campaign.crowd_method == CrowdMethod.CONDITIONS:
         days = (campaign.orders_to - campaign.orders_from).days + 2
