@@ -349,11 +349,12 @@ GROUP BY 1, 2
 _PLAN_SETTINGS = "SET LOCAL work_mem = '32MB'; SET LOCAL jit = off;\n"
 
 
-# The first members of one store-local day of the crowd, in plan order, for the first day's last places: the day's
-# orders walked on the ``(store, placed_at)`` index, each kept when it is its buyer's oldest in the crowd (the crowd
-# narrowed to that buyer, which PostgreSQL reads through the buyer's own orders) and is the first of the buyer's orders
-# placed at that instant. So it reads about as many orders as it returns, not the day's. Rows tied on ``placed_at`` come
-# all or none (``WITH TIES``) and are put in buyer order in Python. Buyers pushed on the first day are left out.
+# The first members of one store-local day of the crowd, in plan order, for the first day's last places: the
+# day's orders walked on the ``(store, placed_at)`` index, each kept when it is its buyer's oldest in the crowd
+# (the crowd narrowed to that buyer, which PostgreSQL reads through the buyer's own orders) and the first of the
+# buyer's orders placed at that instant. So it reads about as many orders as it returns, not the day's. Rows tied
+# on ``placed_at`` come all or none (``WITH TIES``) and are put in buyer order in Python. Buyers pushed on the
+# first day are left out.
 _HEAD_SQL = """
 SELECT o.buyer_id, o.placed_at, EXISTS (
     SELECT 1 FROM campaigns_campaignrecipient r
