@@ -6,7 +6,8 @@ A draft campaign (conditions: orders placed on the ``--days`` days ending 30 day
 days ≈ 93,000 buyers) is identified ``--rounds`` times in a fresh process per method, beside a hand-written count
 of the same crowd in one SQL query. Each method's process reports its median, its query count and its peak RSS
 (``ru_maxrss``). ``python`` is the per-buyer plan (``crowd_members`` + ``send_plan``, the SQLite path), ``sql`` the
-one-query plan the desk uses on PostgreSQL; the bench checks both give the same count and plan.
+plan the desk counts in PostgreSQL (one pass over the crowd, plus the boundary day's head when the day before pushed
+some of it); the bench checks both give the same count and plan.
 """
 
 import argparse
