@@ -982,13 +982,12 @@ _ROW_FIELDS = (
 )
 
 
-def _when(value, tz=None):
+def _when(value, tz):
     """DRF's ``DateTimeField`` output (ISO 8601 in the current time zone, ``Z`` for UTC) without its per-call
-    time-zone lookup: ``tz`` is looked up once per page. A value already in ``tz`` (PostgreSQL's are in UTC) is
-    written as it is."""
+    time-zone lookup: ``tz`` (``_output_zone()``) is looked up once per page. A value already in ``tz``
+    (PostgreSQL's are in UTC) is written as it is."""
     if value is None:
         return None
-    tz = tz or _output_zone()
     text = (value if value.tzinfo is tz else value.astimezone(tz)).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 

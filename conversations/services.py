@@ -143,7 +143,10 @@ def _wait_close(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=["status", "waiting_since", "reply_due_at"])
 
 
-def _conversation_lock_read(*, with_order: bool) -> PreparedRead:
+@lru_cache(maxsize=2)
+def _conversation_lock_read(with_order: bool) -> PreparedRead:
+    """Asked by every buyer message: compiled once per process, with an order and without (the SQL differs)."""
+
     # The buyer's id as a sub-select, not a join condition on its marketplace id: PostgreSQL then looks the
     # conversation up by (store, buyer, channel) instead of walking every order-less conversation of the store.
     def build(store_id, buyer_external_id, channel, *order_id):
@@ -160,20 +163,15 @@ def _conversation_lock_read(*, with_order: bool) -> PreparedRead:
     return PreparedRead(build, int, str, str, *([int] if with_order else []))
 
 
-# Asked by every buyer message: compiled once per process (with an order, and without: the SQL differs).
-_CONVERSATION_LOCK = {
-    False: _conversation_lock_read(with_order=False),
-    True: _conversation_lock_read(with_order=True),
-}
-
-
 def inbound_conversation_lock(
     *, store: Store, buyer_external_id: str, order: Order | None, channel: str
 ) -> Conversation | None:
     """The conversation a buyer message goes to, locked, with its buyer, in one query (caller holds the
     transaction); None when the buyer or the conversation is new. Pass it on to ``inbound_message_append``."""
     args = (store.pk, buyer_external_id, channel) + ((order.pk,) if order is not None else ())
-    rows = _CONVERSATION_LOCK[order is not None](*args)  # unique (conversation_unique_per_*): one row at most
+    rows = _conversation_lock_read(order is not None)(
+        *args
+    )  # unique (conversation_unique_per_*): one row at most
     if not rows:
         return None
     conversation = model_from_row(Conversation, rows[0])

@@ -36,20 +36,15 @@ def model_from_row(model, row: dict, prefix: str = ""):
     return model.from_db(DEFAULT_DB_ALIAS, names, [row[prefix + name] for name in names])
 
 
-_STORE_READS: dict[tuple[str, ...], PreparedRead] = {}
-
-
+@functools.cache
 def _store_read(related: tuple[str, ...]) -> PreparedRead:
-    read = _STORE_READS.get(related)
-    if read is None:
-        paths = [(Store, "")] + [(Store._meta.get_field(name).related_model, f"{name}__") for name in related]
-        read = _STORE_READS[related] = PreparedRead(
-            lambda token_hash: Store.objects.filter(integration_token_hash=token_hash).values(
-                *[column for model, prefix in paths for column in model_columns(model, prefix)]
-            ),
-            str,
-        )
-    return read
+    paths = [(Store, "")] + [(Store._meta.get_field(name).related_model, f"{name}__") for name in related]
+    return PreparedRead(
+        lambda token_hash: Store.objects.filter(integration_token_hash=token_hash).values(
+            *[column for model, prefix in paths for column in model_columns(model, prefix)]
+        ),
+        str,
+    )
 
 
 def store_for_integration_token(*, token_hash: str, related: tuple[str, ...] = ()) -> Store | None:
