@@ -6,7 +6,9 @@
 No server, no network: each endpoint is asked ``--requests`` times after a warm-up, with the whole middleware stack
 and the same database as ``bench/bench_http.py``. Prints per endpoint the median wall and CPU milliseconds of a
 request, its queries and their time, and the ratio of the bare view's CPU time to the endpoint's (what the
-wall-clock ratio of a quiet machine approaches). ``--profile`` prints the top of a cProfile of that endpoint.
+wall-clock ratio of a quiet machine approaches); where PostgreSQL runs on this machine, also the CPU its backend spent
+per request (``/proc``) and the bare view's CPU over the endpoint's and PostgreSQL's together (on a box where the
+database shares the cores, what the throughput ratio approaches). ``--profile`` prints the top of a cProfile of that endpoint.
 """
 
 import argparse
@@ -39,6 +41,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from bench.backend import backend_cpu
     from conversations.models import Conversation
     from seller_desk.services import api_token_issue
 
@@ -59,6 +62,7 @@ def main() -> None:
             assert client.get(path).status_code == 200, path
         walls, cpus, sql_ms = [], [], []
         queries = 0
+        backend_before = backend_cpu(connection)
         for _ in range(args.requests):
             with CaptureQueriesContext(connection) as captured:
                 wall, cpu = time.perf_counter(), time.process_time()
@@ -67,7 +71,9 @@ def main() -> None:
                 cpus.append(time.process_time() - cpu)
             queries = len(captured)
             sql_ms.append(sum(float(q["time"]) for q in captured) * 1000)
+        backend_after = backend_cpu(connection)
         results[name] = {
+            "pg": None if backend_after is None else (backend_after - backend_before) / args.requests * 1000,
             "wall": statistics.median(walls) * 1000,
             "cpu": statistics.median(cpus) * 1000,
             "sql": statistics.median(sql_ms),
@@ -83,10 +89,13 @@ def main() -> None:
     print(f"load average (1 min): {os.getloadavg()[0]:.1f}; {args.requests} requests each, medians")
     bare = results["bare"]["cpu"]
     for name, r in results.items():
-        print(
+        line = (
             f"{name:7} wall {r['wall']:6.2f} ms  cpu {r['cpu']:6.2f} ms  queries {r['queries']}"
             f" ({r['sql']:5.2f} ms)  bare cpu / cpu {bare / r['cpu']:5.1%}"
         )
+        if r["pg"] is not None:
+            line += f"  PostgreSQL cpu {r['pg']:5.2f} ms (mean)  bare / (cpu + PostgreSQL) {bare / (r['cpu'] + r['pg']):5.1%}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from bench.backend import backend_cpu
     from seller_desk.services import store_create
     from seller_desk.signatures import signed_headers
 
@@ -114,19 +115,8 @@ def main() -> None:
     gc.collect()
     gc.freeze()
 
-    def backend_cpu() -> float | None:
-        """CPU seconds this connection's PostgreSQL backend has used (None: not on this machine)."""
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
     cpu = []
-    backend_before = backend_cpu()
+    backend_before = backend_cpu(connection)
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time, not waits
     for n in range(args.requests):
         started = time.process_time()
@@ -136,7 +126,7 @@ def main() -> None:
         if profiler:
             profiler.disable()
         cpu.append(time.process_time() - started)
-    backend_after = backend_cpu()
+    backend_after = backend_cpu(connection)
     bare = []
     for _ in range(args.requests):
         started = time.process_time()
