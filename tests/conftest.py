@@ -159,3 +159,20 @@ def celery_worker_process(require_postgres, require_redis):
 
     with running_worker(require_redis) as proc:
         yield proc
+
+
+@pytest.fixture
+def clock_within_one_minute(monkeypatch):
+    """``timezone.now`` pinned to the start of the current minute, 1 ms further on each call.
+
+    The inbox poll's tag includes the minute (due times read "in 3 h"), so a test that expects
+    "304 Not Modified" between two requests must not cross a minute boundary by chance."""
+    import datetime as dt
+    import itertools
+
+    from django.utils import timezone
+
+    start = timezone.now().replace(second=1, microsecond=0)
+    ticks = itertools.count()
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(milliseconds=next(ticks)))
+    return start

@@ -512,7 +512,7 @@ def test_simulator_new_buyer_starts_a_conversation(store, client_for):
     assert conversation.status == "needs_reply"
 
 
-def test_inbox_poll_answers_not_modified_until_a_buyer_writes(client, store):
+def test_inbox_poll_answers_not_modified_until_a_buyer_writes(client, store, clock_within_one_minute):
     agent = make_member(store)
     client.force_login(agent)
     make_inbound(store, text="Where is my parcel?")
@@ -526,6 +526,24 @@ def test_inbox_poll_answers_not_modified_until_a_buyer_writes(client, store):
     assert changed.status_code == 200
     assert changed["ETag"] != first["ETag"]
     assert "Any news about my order?" in changed.content.decode()
+
+
+def test_inbox_poll_tag_changes_with_the_minute(client, store, monkeypatch):
+    """Due times read "in 3 h": the rows are re-rendered once a minute even when nothing else changed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(make_member(store))
+    make_inbound(store, text="Where is my parcel?")
+    start = timezone.now().replace(second=1, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: start)
+    first = client.get(reverse("inbox-queue"))
+    assert client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(minutes=1))
+    later = client.get(reverse("inbox-queue"), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert later.status_code == 200
+    assert later["ETag"] != first["ETag"]
 
 
 def test_inbox_tab_counts_stop_at_the_cap_and_say_so(client, store, monkeypatch):

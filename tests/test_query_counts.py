@@ -213,7 +213,9 @@ def _measure_not_modified(client, url: str) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-def test_inbox_poll_not_modified_queries_do_not_grow_with_conversations(client, store, agents):
+def test_inbox_poll_not_modified_queries_do_not_grow_with_conversations(
+    client, store, agents, clock_within_one_minute
+):
     client.force_login(agents[1])
     url = reverse("inbox-queue")
     _add_conversations(store, agents, 0, SMALL)

@@ -403,7 +403,9 @@ def test_sending_the_reply_drops_the_draft_and_an_empty_draft_is_removed(client,
     assert Draft.objects.count() == 0
 
 
-def test_the_poll_sees_a_new_draft_and_a_new_tag(client, store, owner, agent, conversation):
+def test_the_poll_sees_a_new_draft_and_a_new_tag(
+    client, store, owner, agent, conversation, clock_within_one_minute
+):
     client.force_login(agent)
     first = client.get(reverse("inbox-queue"))
     etag = first["ETag"]
