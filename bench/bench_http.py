@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -109,10 +110,48 @@ def _queries(path: str, headers: dict, method: str = "GET", body: str | None = N
         client.cookies[name] = value
     with CaptureQueriesContext(connection) as captured:
         if method == "POST":
-            client.post(path, data=body, content_type="application/json", HTTP_HOST="127.0.0.1", **extra)
+            response = client.post(
+                path, data=body, content_type="application/json", HTTP_HOST="127.0.0.1", **extra
+            )
         else:
-            client.get(path, HTTP_HOST="127.0.0.1", **extra)
+            response = client.get(path, HTTP_HOST="127.0.0.1", **extra)
+    if response.status_code not in (200, 201, 304):  # e.g. a 429: its queries would say nothing of the path
+        sys.exit(
+            f"counting the queries of {method} {path} got {response.status_code}: {response.content[:300]!r}"
+        )
     return len(captured)
+
+
+def _role(pid_dir: Path, comm: str) -> str | None:
+    if comm == "postgres":
+        return "postgres"
+    if comm.startswith("redis-server"):
+        return "redis"
+    if not comm.startswith(("gunicorn", "celery", "python")):
+        return None
+    try:
+        cmdline = (pid_dir / "cmdline").read_bytes()
+    except OSError:
+        return None
+    return "web" if b"gunicorn" in cmdline else "worker" if b"celery" in cmdline else None
+
+
+def _proc_cpu() -> dict[str, float]:
+    """CPU seconds so far of every process on the box by role: ``web`` (gunicorn), ``worker`` (Celery), ``postgres``
+    (every backend and the server's own processes), ``redis``. Read from ``/proc`` before and after a wrk run, so
+    each request's cost is shown where it is paid, the worker's and the database's included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    roles: dict[str, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        role = _role(stat.parent, head.split("(", 1)[1])
+        if role:
+            fields = rest.split()
+            roles[role] = roles.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return roles
 
 
 def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str | None = None) -> dict:
@@ -121,8 +160,15 @@ def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str |
         cmd += ["-H", f"{k}: {v}"]
     if script:
         cmd += ["-s", script]
+    before, wrk_before = _proc_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([*cmd, BASE + path], capture_output=True, text=True, timeout=seconds + 60).stdout
+    after, wrk_after = _proc_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = {role: (after[role] - before.get(role, 0.0)) * 1000 / total for role in after}
+    cpu["wrk"] = (
+        (wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime) * 1000 / total
+    )
 
     def pct(p):
         m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
@@ -130,13 +176,48 @@ def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str |
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": int(non2xx.group(1)) if non2xx else 0}
+    return {
+        "rps": rps,
+        "p50": pct(50),
+        "p99": pct(99),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "cpu": cpu,
+    }
+
+
+INGRESS_PATH = "/api/v1/ingress/messages"
+
+
+def _ingress_wrk(token: str, seconds: int, connections: int, n: int) -> dict:
+    """wrk posting signed buyer messages of 100,000 known buyers (new message ids every round), then the queries of
+    one more message of a known buyer, counted in this process."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(
+            f'RUN = "{int(time.time())}-{n}"\n'
+            'COUNTRY = {"RU","ES","FR","US","BR","PL","KR","IL","SA"}\n'
+            'LOCALE = {"ru_RU","es_ES","fr_FR","en_US","pt_BR","pl_PL","ko_KR","he_IL","ar_SA"}\n'
+            + INGRESS_LUA.replace("%%", "%")
+        )
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    r = _wrk(INGRESS_PATH, headers, seconds, connections, script=lua.name)
+    os.unlink(lua.name)
+    body = {
+        "message_id": f"q{time.time()}",
+        "buyer": {"buyer_id": "b17", "name": "Buyer 17", "country": "PL", "locale": "pl_PL"},
+        "channel": "message",
+        "text": "Where is my parcel?",
+        "sent_at": "2026-12-02T10:00:00Z",
+    }
+    r["queries"] = _queries(
+        INGRESS_PATH, {"Authorization": headers["Authorization"]}, "POST", json.dumps(body)
+    )
+    return r
 
 
 def _ingest(token: str, message: dict) -> tuple[int, dict]:
     """POST one buyer message to the served desk's ingress: (status, answer)."""
     request = urllib.request.Request(
-        BASE + "/api/v1/ingress/messages",
+        BASE + INGRESS_PATH,
         data=json.dumps(message).encode(),
         method="POST",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
@@ -209,9 +290,6 @@ def _serve(conn_max_age: str):
         # gunicorn reads the project's gunicorn.conf.py (gthread, 4 threads a worker): no recycling during a run, so
         # a worker's start-up (the language detector, seconds of CPU) never lands inside a measurement.
         "GUNICORN_MAX_REQUESTS": "0",
-        # The ingress rate limit (1,200 a minute per token) would cut the run at 20 req/s; the counter is still
-        # kept (one Redis round trip per request), so its cost stays in the numbers.
-        "INGRESS_RATE_PER_MINUTE": os.environ.get("INGRESS_RATE_PER_MINUTE", "10000000"),
     }
     web = subprocess.Popen(
         [
@@ -261,6 +339,10 @@ def main() -> None:
     args = parser.parse_args()
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or "127.0.0.1" not in os.environ["DATABASE_URL"]:
         sys.exit("DATABASE_URL must name the loopback benchmark database (…127.0.0.1…/sd_bench…).")
+    # The ingress rate limit (1,200 a minute per token) would cut the run at 20 req/s, and the count of one request's
+    # queries after it at a 429; the counter is still kept (one Redis round trip per request), so its cost stays in
+    # the numbers. Set before Django's settings are read, here and in the served desk.
+    os.environ.setdefault("INGRESS_RATE_PER_MINUTE", "10000000")
     load_start = os.getloadavg()[0]
     data = _setup()
     big, small = data["bench-big"], data["bench-small"]
@@ -311,8 +393,11 @@ def main() -> None:
                             ),
                         ]
                     )
+                if conn_max_age == "60" and not args.apis_only:
+                    runs.append(("ingress, auto-reply off, at 100k", INGRESS_PATH, {}))
+                    _suggest_worker_warm(data["tokens"]["bench-big"])
                 rounds: dict[str, list[dict]] = {}
-                for _ in range(args.rounds):
+                for n in range(args.rounds):
                     for label, path, headers in runs:
                         if "If-None-Match" in headers:  # the tag names the minute: take it fresh for each run
                             fresh = urllib.request.Request(BASE + path, headers={"Cookie": headers["Cookie"]})
@@ -320,54 +405,22 @@ def main() -> None:
                                 **headers,
                                 "If-None-Match": urllib.request.urlopen(fresh).headers["ETag"],
                             }
-                        r = _wrk(path, headers, args.seconds, args.connections)
-                        r.update(label=label, queries=_queries(path, headers))
+                        if path == INGRESS_PATH:
+                            r = _ingress_wrk(data["tokens"]["bench-big"], args.seconds, args.connections, n)
+                        else:
+                            r = _wrk(path, headers, args.seconds, args.connections)
+                            r.update(queries=_queries(path, headers))
+                        r.update(label=label, round=n)
                         rounds.setdefault(label, []).append(r)
+                bare_of_round = [r["rps"] for r in rounds["bare JSON view"]]
                 for label, _, _ in runs:
                     ranked = sorted(rounds[label], key=lambda r: r["rps"])
                     median = ranked[len(ranked) // 2]
                     median["range"] = f"{ranked[0]['rps']:.0f}–{ranked[-1]['rps']:.0f}"
+                    shares = sorted(r["rps"] / bare_of_round[r["round"]] for r in ranked)
+                    median["shares"] = f"{shares[0]:.3f}–{shares[-1]:.3f}"
                     results.append(median)
                 if conn_max_age == "60" and not args.apis_only:
-                    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-                        lua.write(
-                            f'RUN = "{int(time.time())}"\n'
-                            'COUNTRY = {"RU","ES","FR","US","BR","PL","KR","IL","SA"}\n'
-                            'LOCALE = {"ru_RU","es_ES","fr_FR","en_US","pt_BR","pl_PL","ko_KR","he_IL","ar_SA"}\n'
-                            + INGRESS_LUA.replace("%%", "%")
-                        )
-                    headers = {
-                        "Authorization": f"Bearer {data['tokens']['bench-big']}",
-                        "Content-Type": "application/json",
-                    }
-                    _suggest_worker_warm(data["tokens"]["bench-big"])
-                    r = _wrk(
-                        "/api/v1/ingress/messages", headers, args.seconds, args.connections, script=lua.name
-                    )
-                    body = json.dumps(
-                        {
-                            "message_id": f"q{time.time()}",
-                            "buyer": {
-                                "buyer_id": "b17",
-                                "name": "Buyer 17",
-                                "country": "PL",
-                                "locale": "pl_PL",
-                            },
-                            "channel": "message",
-                            "text": "Where is my parcel?",
-                            "sent_at": "2026-12-02T10:00:00Z",
-                        }
-                    )
-                    r.update(
-                        label="ingress, auto-reply off, at 100k",
-                        queries=_queries(
-                            "/api/v1/ingress/messages",
-                            {"Authorization": headers["Authorization"]},
-                            "POST",
-                            body,
-                        ),
-                    )
-                    results.append(r)
                     once = _exactly_once(data["tokens"]["bench-big"])
             finally:
                 web.terminate()
@@ -385,12 +438,23 @@ def main() -> None:
     print("exactly once:", once)
     print(
         f"{'endpoint':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'queries':>7} {'non-2xx':>7}"
-        "  req/s over the rounds"
+        "  req/s over the rounds, share of the same round's bare view"
     )
     for r in results:
         print(
             f"{r['label']:42} {r['rps']:8.1f} {r['p50']:8.1f} {r['p99']:8.1f} "
             f"{r.get('ratio', 1):7.3f} {r['queries']:7d} {r['errors']:7d}  {r.get('range', '')}"
+            + (f", {r['shares']}" if r["label"] != "bare JSON view" and "shares" in r else "")
+        )
+    print("\nCPU per request by process (ms; the median round's run, every process on the box of that role):")
+    roles = ("web", "worker", "postgres", "redis", "wrk")
+    print(f"{'endpoint':42} " + " ".join(f"{role:>8}" for role in roles) + f" {'all':>8}")
+    for r in results:
+        cpu = r["cpu"]
+        print(
+            f"{r['label']:42} "
+            + " ".join(f"{cpu.get(role, 0.0):8.2f}" for role in roles)
+            + f" {sum(cpu.get(role, 0.0) for role in roles):8.2f}"
         )
 
 

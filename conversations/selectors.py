@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -23,7 +24,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -568,11 +569,39 @@ def suggestion_text_for_conversation(conversation: Conversation) -> str:
 
 def suggestion_text_for_conversation_id(conversation_id: int) -> str:
     """``suggestion_text_for_conversation`` by id, in one query ("" for a conversation that is gone)."""
-    recent = (
-        Message.objects.filter(conversation_id=conversation_id, buyer_only=False)
+    return _suggestion_text(_suggestion_recent(Message.objects.filter(conversation_id=conversation_id)))
+
+
+def suggestion_texts_for_conversation_ids(conversation_ids) -> dict[int, str]:
+    """``suggestion_text_for_conversation_id`` of many conversations (a conversation that is gone is left out).
+
+    On PostgreSQL one query: each conversation's latest messages as one array, read with a limit per conversation
+    on the ``(conversation, created_at)`` index, so a long thread costs what a short one does. The worker's
+    ``prepare_suggestions`` takes up to SUGGEST_BATCH conversations at a time and paid a query for each."""
+    ids = list(dict.fromkeys(conversation_ids))
+    if connection.vendor != "postgresql":
+        existing = Conversation.objects.filter(pk__in=ids).values_list("pk", flat=True)
+        return {i: suggestion_text_for_conversation_id(i) for i in existing}
+    recent = _suggestion_recent(Message.objects.filter(conversation_id=OuterRef("pk"))).values(
+        row=JSONObject(direction="direction", sender="sender", text="text")
+    )
+    rows = Conversation.objects.filter(pk__in=ids).values_list("pk", ArraySubquery(recent))
+    return {
+        pk: _suggestion_text((m["direction"], m["sender"], m["text"]) for m in messages)
+        for pk, messages in rows
+    }
+
+
+def _suggestion_recent(messages: QuerySet) -> QuerySet:
+    return (
+        messages.filter(buyer_only=False)
         .order_by("-created_at", "-id")
         .values_list("direction", "sender", "text")[: SUGGESTION_MESSAGES * 4]
     )
+
+
+def _suggestion_text(recent) -> str:
+    """The rule of ``suggestion_text_for_conversation`` over (direction, sender, text), newest first."""
     unanswered: list[str] = []
     latest: list[str] = []
     answered = False

@@ -336,10 +336,13 @@ def inbound_message_append(
 
 # Issue 13 point 6: buyer messages whose suggestion vector is still to be embedded wait in a Redis list; one
 # ``conversations.prepare_suggestions`` task (queue ``suggest``) takes them in batches, so a burst of ingress costs
-# the worker one task, not one per message.
+# the worker one task, not one per message. The task published by a burst's first message runs SUGGEST_GATHER_SECONDS
+# later, so the messages of that window share it: at 180 messages a second a task per message (each taking the one
+# or two noted since the last) had cost the worker ≈ 2 ms of CPU a message (docs/benchmarks.md).
 SUGGEST_PENDING_KEY = "sd:suggest:pending"
 SUGGEST_SCHEDULED_KEY = "sd:suggest:scheduled"  # set while a task is on its way
 SUGGEST_SCHEDULED_SECONDS = 10
+SUGGEST_GATHER_SECONDS = 0.5
 SUGGEST_BATCH = 200
 SUGGEST_PENDING_MAX = 10_000
 
@@ -363,18 +366,19 @@ def _suggestion_prepare_enqueue(conversation_id: int) -> bool:
         pipe.ltrim(pending, -SUGGEST_PENDING_MAX, -1)
         pipe.set(scheduled, 1, nx=True, ex=SUGGEST_SCHEDULED_SECONDS)
         if pipe.execute()[2]:
-            _suggestions_task_publish(client, scheduled)
+            _suggestions_task_publish(client, scheduled, countdown=SUGGEST_GATHER_SECONDS)
     except Exception:  # kombu/redis raise many kinds; the vector is only an optimisation
         logger.warning("could not queue the suggestion of conversation %s", conversation_id, exc_info=True)
         return False
     return True
 
 
-def _suggestions_task_publish(client, scheduled: str) -> None:
+def _suggestions_task_publish(client, scheduled: str, countdown: float | None = None) -> None:
+    """Publish the batch task; a backlog left after a batch is published with no wait."""
     from .tasks import prepare_suggestions
 
     try:
-        prepare_suggestions.apply_async(retry=False)
+        prepare_suggestions.apply_async(retry=False, countdown=countdown)
     except Exception:
         client.delete(scheduled)  # the next message publishes again
         raise
@@ -400,18 +404,25 @@ def _suggestions_pending_take() -> list[int]:
 
 def suggestions_prepare(*, conversation_ids: list[int] | None = None) -> int:
     """Embed the suggestion text of ``conversation_ids``, or of the next pending batch; returns how many were
-    prepared (a conversation gone or without buyer text is skipped)."""
+    prepared (a conversation gone or without buyer text is skipped). The texts are read in one query."""
     ids = _suggestions_pending_take() if conversation_ids is None else conversation_ids
-    return sum(suggestion_prepare(conversation_id=conversation_id) for conversation_id in dict.fromkeys(ids))
+    if not ids:
+        return 0
+    texts = selectors.suggestion_texts_for_conversation_ids(ids)
+    return sum(_suggestion_embed(texts.get(conversation_id, "")) for conversation_id in dict.fromkeys(ids))
 
 
 def suggestion_prepare(*, conversation_id: int) -> bool:
     """Embed the text the reply box will rank for the conversation, so the vector sits in the shared
     ``embeddings`` cache before an agent opens it. One query; False (and nothing done) when the conversation is
     gone (its messages went with it) or has no buyer text."""
+    return _suggestion_embed(selectors.suggestion_text_for_conversation_id(conversation_id))
+
+
+def _suggestion_embed(text: str) -> bool:
     from templates_i18n.suggest import embed_query
 
-    text = selectors.suggestion_text_for_conversation_id(conversation_id).strip()
+    text = text.strip()
     if not text:
         return False
     embed_query(text)

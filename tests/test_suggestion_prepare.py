@@ -11,7 +11,12 @@ from rest_framework.test import APIClient
 
 from conversations import services
 from conversations.models import Conversation
-from conversations.selectors import suggestion_text_for_conversation, suggestions_for_conversation
+from conversations.selectors import (
+    suggestion_text_for_conversation,
+    suggestion_text_for_conversation_id,
+    suggestion_texts_for_conversation_ids,
+    suggestions_for_conversation,
+)
 from conversations.services import suggestion_prepare
 from conversations.tasks import prepare_suggestions
 from seller_desk.shared_cache import redis_client
@@ -135,7 +140,7 @@ def test_a_conversation_without_buyer_text_embeds_nothing(store, encoder):
 
 @pytest.mark.django_db
 def test_ingest_succeeds_when_the_broker_is_down(
-    store, monkeypatch, caplog, django_capture_on_commit_callbacks
+    store, monkeypatch, caplog, django_capture_on_commit_callbacks, require_redis
 ):
     def broker_down(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
@@ -149,12 +154,14 @@ def test_ingest_succeeds_when_the_broker_is_down(
     monkeypatch.setattr(prepare_suggestions, "apply_async", lambda *a, **kw: published.append(kw))
     with django_capture_on_commit_callbacks(execute=True):
         post_message(store, _unique_text())
-    assert published == [{"retry": False}], "the failed publish left no mark: the next message publishes"
+    assert published == [{"retry": False, "countdown": services.SUGGEST_GATHER_SECONDS}], (
+        "the failed publish left no mark: the next message publishes"
+    )
 
 
 @pytest.mark.django_db
 def test_a_burst_of_messages_is_one_publish_and_one_batch(
-    store, monkeypatch, encoder, django_capture_on_commit_callbacks
+    store, monkeypatch, encoder, django_capture_on_commit_callbacks, require_redis
 ):
     published = []
     monkeypatch.setattr(prepare_suggestions, "apply_async", lambda *a, **kw: published.append((a, kw)))
@@ -175,7 +182,9 @@ def test_a_burst_of_messages_is_one_publish_and_one_batch(
                 format="json",
             )
             assert response.status_code == 201, response.content
-    assert published == [((), {"retry": False})]
+    assert published == [((), {"retry": False, "countdown": services.SUGGEST_GATHER_SECONDS})], (
+        "the first message publishes one task, due after the gathering window"
+    )
     assert prepare_suggestions.run() == 3, "the task takes the three noted conversations"
     assert sorted(encoder.queries) == sorted(texts)
     assert prepare_suggestions.run() == 0, "taken once"
@@ -209,3 +218,64 @@ def test_a_real_worker_prepares_the_vector_on_the_suggest_queue(
     _forget_process_vectors()
     suggestions_for_conversation(store=store, conversation=conversation)
     assert encoder.queries == [], "the web process embedded nothing: the worker did"
+
+
+def _conversations_of_every_shape(store) -> list[int]:
+    """Buyer-only threads, agent answers, auto-replies and campaign pushes (not answers), a message only the buyer
+    sees, and a long thread (more messages than the rule reads)."""
+    from conversations.services import outbound_message_create
+
+    ids = []
+    for shape in range(6):
+        first = make_inbound(store, text=f"{store.name}, shape {shape}: where is my parcel?")
+        conversation = first.conversation
+        if shape == 1:
+            outbound_message_create(conversation=conversation, sender="agent", text="It ships today.")
+            make_inbound(store, buyer=conversation.buyer, text=f"{store.name}: thank you, and the tracking?")
+        elif shape == 2:
+            outbound_message_create(
+                conversation=conversation, sender="autoreply", text="We reply within 24 h."
+            )
+            outbound_message_create(conversation=conversation, sender="campaign", text="Coupon for you")
+        elif shape == 3:
+            outbound_message_create(conversation=conversation, sender="agent", text="Delivered yesterday.")
+        elif shape == 4:
+            outbound_message_create(conversation=conversation, sender="agent", text="note", buyer_only=True)
+        elif shape == 5:
+            for n in range(25):
+                make_inbound(
+                    store, buyer=conversation.buyer, text=f"{store.name}: message {n} of a long thread"
+                )
+        ids.append(conversation.pk)
+    return ids
+
+
+@pytest.mark.django_db
+def test_the_batch_read_gives_each_conversation_the_text_read_alone(store, other_store):
+    ids = _conversations_of_every_shape(store) + _conversations_of_every_shape(other_store)
+    alone = {conversation_id: suggestion_text_for_conversation_id(conversation_id) for conversation_id in ids}
+    assert len(set(alone.values())) == len(ids), "every shape gives a text of its own"
+    gone = make_inbound(store, text=_unique_text()).conversation
+    gone_id = gone.pk
+    gone.delete()
+    batch = suggestion_texts_for_conversation_ids([*ids, gone_id, ids[0]])
+    assert batch == alone, "same texts, the deleted conversation left out, a repeated id read once"
+
+
+@pytest.mark.django_db
+def test_a_batch_of_conversations_is_read_in_one_query(
+    store, encoder, django_assert_num_queries, require_postgres
+):
+    """On PostgreSQL; SQLite (development) reads them one by one."""
+    small = _conversations_of_every_shape(store)[:2]
+    large = small + _conversations_of_every_shape(store)
+    with django_assert_num_queries(1):
+        assert services.suggestions_prepare(conversation_ids=small) == 2
+    with django_assert_num_queries(1):
+        assert services.suggestions_prepare(conversation_ids=large) == len(dict.fromkeys(large))
+
+
+@pytest.mark.django_db
+def test_an_empty_batch_reads_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert services.suggestions_prepare(conversation_ids=[]) == 0
