@@ -16,6 +16,7 @@ import re
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -314,6 +315,40 @@ def _serve(conn_max_age: str):
     return web
 
 
+def _rounds(runs: list[tuple], data: dict, args, bare_label: str) -> list[dict]:
+    """Every run ``args.rounds`` times, interleaved; per run the median round, the range of its rates and of its share
+    of the bare view measured in the same round. ``runs[0]`` is the bare view, shown as ``bare_label``."""
+    rounds: dict[str, list[dict]] = {}
+    for n in range(args.rounds):
+        for label, path, headers in runs:
+            if "If-None-Match" in headers:  # the tag names the minute: take it fresh for each run
+                fresh = urllib.request.Request(BASE + path, headers={"Cookie": headers["Cookie"]})
+                headers = {**headers, "If-None-Match": urllib.request.urlopen(fresh).headers["ETag"]}
+            if path == INGRESS_PATH:
+                r = _ingress_wrk(data["tokens"]["bench-big"], args.seconds, args.connections, n)
+            else:
+                r = _wrk(path, headers, args.seconds, args.connections)
+                r.update(queries=_queries(path, headers))
+            r.update(label=label, round=n)
+            rounds.setdefault(label, []).append(r)
+            if args.each:
+                print(f"  round {n + 1}: {label}: {r['rps']:.1f} req/s", file=sys.stderr, flush=True)
+    bare_label_of_runs = runs[0][0]
+    bare_of_round = [r["rps"] for r in rounds[bare_label_of_runs]]
+    out = []
+    for label, _, _ in runs:
+        ranked = sorted(rounds[label], key=lambda r: r["rps"])
+        median = ranked[len(ranked) // 2]
+        median["range"] = f"{ranked[0]['rps']:.0f}–{ranked[-1]['rps']:.0f}"
+        shares = sorted(r["rps"] / bare_of_round[r["round"]] for r in ranked)
+        median["shares"] = f"{shares[0]:.3f}–{shares[-1]:.3f}"
+        median["bare"] = statistics.median(bare_of_round)
+        if label == bare_label_of_runs:
+            median["label"] = bare_label
+        out.append(median)
+    return out
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("This bench drives the load with wrk: install it first (Debian: apt-get install -y wrk).")
@@ -335,6 +370,9 @@ def main() -> None:
         "--ingress-only",
         action="store_true",
         help="only the bare view and ingress (with the exactly-once check), DB_CONN_MAX_AGE=60",
+    )
+    parser.add_argument(
+        "--each", action="store_true", help="print every round's rate as it is measured (stderr)"
     )
     args = parser.parse_args()
     if "sd_bench" not in os.environ.get("DATABASE_URL", "") or "127.0.0.1" not in os.environ["DATABASE_URL"]:
@@ -393,33 +431,17 @@ def main() -> None:
                             ),
                         ]
                     )
+                phases = [runs]
                 if conn_max_age == "60" and not args.apis_only:
-                    runs.append(("ingress, auto-reply off, at 100k", INGRESS_PATH, {}))
-                    _suggest_worker_warm(data["tokens"]["bench-big"])
-                rounds: dict[str, list[dict]] = {}
-                for n in range(args.rounds):
-                    for label, path, headers in runs:
-                        if "If-None-Match" in headers:  # the tag names the minute: take it fresh for each run
-                            fresh = urllib.request.Request(BASE + path, headers={"Cookie": headers["Cookie"]})
-                            headers = {
-                                **headers,
-                                "If-None-Match": urllib.request.urlopen(fresh).headers["ETag"],
-                            }
-                        if path == INGRESS_PATH:
-                            r = _ingress_wrk(data["tokens"]["bench-big"], args.seconds, args.connections, n)
-                        else:
-                            r = _wrk(path, headers, args.seconds, args.connections)
-                            r.update(queries=_queries(path, headers))
-                        r.update(label=label, round=n)
-                        rounds.setdefault(label, []).append(r)
-                bare_of_round = [r["rps"] for r in rounds["bare JSON view"]]
-                for label, _, _ in runs:
-                    ranked = sorted(rounds[label], key=lambda r: r["rps"])
-                    median = ranked[len(ranked) // 2]
-                    median["range"] = f"{ranked[0]['rps']:.0f}–{ranked[-1]['rps']:.0f}"
-                    shares = sorted(r["rps"] / bare_of_round[r["round"]] for r in ranked)
-                    median["shares"] = f"{shares[0]:.3f}–{shares[-1]:.3f}"
-                    results.append(median)
+                    # Ingress writes thousands of messages into the 100k store: its rounds come after every read's,
+                    # each beside a bare round of its own, so no read is measured on the data ingress grew.
+                    phases.append([runs[0], ("ingress, auto-reply off, at 100k", INGRESS_PATH, {})])
+                for phase, phase_runs in enumerate(phases):
+                    if phase_runs[-1][1] == INGRESS_PATH:
+                        _suggest_worker_warm(data["tokens"]["bench-big"])
+                    results += _rounds(
+                        phase_runs, data, args, bare_label="bare JSON view" + " (ingress)" * phase
+                    )
                 if conn_max_age == "60" and not args.apis_only:
                     once = _exactly_once(data["tokens"]["bench-big"])
             finally:
@@ -428,12 +450,8 @@ def main() -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    bare = {}
-    for r in results:
-        if r["label"] == "bare JSON view":
-            bare = r
-            continue
-        r["ratio"] = r["rps"] / bare["rps"]
+    for r in results:  # each beside the median bare view of its own rounds
+        r["ratio"] = 1.0 if r["label"].startswith("bare JSON view") else r["rps"] / r["bare"]
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min); at the start: {load_start:.1f}")
     print("exactly once:", once)
     print(
@@ -444,7 +462,7 @@ def main() -> None:
         print(
             f"{r['label']:42} {r['rps']:8.1f} {r['p50']:8.1f} {r['p99']:8.1f} "
             f"{r.get('ratio', 1):7.3f} {r['queries']:7d} {r['errors']:7d}  {r.get('range', '')}"
-            + (f", {r['shares']}" if r["label"] != "bare JSON view" and "shares" in r else "")
+            + (f", {r['shares']}" if not r["label"].startswith("bare JSON view") else "")
         )
     print("\nCPU per request by process (ms; the median round's run, every process on the box of that role):")
     roles = ("web", "worker", "postgres", "redis", "wrk")
