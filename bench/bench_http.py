@@ -1,5 +1,5 @@
-"""Load runs against gunicorn (2 workers of the project's ``gunicorn.conf.py``; ``GUNICORN_THREADS=1`` makes each a
-sync worker) + PostgreSQL + Redis + a Celery worker, beside a bare Django JSON view in the same run, on the data of
+"""Load runs against gunicorn (2 workers of the project's ``gunicorn.conf.py``, one thread each — the issue's "2 sync
+workers"; ``GUNICORN_THREADS=4`` measures the production default) + PostgreSQL + Redis + a Celery worker, beside a bare Django JSON view in the same run, on the data of
 ``bench/load_big.py``. Loopback only, on a free port (``BENCH_PORT`` fixes one); every wrk run is bounded
 (``--seconds``).
 
@@ -288,6 +288,9 @@ def _serve(conn_max_age: str):
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
         "DJANGO_DEBUG": "0",
         "DB_CONN_MAX_AGE": conn_max_age,
+        # One request at a time per worker. With the default 4 threads, wrk's 4 keep-alive connections sometimes all
+        # land on one worker: 4 threads then share one GIL on one core, and a page's CPU doubled (docs/benchmarks.md).
+        "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "1"),
         # gunicorn reads the project's gunicorn.conf.py (gthread, 4 threads a worker): no recycling during a run, so
         # a worker's start-up (the language detector, seconds of CPU) never lands inside a measurement.
         "GUNICORN_MAX_REQUESTS": "0",
