@@ -1,6 +1,6 @@
 """Load runs against gunicorn (2 workers of the project's ``gunicorn.conf.py``, one thread each — the issue's "2 sync
-workers"; ``GUNICORN_THREADS=4`` measures the production default) + PostgreSQL + Redis + a Celery worker, beside a bare Django JSON view in the same run, on the data of
-``bench/load_big.py``. Loopback only, on a free port (``BENCH_PORT`` fixes one); every wrk run is bounded
+workers"; ``GUNICORN_THREADS=4`` measures the production default) + PostgreSQL + Redis + a Celery worker, beside a
+bare Django JSON view in the same run, on the data of ``bench/load_big.py``. Loopback only, on a free port (``BENCH_PORT`` fixes one); every wrk run is bounded
 (``--seconds``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_bench14 REDIS_URL=redis://127.0.0.1:6379/8 \\
