@@ -1,7 +1,7 @@
-"""Load runs against gunicorn (2 workers of the project's ``gunicorn.conf.py``, one thread each — the issue's "2 sync
-workers"; ``GUNICORN_THREADS=4`` measures the production default) + PostgreSQL + Redis + a Celery worker, beside a
-bare Django JSON view in the same run, on the data of ``bench/load_big.py``. Loopback only, on a free port (``BENCH_PORT`` fixes one); every wrk run is bounded
-(``--seconds``).
+"""Load runs against gunicorn (2 sync workers with the rest of the project's ``gunicorn.conf.py``, as the issue
+specifies; ``BENCH_WORKER_CLASS=gthread`` measures the production default, 4 threads a worker) + PostgreSQL + Redis
++ a Celery worker, beside a bare Django JSON view in the same run, on the data of ``bench/load_big.py``. Loopback
+only, on a free port (``BENCH_PORT`` fixes one); every wrk run is bounded (``--seconds``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_bench14 REDIS_URL=redis://127.0.0.1:6379/8 \\
         .venv/bin/python bench/bench_http.py [--seconds 10] [--connections 4]
@@ -36,6 +36,10 @@ def _free_port() -> int:
 
 
 PORT = int(os.environ.get("BENCH_PORT") or _free_port())
+# The issue's "2 sync workers": each takes one connection at a time, so wrk's connections spread over both. A gthread
+# worker (the production default) keeps keep-alive connections, and all four of wrk's sometimes sat on one worker —
+# one core for the run, half the rate, bare view included (docs/benchmarks.md). BENCH_WORKER_CLASS=gthread measures it.
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 # One Celery worker on both queues (delivery and the suggestion vectors), as the Procfile runs it.
 WORKER_COMMAND = [
     str(ROOT / ".venv/bin/celery"),
@@ -288,9 +292,8 @@ def _serve(conn_max_age: str):
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
         "DJANGO_DEBUG": "0",
         "DB_CONN_MAX_AGE": conn_max_age,
-        # One request at a time per worker. With the default 4 threads, wrk's 4 keep-alive connections sometimes all
-        # land on one worker: 4 threads then share one GIL on one core, and a page's CPU doubled (docs/benchmarks.md).
-        "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "1"),
+        # For BENCH_WORKER_CLASS=gthread: threads per worker (the production default is 4).
+        "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "4"),
         # gunicorn reads the project's gunicorn.conf.py (gthread, 4 threads a worker): no recycling during a run, so
         # a worker's start-up (the language detector, seconds of CPU) never lands inside a measurement.
         "GUNICORN_MAX_REQUESTS": "0",
@@ -301,6 +304,8 @@ def _serve(conn_max_age: str):
             "bench.wsgi_bench:application",
             "-w",
             "2",
+            "-k",
+            WORKER_CLASS,
             "-b",
             f"127.0.0.1:{PORT}",
             "--log-level",
