@@ -36,9 +36,7 @@ def _free_port() -> int:
 
 
 PORT = int(os.environ.get("BENCH_PORT") or _free_port())
-# The "2 sync workers": each takes one connection at a time, so wrk's connections spread over both. A gthread
-# worker (the production default) keeps keep-alive connections, and all four of wrk's sometimes sat on one worker —
-# one core for the run, half the rate, bare view included (docs/benchmarks.md). BENCH_WORKER_CLASS=gthread measures it.
+# The "2 sync workers"; BENCH_WORKER_CLASS=gthread measures the production default (4 threads a worker).
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 # One Celery worker on both queues (delivery and the suggestion vectors), as the Procfile runs it.
 WORKER_COMMAND = [
@@ -294,7 +292,7 @@ def _serve(conn_max_age: str):
         "DB_CONN_MAX_AGE": conn_max_age,
         # For BENCH_WORKER_CLASS=gthread: threads per worker (the production default is 4).
         "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "4"),
-        # gunicorn reads the project's gunicorn.conf.py (gthread, 4 threads a worker): no recycling during a run, so
+        # gunicorn reads the rest of the project's gunicorn.conf.py: no recycling during a run, so
         # a worker's start-up (the language detector, seconds of CPU) never lands inside a measurement.
         "GUNICORN_MAX_REQUESTS": "0",
     }
