@@ -204,17 +204,30 @@ def _ingress_wrk(token: str, seconds: int, connections: int, n: int) -> dict:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     r = _wrk(INGRESS_PATH, headers, seconds, connections, script=lua.name)
     os.unlink(lua.name)
-    body = {
-        "message_id": f"q{time.time()}",
-        "buyer": {"buyer_id": "b17", "name": "Buyer 17", "country": "PL", "locale": "pl_PL"},
-        "channel": "message",
-        "text": "Where is my parcel?",
-        "sent_at": "2026-12-02T10:00:00Z",
-    }
+    body = _buyer_message(f"q{time.time()}", 17, "Where is my parcel?")
     r["queries"] = _queries(
         INGRESS_PATH, {"Authorization": headers["Authorization"]}, "POST", json.dumps(body)
     )
     return r
+
+
+def _buyer_message(
+    message_id: str,
+    buyer: int,
+    text: str,
+    *,
+    channel: str = "message",
+    country: str = "PL",
+    locale: str = "pl_PL",
+) -> dict:
+    """An ingress body: one message of bench buyer ``b<buyer>``."""
+    return {
+        "message_id": message_id,
+        "buyer": {"buyer_id": f"b{buyer}", "name": f"Buyer {buyer}", "country": country, "locale": locale},
+        "channel": channel,
+        "text": text,
+        "sent_at": "2026-12-02T10:00:00Z",
+    }
 
 
 def _ingest(token: str, message: dict) -> tuple[int, dict]:
@@ -238,18 +251,9 @@ def _exactly_once(token: str, ids: int = 100, ways: int = 4) -> str:
     run = f"x{int(time.time())}"
 
     def post(n: int) -> tuple[int, str]:
-        body = {
-            "message_id": f"{run}-{n}",
-            "buyer": {
-                "buyer_id": f"b{50_000 + n}",
-                "name": f"Buyer {50_000 + n}",
-                "country": "ES",
-                "locale": "es_ES",
-            },
-            "channel": "chat",
-            "text": "Is this still available?",
-            "sent_at": "2026-12-02T10:00:00Z",
-        }
+        body = _buyer_message(
+            f"{run}-{n}", 50_000 + n, "Is this still available?", channel="chat", country="ES", locale="es_ES"
+        )
         status, answer = _ingest(token, body)
         return status, answer["message_id"]
 
@@ -265,13 +269,7 @@ def _suggest_worker_warm(token: str) -> None:
     """One ingest, then wait (≤ 60 s) until the worker has put its suggestion vector in the shared cache: its first
     ``suggest`` task loads the embedding model (seconds of CPU, once per worker process), which must not fall
     inside the measured run."""
-    body = {
-        "message_id": f"warm{time.time()}",
-        "buyer": {"buyer_id": "b18", "name": "Buyer 18", "country": "PL", "locale": "pl_PL"},
-        "channel": "message",
-        "text": "Where is my parcel? It has been two weeks.",
-        "sent_at": "2026-12-02T10:00:00Z",
-    }
+    body = _buyer_message(f"warm{time.time()}", 18, "Where is my parcel? It has been two weeks.")
     conversation_id = _ingest(token, body)[1]["conversation_id"]
     from django.core.cache import caches
 

@@ -403,30 +403,25 @@ def _suggestions_pending_take() -> list[int]:
 
 
 def suggestions_prepare(*, conversation_ids: list[int] | None = None) -> int:
-    """Embed the suggestion text of ``conversation_ids``, or of the next pending batch; returns how many were
-    prepared (a conversation gone or without buyer text is skipped). The texts are read in one query."""
+    """Embed the suggestion text of ``conversation_ids``, or of the next pending batch, so each vector sits in the
+    shared ``embeddings`` cache before an agent opens the conversation; returns how many were prepared (a
+    conversation gone or without buyer text is skipped, no model call). The texts are read in one query."""
+    from templates_i18n.suggest import embed_query
+
     ids = _suggestions_pending_take() if conversation_ids is None else conversation_ids
     if not ids:
         return 0
-    texts = selectors.suggestion_texts_for_conversation_ids(ids)
-    return sum(_suggestion_embed(texts.get(conversation_id, "")) for conversation_id in dict.fromkeys(ids))
+    prepared = 0
+    for text in selectors.suggestion_texts_for_conversation_ids(ids).values():
+        if text.strip():
+            embed_query(text.strip())
+            prepared += 1
+    return prepared
 
 
 def suggestion_prepare(*, conversation_id: int) -> bool:
-    """Embed the text the reply box will rank for the conversation, so the vector sits in the shared
-    ``embeddings`` cache before an agent opens it. One query; False (and nothing done) when the conversation is
-    gone (its messages went with it) or has no buyer text."""
-    return _suggestion_embed(selectors.suggestion_text_for_conversation_id(conversation_id))
-
-
-def _suggestion_embed(text: str) -> bool:
-    from templates_i18n.suggest import embed_query
-
-    text = text.strip()
-    if not text:
-        return False
-    embed_query(text)
-    return True
+    """``suggestions_prepare`` of one conversation: False (and nothing done) when it is gone or has no buyer text."""
+    return suggestions_prepare(conversation_ids=[conversation_id]) == 1
 
 
 def outbound_message_create(
