@@ -61,6 +61,16 @@ def endpoint():
         yield server
 
 
+def _web_tracebacks(desk) -> list[str]:
+    """The web servers' logged exceptions (a 500's traceback), for a failure's message."""
+    return [
+        line
+        for path in sorted(desk.root.glob("web-*.log"))
+        for line in path.read_text(errors="replace").splitlines()
+        if '"exc":' in line
+    ][-3:]
+
+
 def _ingress_message(message_id: str, buyer_id: str) -> dict:
     return {
         "message_id": message_id,
@@ -153,7 +163,7 @@ def test_postgres_restart_under_ingress_every_2xx_stored_once_the_rest_a_retryab
         refused = {mid: a for mid, a in answered.items() if a[0] not in (200, 201)}
         assert refused, f"the restart hit no request ({statuses}); the test proved nothing"
         for mid, (status, payload, retry_after) in refused.items():
-            assert status == 503, (mid, status, payload)
+            assert status == 503, (mid, status, payload, _web_tracebacks(desk))
             assert retry_after == "5" and payload["errors"]["detail"], (mid, payload)
 
         # The marketplace retries what was refused; ingress is idempotent by message id.
