@@ -44,7 +44,7 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
-from seller_desk.prepared import PreparedRead
+from seller_desk.prepared import PreparedRead, iso_time, moment
 from templates_i18n.languages import bcp47
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
@@ -1011,16 +1011,6 @@ _ROW_FIELDS = (
 )
 
 
-def _when(value, tz):
-    """DRF's ``DateTimeField`` output (ISO 8601 in the current time zone, ``Z`` for UTC) without its per-call
-    time-zone lookup: ``tz`` (``_output_zone()``) is looked up once per page. A value already in ``tz``
-    (PostgreSQL's are in UTC) is written as it is."""
-    if value is None:
-        return None
-    text = (value if value.tzinfo is tz else value.astimezone(tz)).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def _output_zone():
     """The current time zone, as ``datetime.timezone.utc`` when it is UTC (the zone the database's values come in)."""
     tz = timezone.get_current_timezone()
@@ -1037,17 +1027,17 @@ def _amount(value) -> str:
 
 def _row(v: dict, tags: list[str], now, tz) -> dict:
     state = v["inbox_state"]
-    if state == InboxState.SNOOZED and v["snoozed_until"] and v["snoozed_until"] <= now:
+    if state == InboxState.SNOOZED and v["snoozed_until"] and moment(v["snoozed_until"]) <= now:
         state = InboxState.OPEN
     order = None
     if v["order_id"] is not None:
         order = {
             "order_id": v["order__external_id"],
             "status": v["order__status"],
-            "placed_at": _when(v["order__placed_at"], tz),
-            "shipped_at": _when(v["order__shipped_at"], tz),
-            "delivered_at": _when(v["order__delivered_at"], tz),
-            "protection_ends_at": _when(v["order__protection_ends_at"], tz),
+            "placed_at": iso_time(v["order__placed_at"], tz),
+            "shipped_at": iso_time(v["order__shipped_at"], tz),
+            "delivered_at": iso_time(v["order__delivered_at"], tz),
+            "protection_ends_at": iso_time(v["order__protection_ends_at"], tz),
             "amount": _amount(v["order__amount"]),
             "currency": v["order__currency"],
         }
@@ -1069,8 +1059,8 @@ def _row(v: dict, tags: list[str], now, tz) -> dict:
             else None
         ),
         "language": v["language"],
-        "last_message_at": _when(v["last_message_at"], tz),
-        "reply_due_at": _when(v["reply_due_at"], tz),
+        "last_message_at": iso_time(v["last_message_at"], tz),
+        "reply_due_at": iso_time(v["reply_due_at"], tz),
         "tags": tags,
     }
 
@@ -1160,12 +1150,10 @@ def queue_rows(
     if len(page) > limit:
         last = page[limit - 1]
         if _in_head(last, near_until if head_filter is not None else None):
-            next_cursor = (
-                f"d{_micros(last['dispute_escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
-            )
+            next_cursor = f"d{_micros(moment(last['dispute_escalates_at']))}_{_micros(moment(last['reply_due_at']))}_{last['id']}"
         else:
             key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
-            next_cursor = f"{_micros(key)}_{last['id']}"
+            next_cursor = f"{_micros(moment(key))}_{last['id']}"
         page = page[:limit]
     tz = _output_zone()
     return [_row(v, v["tags"], now, tz) for v in page], next_cursor
@@ -1223,7 +1211,7 @@ def _needs_reply_first_page(limit: int) -> PreparedRead:
         )
         return _page_rows(head.union(tail, all=True))
 
-    return PreparedRead(build, int, datetime, datetime)
+    return PreparedRead(build, int, datetime, datetime, times_as_text=True)
 
 
 def _page_rows(ids) -> QuerySet:
@@ -1235,7 +1223,7 @@ def _page_rows(ids) -> QuerySet:
     )
 
 
-_PAGE_ROWS = PreparedRead(_page_rows, QuerySet)
+_PAGE_ROWS = PreparedRead(_page_rows, QuerySet, times_as_text=True)
 
 
 def _tags_folded(rows: list[dict]) -> list[dict]:
@@ -1276,7 +1264,7 @@ def _in_head(v: dict, near_until) -> bool:
     return (
         near_until is not None
         and v["dispute_escalates_at"] is not None
-        and v["dispute_escalates_at"] <= near_until
+        and moment(v["dispute_escalates_at"]) <= near_until
     )
 
 
@@ -1287,13 +1275,14 @@ def _in_queue_order(rows: list[dict], *, queue: str, near_until) -> list[dict]:
     """The page's rows in the queue's order (the query read them by id): the near-deadline head by deadline, then
     the rest by due time (none last) for needs-reply; newest first for the other queues."""
     if queue != "needs_reply":
-        return sorted(rows, key=lambda v: (v["last_message_at"], v["id"]), reverse=True)
+        return sorted(rows, key=lambda v: (moment(v["last_message_at"]), v["id"]), reverse=True)
     head = sorted(
         (v for v in rows if _in_head(v, near_until)),
-        key=lambda v: (v["dispute_escalates_at"], v["reply_due_at"] or _LAST, v["id"]),
+        key=lambda v: (moment(v["dispute_escalates_at"]), moment(v["reply_due_at"]) or _LAST, v["id"]),
     )
     rest = sorted(
-        (v for v in rows if not _in_head(v, near_until)), key=lambda v: (v["reply_due_at"] or _LAST, v["id"])
+        (v for v in rows if not _in_head(v, near_until)),
+        key=lambda v: (moment(v["reply_due_at"]) or _LAST, v["id"]),
     )
     return head + rest
 
@@ -1324,7 +1313,7 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
             out["coupon"] = m["coupon_id"]  # filled in below: a coupon's name is worked out by the model
         if m["card"] is not None:
             out["card"] = m["card"]
-        out["created_at"] = _when(m["created_at"], tz)
+        out["created_at"] = iso_time(m["created_at"], tz)
         if m["tapped_keyword"]:
             out["tapped_keyword"] = m["tapped_keyword"]
         if m["agent_note"]:
@@ -1348,7 +1337,7 @@ def thread_payload(*, store: Store, conversation_id: int, build_uri=None) -> dic
             "author": {"id": n["author_id"], "username": n["author__username"]}
             if n["author_id"] is not None
             else None,
-            "created_at": _when(n["created_at"], tz),
+            "created_at": iso_time(n["created_at"], tz),
         }
         for n in _THREAD_NOTES(conversation_id)
     ]
@@ -1363,6 +1352,7 @@ _THREAD_ROW = PreparedRead(
     ),
     int,
     int,
+    times_as_text=True,
 )
 _THREAD_MESSAGES = PreparedRead(
     lambda conversation_id: (
@@ -1383,6 +1373,7 @@ _THREAD_MESSAGES = PreparedRead(
         )
     ),
     int,
+    times_as_text=True,
 )
 _THREAD_NOTES = PreparedRead(
     lambda conversation_id: (
@@ -1391,4 +1382,5 @@ _THREAD_NOTES = PreparedRead(
         .values("id", "text", "author_id", "author__username", "created_at")
     ),
     int,
+    times_as_text=True,
 )

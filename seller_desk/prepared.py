@@ -10,6 +10,11 @@ prepared statement: ``PREPARE`` once per database connection, then ``EXECUTE`` w
 plan (the connection starts with ``plan_cache_mode=force_generic_plan``, which touches nothing else: psycopg2 itself
 never prepares). Planning the queue page's query cost PostgreSQL ≈ 1.3–4.8 ms of CPU per request against ≈ 0.5 ms to
 run it. Prepared statements belong to the connection, so behind PgBouncer in transaction mode they must be off.
+
+A read made with ``times_as_text`` gets PostgreSQL's own text of its ``timestamptz`` columns (``'2026-12-04
+09:30:00.25+00'``: the session's zone is UTC, as Django sets it) instead of a ``datetime`` that the caller would only
+turn back into text: parsing a time and writing it as ISO 8601 again cost the queue page's 50 rows ≈ 0.25 ms of its
+≈ 3 ms. ``iso_time`` writes either as the API does; ``moment`` gives a ``datetime`` where a time is compared.
 """
 
 import itertools
@@ -21,6 +26,11 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from psycopg2 import extensions as _pg
+
+_TIMESTAMPTZ_OID = 1184
+# PostgreSQL's text of a timestamptz, unparsed (``None`` stays ``None``).
+_TIMESTAMPTZ_TEXT = _pg.new_type((_TIMESTAMPTZ_OID,), "TIMESTAMPTZ_TEXT", lambda value, cursor: value)
 
 
 class PreparedRead:
@@ -31,10 +41,12 @@ class PreparedRead:
     and parameters go where its stand-in was.
     """
 
-    def __init__(self, build, *kinds):
-        """``kinds``: per argument, ``int``, ``str``, ``datetime`` or ``QuerySet``."""
+    def __init__(self, build, *kinds, times_as_text: bool = False):
+        """``kinds``: per argument, ``int``, ``str``, ``datetime`` or ``QuerySet``. ``times_as_text``: on PostgreSQL
+        the ``timestamptz`` columns come as PostgreSQL's text (``iso_time``, ``moment``)."""
         self._build = build
         self._kinds = kinds
+        self._times_as_text = times_as_text
         self._compiled: dict[str, tuple] = {}
         self._statement = statement_name("read")
 
@@ -84,6 +96,8 @@ class PreparedRead:
             params[position:position] = list(sub_params)
         connection = connections[using]
         with connection.cursor() as cursor:
+            if self._times_as_text and connection.vendor == "postgresql":
+                _pg.register_type(_TIMESTAMPTZ_TEXT, cursor.cursor)
             if subqueries:
                 cursor.execute(sql, params)
             else:
@@ -101,6 +115,29 @@ class PreparedRead:
                 value = function(value, expression, connection)
             row[position] = value
         return row
+
+
+def moment(value) -> datetime | None:
+    """A time read by a ``times_as_text`` read (PostgreSQL's text) or any other (a ``datetime``), as a ``datetime``."""
+    return datetime.fromisoformat(value) if type(value) is str else value
+
+
+def iso_time(value, tz) -> str | None:
+    """DRF's ``DateTimeField`` output: ISO 8601 in ``tz`` (``Z`` for UTC), six fraction digits or none. ``value`` is
+    a ``datetime`` or PostgreSQL's text of a UTC time (``YYYY-MM-DD HH:MM:SS[.f…]+00``, the fraction's trailing
+    zeros left out), which, when ``tz`` is UTC, is rewritten without being parsed."""
+    if value is None:
+        return None
+    if type(value) is str:
+        if tz is UTC and value.endswith("+00") and len(value) >= 22:
+            if len(value) == 29:
+                return f"{value[:10]}T{value[11:26]}Z"
+            if len(value) == 22:
+                return f"{value[:10]}T{value[11:19]}Z"
+            return f"{value[:10]}T{value[11:19]}.{value[20:-3]:0<6}Z"
+        value = datetime.fromisoformat(value)
+    text = (value if value.tzinfo is tz else value.astimezone(tz)).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 _NUMBERS = itertools.count(1)

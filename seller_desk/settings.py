@@ -136,6 +136,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that polls the socket instead of asking SELECT 1 (see its docstring).
+    DATABASES["default"]["ENGINE"] = "seller_desk.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DB_SERVER_PREPARED = os.environ.get("DB_SERVER_PREPARED", "1") != "0"

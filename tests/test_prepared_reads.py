@@ -1,7 +1,7 @@
 """Reads compiled once per process (``seller_desk.prepared.PreparedRead``, issue 14): each call binds its own
 arguments, and a query that would keep a time of its own in the compiled SQL is refused."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from conversations.models import Conversation
 from conversations.selectors import queue_rows, thread_payload
-from seller_desk.prepared import PreparedRead
-from tests.factories import make_inbound
+from seller_desk.prepared import PreparedRead, iso_time, moment
+from tests.factories import make_inbound, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,83 @@ def test_with_server_preparing_off_no_statement_is_kept(require_postgres, store,
     connection.close()
     assert [row["id"] for row in queue_rows(store=store)[0]] == [conversation.pk]
     assert _server_statements() == {}
+
+
+_FRACTIONS = (0, 1, 10, 120, 100_000, 120_000, 123_400, 123_456, 999_999)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/Sao_Paulo"])
+def test_times_read_as_postgresql_text_are_written_as_drf_writes_them(require_postgres, store, zone):
+    """Every fraction PostgreSQL shortens (trailing zeros dropped, none at all) comes out as DRF's
+    ``DateTimeField`` writes the same time, in UTC without parsing and in any other zone through it."""
+    from rest_framework.fields import DateTimeField
+
+    conversation = make_inbound(store, text="Where is my parcel?").conversation
+    read = PreparedRead(
+        lambda conversation_id: Conversation.objects.filter(pk=conversation_id).values("last_message_at"),
+        int,
+        times_as_text=True,
+    )
+    with timezone.override(zone):
+        for micros in _FRACTIONS:
+            moment_written = datetime(2026, 12, 4, 9, 30, 5, micros, tzinfo=UTC)
+            Conversation.objects.filter(pk=conversation.pk).update(last_message_at=moment_written)
+            text = read(conversation.pk)[0]["last_message_at"]
+            assert isinstance(text, str) and text.endswith("+00")
+            assert moment(text) == moment_written
+            drf = DateTimeField().to_representation(moment_written)
+            assert iso_time(text, _zone_of_output()) == drf == iso_time(moment_written, _zone_of_output())
+
+
+def test_a_time_in_no_utc_text_is_parsed_not_rewritten():
+    assert iso_time("2026-12-04 17:30:05.5+08", UTC) == "2026-12-04T09:30:05.500000Z"
+    assert iso_time(None, UTC) is None and moment(None) is None
+
+
+def test_the_queue_and_thread_rows_are_the_same_with_times_as_text(require_postgres, store):
+    from conversations import selectors
+
+    first = make_inbound(
+        store,
+        order=make_order(store, status="delivered", delivered_at=timezone.now()),
+        text="Where is my parcel?",
+    ).conversation
+    make_inbound(store, order=make_order(store), text="¿Dónde está mi pedido?")
+    Conversation.objects.filter(pk=first.pk).update(
+        dispute_escalates_at=timezone.now() + timedelta(hours=5),
+        snoozed_until=timezone.now() - timedelta(minutes=1),
+        inbox_state="snoozed",
+    )
+    reads = [
+        selectors._PAGE_ROWS,
+        selectors._needs_reply_first_page(1),
+        selectors._THREAD_ROW,
+        selectors._THREAD_MESSAGES,
+        selectors._THREAD_NOTES,
+    ]
+
+    def pages():
+        first_page = queue_rows(store=store, limit=1)
+        return (
+            first_page,
+            queue_rows(store=store, limit=1, cursor=first_page[1]),
+            thread_payload(store=store, conversation_id=first.pk),
+        )
+
+    try:
+        for read in reads:
+            read._times_as_text = False
+        as_datetimes = pages()
+    finally:
+        for read in reads:
+            read._times_as_text = True
+    as_text = pages()
+    assert as_text == as_datetimes
+    assert as_text[0][0][0]["id"] == first.pk and as_text[0][0][0]["status"] == "open"  # the head, shown open
+    assert as_text[0][1].startswith("d")
+
+
+def _zone_of_output():
+    from conversations.selectors import _output_zone
+
+    return _output_zone()
