@@ -144,6 +144,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DB_SERVER_PREPARED = os.environ.get("DB_SERVER_PREPARED", "1") != "0"
 if DB_SERVER_PREPARED and "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c plan_cache_mode=force_generic_plan"
+# The seller API keeps each token's row while PostgreSQL reports no change to the tables it comes from
+# (seller_desk.auth._TokenRows, LISTEN/NOTIFY); off with DB_SERVER_PREPARED=0 or DB_AUTH_CACHE=0 (PgBouncer in
+# transaction mode keeps no LISTEN).
+DB_AUTH_CACHE = DB_SERVER_PREPARED and os.environ.get("DB_AUTH_CACHE", "1") != "0"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

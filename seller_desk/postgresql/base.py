@@ -18,13 +18,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self):
         if self.connection is None or not self.health_check_enabled or self.health_check_done:
             return
-        if self.pool is None and _link_quiet(self.connection):
+        if self.pool is None and link_quiet(self.connection):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
 
 
-def _link_quiet(connection) -> bool:
+def link_quiet(connection) -> bool:
     """Nothing has come from the server since the last answer, and psycopg2 holds the link open."""
     if connection.closed:
         return False
