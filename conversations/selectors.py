@@ -1077,6 +1077,8 @@ def _tag_names(ids: list[int]) -> dict[int, list[str]]:
 
 
 def _micros(value) -> str:
+    """A cursor's time: microseconds since the epoch of a row's time (a ``datetime`` or a read's text)."""
+    value = moment(value)
     return "" if value is None else str(int(value.timestamp()) * 1_000_000 + value.microsecond)
 
 
@@ -1150,10 +1152,12 @@ def queue_rows(
     if len(page) > limit:
         last = page[limit - 1]
         if _in_head(last, near_until if head_filter is not None else None):
-            next_cursor = f"d{_micros(moment(last['dispute_escalates_at']))}_{_micros(moment(last['reply_due_at']))}_{last['id']}"
+            next_cursor = (
+                f"d{_micros(last['dispute_escalates_at'])}_{_micros(last['reply_due_at'])}_{last['id']}"
+            )
         else:
             key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
-            next_cursor = f"{_micros(moment(key))}_{last['id']}"
+            next_cursor = f"{_micros(key)}_{last['id']}"
         page = page[:limit]
     tz = _output_zone()
     return [_row(v, v["tags"], now, tz) for v in page], next_cursor

@@ -18,7 +18,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from . import throttle
 from .logging import log_context
 from .models import ApiToken, MemberRole, Membership, Store, UserProfile, hash_token, password_fingerprint
-from .postgresql.base import link_quiet
+from .postgresql.base import AUTH_CHANGES_CHANNEL, link_quiet
 from .prepared import PreparedRead
 from .selectors import model_columns, model_from_row, store_for_integration_token
 from .signatures import IngressSignature
@@ -120,7 +120,6 @@ _TOKEN_READ = PreparedRead(
 )
 
 
-AUTH_CHANGES_CHANNEL = "sd_auth_changes"  # the triggers of migration seller_desk 0013
 _TOKEN_ROWS_MAX = 10_000
 
 

@@ -176,3 +176,13 @@ def clock_within_one_minute(monkeypatch):
     ticks = itertools.count()
     monkeypatch.setattr(timezone, "now", lambda: start + dt.timedelta(milliseconds=next(ticks)))
     return start
+
+
+def await_readable(connection, what: str, timeout: float = 5.0) -> None:
+    """Wait until something the server sent (a notice, the end of the session) reached ``connection``'s socket."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not select.select([connection.connection.fileno()], [], [], 0.05)[0]:
+        assert time.monotonic() < deadline, f"{what} never reached this connection"

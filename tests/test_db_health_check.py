@@ -1,12 +1,11 @@
 """The kept connection's health check (``seller_desk.postgresql``, issue 14): no ``SELECT 1`` while the link is
 quiet; a session the server ended is found and replaced before the request's first query."""
 
-import select
-import time
-
 import psycopg2
 import pytest
 from django.db import connection, connections
+
+from tests.conftest import await_readable
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,9 +48,7 @@ def test_a_session_the_server_ended_is_replaced_before_the_first_query(require_p
             assert cursor.fetchone()[0] is True
     finally:
         other.close()
-    deadline = time.monotonic() + 5
-    while not select.select([connection.connection.fileno()], [], [], 0.05)[0]:
-        assert time.monotonic() < deadline, "the server never closed the terminated session"
+    await_readable(connection, "the end of the terminated session")
     _next_request_check()
     new_pid = _backend_pid()  # no error: the check reconnected
     assert new_pid != pid

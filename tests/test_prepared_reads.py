@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conversations.models import Conversation
-from conversations.selectors import queue_rows, thread_payload
+from conversations.selectors import _output_zone, queue_rows, thread_payload
 from seller_desk.prepared import PreparedRead, iso_time, moment
 from tests.factories import make_inbound, make_order
 
@@ -135,7 +135,7 @@ def test_times_read_as_postgresql_text_are_written_as_drf_writes_them(require_po
             assert isinstance(text, str) and text.endswith("+00")
             assert moment(text) == moment_written
             drf = DateTimeField().to_representation(moment_written)
-            assert iso_time(text, _zone_of_output()) == drf == iso_time(moment_written, _zone_of_output())
+            assert iso_time(text, _output_zone()) == drf == iso_time(moment_written, _output_zone())
 
 
 def test_a_time_in_no_utc_text_is_parsed_not_rewritten():
@@ -184,9 +184,3 @@ def test_the_queue_and_thread_rows_are_the_same_with_times_as_text(require_postg
     assert as_text == as_datetimes
     assert as_text[0][0][0]["id"] == first.pk and as_text[0][0][0]["status"] == "open"  # the head, shown open
     assert as_text[0][1].startswith("d")
-
-
-def _zone_of_output():
-    from conversations.selectors import _output_zone
-
-    return _output_zone()

@@ -4,7 +4,8 @@ transaction for the same table), whatever wrote it — the ORM, ``update()``, th
 
 from django.db import migrations
 
-CHANNEL = "sd_auth_changes"
+from seller_desk.postgresql.base import AUTH_CHANGES_CHANNEL as CHANNEL
+
 TABLES = ("seller_desk_apitoken", "auth_user", "seller_desk_membership", "seller_desk_store", "seller_desk_userprofile")
 
 

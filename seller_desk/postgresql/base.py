@@ -13,6 +13,10 @@ import select
 
 from django.db.backends.postgresql import base
 
+# Where the triggers of migration seller_desk 0013 announce a write to a table a seller API token's caller is read
+# from (``seller_desk.auth._TokenRows`` listens).
+AUTH_CHANGES_CHANNEL = "sd_auth_changes"
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self):
