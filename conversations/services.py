@@ -42,6 +42,7 @@ from seller_desk.services import (
     protection_extend,
 )
 from seller_desk.shared_cache import redis_client
+from seller_desk.writes import insert_unless_conflict, inserted_fields
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
@@ -184,11 +185,6 @@ def inbound_conversation_lock(
 _NOT_LOOKED_UP = object()  # inbound_message_append: the caller did not look the conversation up
 
 
-def _inserted_fields(model) -> list:
-    meta = model._meta
-    return [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
-
-
 @lru_cache(maxsize=32)
 def _message_insert_and_update_sql(
     update_fields: tuple[str, ...], wait: bool
@@ -198,8 +194,8 @@ def _message_insert_and_update_sql(
     message's, the wait's (its ``opened_by`` is the new message, read in the statement), the conversation's."""
     quote = connection.ops.quote_name
     message_meta, conversation_meta = Message._meta, Conversation._meta
-    inserted = _inserted_fields(Message)
-    waited = [f for f in _inserted_fields(ReplyWait) if f.name != "opened_by"] if wait else []
+    inserted = inserted_fields(Message)
+    waited = [f for f in inserted_fields(ReplyWait) if f.name != "opened_by"] if wait else []
     updated = [conversation_meta.get_field(name) for name in update_fields]
     message_id = quote(message_meta.pk.column)
     sql = (
@@ -252,6 +248,21 @@ def _message_insert_and_conversation_update(
         wait.opened_by = message
 
 
+def _conversation_create_or_lock(lookup: dict) -> Conversation:
+    """A new conversation (ours, so already locked); the one a racing request made first, locked, when it won."""
+    if connection.vendor == "postgresql":
+        conversation = Conversation(**lookup)
+        if insert_unless_conflict(conversation):
+            return conversation
+    else:
+        try:
+            with transaction.atomic():
+                return Conversation.objects.create(**lookup)
+        except IntegrityError:
+            pass
+    return Conversation.objects.select_for_update(of=("self",)).get(**lookup)
+
+
 def inbound_message_append(
     *,
     store: Store,
@@ -277,11 +288,7 @@ def inbound_message_append(
     if conversation is _NOT_LOOKED_UP:
         conversation = Conversation.objects.select_for_update(of=("self",)).filter(**lookup).first()
     if conversation is None:
-        try:
-            with transaction.atomic():
-                conversation = Conversation.objects.create(**lookup)  # ours, so already locked
-        except IntegrityError:  # a racing request made it first
-            conversation = Conversation.objects.select_for_update(of=("self",)).get(**lookup)
+        conversation = _conversation_create_or_lock(lookup)
     # Team inbox (issue 10): a new conversation, or one resolved or snoozed, is (re)opened by the buyer's message
     # and, when nobody holds it, goes through auto-assignment.
     arriving = conversation.last_message_at is None or conversation.inbox_state != InboxState.OPEN

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.text import slugify
@@ -35,6 +35,7 @@ from .models import (
     new_integration_token,
     password_fingerprint,
 )
+from .writes import buyer_upsert_one
 
 User = get_user_model()
 
@@ -301,7 +302,8 @@ def _buyer_upsert_many(*, store: Store, buyers: list[dict]) -> dict[str, Buyer]:
 
 def buyer_upsert(*, store: Store, buyer: dict, known: Buyer | None = None) -> Buyer:
     """One buyer by marketplace id. ``known``: the stored row, when the caller read it already (ingress reads it with
-    the buyer's conversation): then no query when nothing changed, one update otherwise."""
+    the buyer's conversation): then no query when nothing changed, one update otherwise. Without it one statement
+    on PostgreSQL (``buyer_upsert_one``), the batch upsert's reads and insert elsewhere."""
     if known is not None:
         fields = _buyer_fields(buyer)
         if any(getattr(known, k) != v for k, v in fields.items()):
@@ -309,6 +311,8 @@ def buyer_upsert(*, store: Store, buyer: dict, known: Buyer | None = None) -> Bu
                 setattr(known, k, v)
             known.save(update_fields=list(fields))
         return known
+    if connection.vendor == "postgresql":
+        return buyer_upsert_one(store=store, external_id=buyer["buyer_id"], fields=_buyer_fields(buyer))
     return _buyer_upsert_many(store=store, buyers=[buyer])[buyer["buyer_id"]]
 
 
