@@ -323,12 +323,13 @@ def campaign_start_day(campaign: Campaign, today: date | None = None) -> date:
 # a window's members are consecutive. Buyers pushed on the first day are left out; buyers pushed the day before are
 # skipped while the first day fills, and only then (R6).
 #
-# One pass over the crowd (``_DAYS_SQL``) counts its members per store-local day of their oldest order and per push
-# (none, the day before, the first day): hash aggregates only, nothing of the crowd sorted or kept. The first day takes
-# whole days in order until the day where its remaining quota runs out (the boundary day). Only when that day holds
-# buyers pushed the day before does their place in it matter; then ``_day_head`` reads the day's first members in
-# order, as many as the first day can still reach. Every later day is arithmetic over each window's size (``cap``
-# members a day).
+# One pass over the crowd (``_DAYS_SQL``) counts its members per store-local day of their oldest order: hash
+# aggregates only, nothing of the crowd sorted or kept. The buyers pushed the day before or on the first day (at most
+# two days' quota) are counted again, each looked up alone in the crowd (the crowd narrowed to the buyer, read from the
+# ``order_buyer_placed`` index): cheaper than joining every member to them. The first day takes whole days in order
+# until the day where its remaining quota runs out (the boundary day). Only when that day holds buyers pushed the day
+# before does their place in it matter; then ``_day_head`` reads the day's first members in order, as many as the
+# first day can still reach. Every later day is arithmetic over each window's size (``cap`` members a day).
 _DAYS_SQL = """
 WITH crowd(buyer_id, oldest) AS ({crowd}),
 pushed AS (
@@ -337,8 +338,15 @@ pushed AS (
     WHERE store_id = %(store)s AND status = %(sent)s AND send_day IN (%(start)s, %(yesterday)s)
     GROUP BY buyer_id
 )
-SELECT (c.oldest AT TIME ZONE %(tz)s::{zone_type})::date, p.today, count(*)
-FROM crowd c LEFT JOIN pushed p ON p.buyer_id = c.buyer_id
+SELECT (c.oldest AT TIME ZONE %(tz)s::{zone_type})::date, 0, count(*) FROM crowd c GROUP BY 1
+UNION ALL
+SELECT (m.oldest[1] AT TIME ZONE %(tz)s::{zone_type})::date, CASE WHEN m.today THEN 2 ELSE 1 END, count(*)
+FROM (
+    SELECT p.today, (SELECT ARRAY[c.oldest] FROM ({crowd}) AS c(buyer_id, oldest) WHERE c.buyer_id = p.buyer_id)
+    FROM pushed p
+    OFFSET 0
+) AS m(today, oldest)
+WHERE m.oldest IS NOT NULL
 GROUP BY 1, 2
 """
 
@@ -445,10 +453,13 @@ def _crowd_plan_sql(*, campaign: Campaign, crowd: QuerySet, start_day: date) -> 
         cursor.execute(_PLAN_SETTINGS + _DAYS_SQL.format(crowd=crowd_sql, zone_type=zone_type), params)
         rows = cursor.fetchall()
     # Per store-local day of the oldest order (None: no order), in plan order: members not pushed, pushed the day
-    # before, pushed on the first day.
+    # before, pushed on the first day. The query gives each day's members (kind 0) and its pushed ones (1, 2).
     counts: dict[date | None, list[int]] = {}
-    for day, today, n in rows:
-        counts.setdefault(day, [0, 0, 0])[0 if today is None else 2 if today else 1] += n
+    for day, kind, n in rows:
+        day_counts = counts.setdefault(day, [0, 0, 0])
+        day_counts[kind] += n
+        if kind:
+            day_counts[0] -= n
     days = sorted(counts.items(), key=lambda d: (d[0] is None, d[0] or date.max))
     anchor = campaign.orders_from if campaign.crowd_method == CrowdMethod.CONDITIONS else None
     anchor = anchor or min((day for day, _ in days if day is not None), default=None)

@@ -1,0 +1,82 @@
+"""The orders' index by buyer and time (campaign identify, issue 14), and the two foreign-key indexes it and the
+unique (store, external_id) make redundant.
+
+On PostgreSQL the index is built and the old ones dropped ``CONCURRENTLY``: a store's orders keep arriving while a
+million-row index builds, and the foreign keys are left as they are (Django's ``AlterField`` would drop and
+re-validate both constraints over the whole table). Elsewhere the operations run as Django generated them.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+OPERATIONS = [
+    migrations.AlterField(
+        model_name="order",
+        name="buyer",
+        field=models.ForeignKey(
+            db_index=False,
+            on_delete=django.db.models.deletion.CASCADE,
+            related_name="orders",
+            to="seller_desk.buyer",
+        ),
+    ),
+    migrations.AlterField(
+        model_name="order",
+        name="store",
+        field=models.ForeignKey(
+            db_index=False,
+            on_delete=django.db.models.deletion.CASCADE,
+            related_name="orders",
+            to="seller_desk.store",
+        ),
+    ),
+    migrations.AddIndex(
+        model_name="order",
+        index=models.Index(fields=["buyer", "placed_at", "store", "status"], name="order_buyer_placed"),
+    ),
+]
+
+POSTGRES_FORWARDS = [
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "order_buyer_placed" '
+    'ON "seller_desk_order" ("buyer_id", "placed_at", "store_id", "status")',
+    'DROP INDEX CONCURRENTLY IF EXISTS "seller_desk_order_buyer_id_b4f994e0"',
+    'DROP INDEX CONCURRENTLY IF EXISTS "seller_desk_order_store_id_d274b18d"',
+]
+POSTGRES_BACKWARDS = [
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "seller_desk_order_buyer_id_b4f994e0" ON "seller_desk_order" ("buyer_id")',
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "seller_desk_order_store_id_d274b18d" ON "seller_desk_order" ("store_id")',
+    'DROP INDEX CONCURRENTLY IF EXISTS "order_buyer_placed"',
+]
+
+
+class ConcurrentlyOnPostgres(migrations.SeparateDatabaseAndState):
+    """The operations' state everywhere; their schema changes as the given SQL on PostgreSQL, as generated elsewhere."""
+
+    def __init__(self, operations, forwards, backwards):
+        super().__init__(state_operations=operations, database_operations=operations)
+        self.forwards, self.backwards = forwards, backwards
+
+    def deconstruct(self):
+        return self.__class__.__name__, [], {}
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        for sql in self.forwards:
+            schema_editor.execute(sql)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        for sql in self.backwards:
+            schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    atomic = False  # CREATE / DROP INDEX CONCURRENTLY cannot run in a transaction
+
+    dependencies = [
+        ("seller_desk", "0013_auth_change_notices"),
+    ]
+
+    operations = [ConcurrentlyOnPostgres(OPERATIONS, POSTGRES_FORWARDS, POSTGRES_BACKWARDS)]
