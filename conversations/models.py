@@ -119,8 +119,12 @@ class SenderKind(models.TextChoices):
 
 
 class Message(models.Model):
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="messages")
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # No index of their own: (store, buyer, created_at), (store, external_id) and (conversation, created_at) lead
+    # with them (every buyer message writes each index of this table).
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="messages", db_index=False)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     sender = models.CharField(max_length=10, choices=SenderKind.choices)

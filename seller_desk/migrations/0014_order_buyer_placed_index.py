@@ -9,6 +9,8 @@ re-validate both constraints over the whole table). Elsewhere the operations run
 import django.db.models.deletion
 from django.db import migrations, models
 
+from seller_desk.migration_operations import ConcurrentlyOnPostgres
+
 OPERATIONS = [
     migrations.AlterField(
         model_name="order",
@@ -47,29 +49,6 @@ POSTGRES_BACKWARDS = [
     'CREATE INDEX CONCURRENTLY IF NOT EXISTS "seller_desk_order_store_id_d274b18d" ON "seller_desk_order" ("store_id")',
     'DROP INDEX CONCURRENTLY IF EXISTS "order_buyer_placed"',
 ]
-
-
-class ConcurrentlyOnPostgres(migrations.SeparateDatabaseAndState):
-    """The operations' state everywhere; their schema changes as the given SQL on PostgreSQL, as generated elsewhere."""
-
-    def __init__(self, operations, forwards, backwards):
-        super().__init__(state_operations=operations, database_operations=operations)
-        self.forwards, self.backwards = forwards, backwards
-
-    def deconstruct(self):
-        return self.__class__.__name__, [], {}
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        for sql in self.forwards:
-            schema_editor.execute(sql)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        for sql in self.backwards:
-            schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
