@@ -204,11 +204,28 @@ def _ingress_wrk(token: str, seconds: int, connections: int, n: int) -> dict:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     r = _wrk(INGRESS_PATH, headers, seconds, connections, script=lua.name)
     os.unlink(lua.name)
-    body = _buyer_message(f"q{time.time()}", 17, "Where is my parcel?")
-    r["queries"] = _queries(
-        INGRESS_PATH, {"Authorization": headers["Authorization"]}, "POST", json.dumps(body)
-    )
+    r["cases"] = _ingress_statements(headers["Authorization"])
+    r["queries"] = r["cases"]["known buyer"]
     return r
+
+
+def _ingress_statements(authorization: str) -> dict[str, int]:
+    """Statements of one message, counted in this process, by case: a known buyer as stored (the message before it
+    stored the same name, country and locale), the same buyer with a new country, a buyer never seen (the buyer and
+    the conversation created)."""
+
+    def count(body: dict) -> int:
+        return _queries(INGRESS_PATH, {"Authorization": authorization}, "POST", json.dumps(body))
+
+    stamp = time.time()
+    count(_buyer_message(f"q{stamp}-a", 17, "Where is my parcel?"))
+    new_buyer = _buyer_message(f"q{stamp}-n", 17, "Where is my parcel?")
+    new_buyer["buyer"] = {**new_buyer["buyer"], "buyer_id": f"new-{stamp}", "name": "New Buyer"}
+    return {
+        "known buyer": count(_buyer_message(f"q{stamp}-b", 17, "Where is my parcel?")),
+        "changed buyer": count(_buyer_message(f"q{stamp}-c", 17, "Where is my parcel?", country="DE")),
+        "new buyer": count(new_buyer),
+    }
 
 
 def _buyer_message(
@@ -468,6 +485,12 @@ def main() -> None:
             f"{r.get('ratio', 1):7.3f} {r['queries']:7d} {r['errors']:7d}  {r.get('range', '')}"
             + (f", {r['shares']}" if not r["label"].startswith("bare JSON view") else "")
         )
+    for r in results:
+        if "cases" in r:
+            print(
+                f"{r['label']}: statements per message by case: "
+                + ", ".join(f"{case} {n}" for case, n in r["cases"].items())
+            )
     print("\nCPU per request by process (ms; the median round's run, every process on the box of that role):")
     roles = ("web", "worker", "postgres", "redis", "wrk")
     print(f"{'endpoint':42} " + " ".join(f"{role:>8}" for role in roles) + f" {'all':>8}")
