@@ -35,10 +35,11 @@ POSTGRES_FORWARDS = [
     'DROP INDEX CONCURRENTLY IF EXISTS "conversations_message_store_id_2f6a52ea"',
 ]
 POSTGRES_BACKWARDS = [
-    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "conversations_message_conversation_id_f1a2d5e9" '
+    'DROP INDEX CONCURRENTLY IF EXISTS "conversations_message_conversation_id_f1a2d5e9"',
+    'CREATE INDEX CONCURRENTLY "conversations_message_conversation_id_f1a2d5e9" '
     'ON "conversations_message" ("conversation_id")',
-    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "conversations_message_store_id_2f6a52ea" '
-    'ON "conversations_message" ("store_id")',
+    'DROP INDEX CONCURRENTLY IF EXISTS "conversations_message_store_id_2f6a52ea"',
+    'CREATE INDEX CONCURRENTLY "conversations_message_store_id_2f6a52ea" ON "conversations_message" ("store_id")',
 ]
 
 

@@ -38,15 +38,20 @@ OPERATIONS = [
     ),
 ]
 
+# Each index is dropped first: a build interrupted half-way leaves an INVALID index under its name, which
+# ``IF NOT EXISTS`` would keep; running the migration again then rebuilds it.
 POSTGRES_FORWARDS = [
-    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "order_buyer_placed" '
+    'DROP INDEX CONCURRENTLY IF EXISTS "order_buyer_placed"',
+    'CREATE INDEX CONCURRENTLY "order_buyer_placed" '
     'ON "seller_desk_order" ("buyer_id", "placed_at", "store_id", "status")',
     'DROP INDEX CONCURRENTLY IF EXISTS "seller_desk_order_buyer_id_b4f994e0"',
     'DROP INDEX CONCURRENTLY IF EXISTS "seller_desk_order_store_id_d274b18d"',
 ]
 POSTGRES_BACKWARDS = [
-    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "seller_desk_order_buyer_id_b4f994e0" ON "seller_desk_order" ("buyer_id")',
-    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "seller_desk_order_store_id_d274b18d" ON "seller_desk_order" ("store_id")',
+    'DROP INDEX CONCURRENTLY IF EXISTS "seller_desk_order_buyer_id_b4f994e0"',
+    'CREATE INDEX CONCURRENTLY "seller_desk_order_buyer_id_b4f994e0" ON "seller_desk_order" ("buyer_id")',
+    'DROP INDEX CONCURRENTLY IF EXISTS "seller_desk_order_store_id_d274b18d"',
+    'CREATE INDEX CONCURRENTLY "seller_desk_order_store_id_d274b18d" ON "seller_desk_order" ("store_id")',
     'DROP INDEX CONCURRENTLY IF EXISTS "order_buyer_placed"',
 ]
 
