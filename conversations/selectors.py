@@ -1020,8 +1020,10 @@ def _output_zone():
 def _amount(value) -> str:
     """DRF's ``DecimalField(decimal_places=2)`` output; a value read from the ``numeric(12, 2)`` column already has
     two places, so only other values go through DRF's rounding."""
-    if type(value) is Decimal and value.as_tuple().exponent == -2:
-        return str(value)
+    if type(value) is Decimal:
+        text = str(value)
+        if text[-3:-2] == "." and "E" not in text:
+            return text
     return _AMOUNT.to_representation(value)
 
 

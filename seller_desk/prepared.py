@@ -122,6 +122,11 @@ def moment(value) -> datetime | None:
     return datetime.fromisoformat(value) if type(value) is str else value
 
 
+# By the length of PostgreSQL's UTC text: what completes it to DRF's (a fraction of 1–5 digits gets its zeros, none
+# stays none). Any other length (a year past 9999, a zone other than UTC) is parsed.
+_FRACTION_PADDING = {22: "Z", **{23 + digits: "0" * (6 - digits) + "Z" for digits in range(1, 7)}}
+
+
 def iso_time(value, tz) -> str | None:
     """DRF's ``DateTimeField`` output: ISO 8601 in ``tz`` (``Z`` for UTC), six fraction digits or none. ``value`` is
     a ``datetime`` or PostgreSQL's text of a UTC time (``YYYY-MM-DD HH:MM:SS[.f…]+00``, the fraction's trailing
@@ -129,12 +134,10 @@ def iso_time(value, tz) -> str | None:
     if value is None:
         return None
     if type(value) is str:
-        if tz is UTC and value.endswith("+00") and len(value) >= 22:
-            if len(value) == 29:
-                return f"{value[:10]}T{value[11:26]}Z"
-            if len(value) == 22:
-                return f"{value[:10]}T{value[11:19]}Z"
-            return f"{value[:10]}T{value[11:19]}.{value[20:-3]:0<6}Z"
+        if tz is UTC and value[-3:] == "+00":
+            padding = _FRACTION_PADDING.get(len(value))
+            if padding is not None:
+                return value[:10] + "T" + value[11:-3] + padding
         value = datetime.fromisoformat(value)
     text = (value if value.tzinfo is tz else value.astimezone(tz)).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -184,3 +184,18 @@ def test_the_queue_and_thread_rows_are_the_same_with_times_as_text(require_postg
     assert as_text == as_datetimes
     assert as_text[0][0][0]["id"] == first.pk and as_text[0][0][0]["status"] == "open"  # the head, shown open
     assert as_text[0][1].startswith("d")
+
+
+@pytest.mark.parametrize(
+    "value", ["77.00", "-5.00", "0.00", "0E-2", "7.5", "1.234", "1E+2", "9999999999.99", "12", 5, 5.25]
+)
+def test_amounts_are_written_as_drf_writes_them(value):
+    from decimal import Decimal
+
+    from rest_framework.serializers import DecimalField
+
+    from conversations.selectors import _amount
+
+    amount = Decimal(value) if isinstance(value, str) else value
+    drf = DecimalField(max_digits=12, decimal_places=2).to_representation(amount)
+    assert _amount(amount) == drf
