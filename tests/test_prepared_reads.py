@@ -104,6 +104,33 @@ def test_a_literal_percent_sign_survives_the_prepared_statement(require_postgres
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_querys_constants_are_prepared_in_and_each_argument_is_sent_once(require_postgres, store):
+    """The queue page's SQL names the store, now and the near-deadline end twice each, and eight constants (its
+    statuses and a flag): the statement takes the three arguments alone, and a constant holding a percent
+    sign or a quote is written into it as it was."""
+    make_inbound(store, text="Where is my parcel?")
+    connection.close()
+    queue_rows(store=store)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT parameter_types::text[], statement FROM pg_prepared_statements")
+        (types, statement), *_ = cursor.fetchall()
+    assert types == ["bigint", "timestamp with time zone", "timestamp with time zone"]
+    assert "'needs_reply'" in statement and "$3" in statement and "$4" not in statement
+    conversation = make_inbound(store, text="¿Dónde está?").conversation
+    read = PreparedRead(
+        lambda conversation_id, text: Conversation.objects.filter(
+            pk=conversation_id, buyer__name__in=["O'Hara 100%", text]
+        ).values("id"),
+        int,
+        str,
+    )
+    conversation.buyer.name = "O'Hara 100%"
+    conversation.buyer.save(update_fields=["name"])
+    assert read(conversation.pk, "nobody") == read(conversation.pk, "x") == [{"id": conversation.pk}]
+    assert read(conversation.pk + 10_000, "nobody") == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_with_server_preparing_off_no_statement_is_kept(require_postgres, store, settings):
     settings.DB_SERVER_PREPARED = False
     conversation = make_inbound(store, text="Where is my parcel?").conversation
