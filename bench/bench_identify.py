@@ -7,7 +7,9 @@ days ≈ 93,000 buyers) is identified ``--rounds`` times in a fresh process per 
 of the same crowd in one SQL query. Each method's process reports its median, its query count and its peak RSS
 (``ru_maxrss``). ``python`` is the per-buyer plan (``crowd_members`` + ``send_plan``, the SQLite path), ``sql`` the
 plan the desk counts in PostgreSQL (one pass over the crowd, plus the boundary day's head when the day before pushed
-some of it); the bench checks both give the same count and plan.
+some of it); the bench checks both give the same count and plan. Then, in one more process, the count and the
+plan alternate for three times as many pairs, and the median of each pair's ratio is printed: the ratio least
+moved by the box's changes of speed.
 """
 
 import argparse
@@ -62,9 +64,44 @@ def _campaign(days: int):
     return Campaign.objects.select_related("store").get(pk=campaign.pk)
 
 
-def _child(method: str, days: int, rounds: int) -> dict:
+def _identify_once(method: str, campaign, start):
+    """One identify by ``method``: the hand-written count, the desk's plan in SQL, or the per-buyer Python plan."""
     from datetime import timedelta
 
+    from django.db import connection
+
+    from campaigns import selectors
+    from seller_desk.selectors import store_day_start
+
+    if method == "hand":
+        with connection.cursor() as cursor:
+            store = campaign.store
+            cursor.execute(
+                HAND_WRITTEN,
+                [
+                    store.pk,
+                    store_day_start(store, campaign.orders_from),
+                    store_day_start(store, campaign.orders_to + timedelta(days=1)),
+                    store.pk,
+                    start,
+                ],
+            )
+            return {"count": cursor.fetchone()[0]}
+    if method == "python":
+        members = selectors.crowd_members(campaign)
+        ident = selectors.send_plan(store=campaign.store, members=members, start_day=start)
+    else:
+        ident = selectors.campaign_identification(campaign=campaign)
+    return {
+        "count": ident.count,
+        "matched": ident.matched,
+        "plan": [
+            [d.day.isoformat(), d.count, [[str(w.start), w.count] for w in d.windows]] for d in ident.plan
+        ],
+    }
+
+
+def _child(method: str, days: int, rounds: int) -> dict:
     import django
 
     django.setup()
@@ -72,42 +109,31 @@ def _child(method: str, days: int, rounds: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from campaigns import selectors
-    from seller_desk.selectors import store_day_start
 
     campaign = _campaign(days)
     start = selectors.campaign_start_day(campaign)
+    if method == "pairs":
+        # The count and the desk's plan alternately in one process, each pair's ratio taken within the pair: the
+        # box changes speed for seconds at a time, so two processes run one after the other can see two speeds.
+        ratios = []
+        for n in range(rounds):
+            took = {}
+            for m in ("hand", "sql") if n % 2 == 0 else ("sql", "hand"):
+                began = time.perf_counter()
+                _identify_once(m, campaign, start)
+                took[m] = time.perf_counter() - began
+            ratios.append(took["sql"] / took["hand"])
+        ratios.sort()
+        return {
+            "method": "pairs",
+            "median": round(statistics.median(ratios), 3),
+            "range": [ratios[0], ratios[-1]],
+        }
     times, result, queries = [], None, 0
     for _ in range(rounds):
         began = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            if method == "hand":
-                with connection.cursor() as cursor:
-                    store = campaign.store
-                    cursor.execute(
-                        HAND_WRITTEN,
-                        [
-                            store.pk,
-                            store_day_start(store, campaign.orders_from),
-                            store_day_start(store, campaign.orders_to + timedelta(days=1)),
-                            store.pk,
-                            start,
-                        ],
-                    )
-                    result = {"count": cursor.fetchone()[0]}
-            else:
-                if method == "python":
-                    members = selectors.crowd_members(campaign)
-                    ident = selectors.send_plan(store=campaign.store, members=members, start_day=start)
-                else:
-                    ident = selectors.campaign_identification(campaign=campaign)
-                result = {
-                    "count": ident.count,
-                    "matched": ident.matched,
-                    "plan": [
-                        [d.day.isoformat(), d.count, [[str(w.start), w.count] for w in d.windows]]
-                        for d in ident.plan
-                    ],
-                }
+            result = _identify_once(method, campaign, start)
         times.append(time.perf_counter() - began)
         queries = len(captured)
     return {
@@ -124,7 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--child", choices=["hand", "python", "sql"])
+    parser.add_argument("--child", choices=["hand", "python", "sql", "pairs"])
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.child, args.days, args.rounds)))
@@ -132,24 +158,17 @@ def main() -> None:
     if "sd_bench" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("DATABASE_URL must name the benchmark database (…/sd_bench…).")
     out = {}
-    for method in ("hand", "sql", "python"):
+    for method in ("hand", "sql", "python", "pairs"):
+        rounds = args.rounds * 3 if method == "pairs" else args.rounds
         run = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                method,
-                "--days",
-                str(args.days),
-                "--rounds",
-                str(args.rounds),
-            ],
+            [sys.executable, __file__, "--child", method, "--days", str(args.days), "--rounds", str(rounds)],
             capture_output=True,
             text=True,
             timeout=600,
             check=True,
         )
         out[method] = json.loads(run.stdout.strip().splitlines()[-1])
+    pairs = out.pop("pairs")
     same = out["sql"]["result"] == out["python"]["result"]
     print(f"load average (1 min): {os.getloadavg()[0]:.1f}")
     print(
@@ -163,6 +182,10 @@ def main() -> None:
         f"sql / hand-written: {out['sql']['median_ms'] / out['hand']['median_ms']:.2f}x;"
         f" python / hand-written: {out['python']['median_ms'] / out['hand']['median_ms']:.2f}x;"
         f" sql plan == python plan: {same}"
+    )
+    print(
+        f"sql / hand-written, alternating in one process: median {pairs['median']:.2f}x of {args.rounds * 3} pairs"
+        f" ({pairs['range'][0]:.2f}–{pairs['range'][1]:.2f}x)"
     )
 
 

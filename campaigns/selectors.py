@@ -326,10 +326,12 @@ def campaign_start_day(campaign: Campaign, today: date | None = None) -> date:
 # One pass over the crowd (``_DAYS_SQL``) counts its members per store-local day of their oldest order: hash
 # aggregates only, nothing of the crowd sorted or kept. The buyers pushed the day before or on the first day (at most
 # two days' quota) are counted again, each looked up alone in the crowd (the crowd narrowed to the buyer, read from the
-# ``order_buyer_placed`` index): cheaper than joining every member to them. The first day takes whole days in order
-# until the day where its remaining quota runs out (the boundary day). Only when that day holds buyers pushed the day
-# before does their place in it matter; then ``_day_head`` reads the day's first members in order, as many as the
-# first day can still reach. Every later day is arithmetic over each window's size (``cap`` members a day).
+# ``order_buyer_placed`` index): cheaper than joining every member to them; those of the day before come with their
+# place (oldest order, buyer id). The first day takes whole days in order until the day where its remaining quota
+# runs out (the boundary day). Only when that day holds buyers pushed the day before does their place in it matter:
+# then ``_day_head`` finds the last member the first day reaches there (the day's members not pushed on either day,
+# in order), and the day before's pushes placed ahead of it are skipped. Every later day is arithmetic over each
+# window's size (``cap`` members a day).
 _DAYS_SQL = """
 WITH crowd(buyer_id, oldest) AS ({crowd}),
 pushed AS (
@@ -338,14 +340,18 @@ pushed AS (
     WHERE store_id = %(store)s AND status = %(sent)s AND send_day IN (%(start)s, %(yesterday)s)
     GROUP BY buyer_id
 )
-SELECT (c.oldest AT TIME ZONE %(tz)s::{zone_type})::date, 0, count(*) FROM crowd c GROUP BY 1
+SELECT (c.oldest AT TIME ZONE %(tz)s::{zone_type})::date, 0, count(*), NULL::timestamptz[], NULL::bigint[]
+FROM crowd c
+GROUP BY 1
 UNION ALL
-SELECT (m.oldest[1] AT TIME ZONE %(tz)s::{zone_type})::date, CASE WHEN m.today THEN 2 ELSE 1 END, count(*)
+SELECT (m.oldest[1] AT TIME ZONE %(tz)s::{zone_type})::date, CASE WHEN m.today THEN 2 ELSE 1 END, count(*),
+    array_agg(m.oldest[1]) FILTER (WHERE NOT m.today), array_agg(m.buyer_id) FILTER (WHERE NOT m.today)
 FROM (
-    SELECT p.today, (SELECT ARRAY[c.oldest] FROM ({crowd}) AS c(buyer_id, oldest) WHERE c.buyer_id = p.buyer_id)
+    SELECT p.buyer_id, p.today,
+        (SELECT ARRAY[c.oldest] FROM ({crowd}) AS c(buyer_id, oldest) WHERE c.buyer_id = p.buyer_id)
     FROM pushed p
     OFFSET 0
-) AS m(today, oldest)
+) AS m(buyer_id, today, oldest)
 WHERE m.oldest IS NOT NULL
 GROUP BY 1, 2
 """
@@ -357,29 +363,26 @@ GROUP BY 1, 2
 _PLAN_SETTINGS = "SET LOCAL work_mem = '32MB'; SET LOCAL jit = off;\n"
 
 
-# The first members of one store-local day of the crowd, in plan order, for the first day's last places: the
-# day's orders walked on the ``(store, placed_at)`` index, each kept when it is its buyer's oldest in the crowd
-# (the crowd narrowed to that buyer, which PostgreSQL reads through the buyer's own orders) and the first of the
-# buyer's orders placed at that instant. So it reads about as many orders as it returns, not the day's. Rows tied
-# on ``placed_at`` come all or none (``WITH TIES``) and are put in buyer order in Python. Buyers pushed on the
-# first day are left out.
+# The first members of one store-local day of the crowd in plan order, leaving out the buyers pushed on the first
+# day or the day before, for the first day's last places: the day's orders walked on the ``(store, placed_at)``
+# index, the pushed buyers' dropped by a hashed look-up first, each other kept when it is its buyer's oldest in the
+# crowd (the crowd narrowed to that buyer, read through the buyer's own orders) and the first of the buyer's orders
+# placed at that instant. So it reads about as many orders as it passes, and looks up only those it may return.
+# Rows tied on ``placed_at`` come all or none (``WITH TIES``) and are put in buyer order in Python.
 _HEAD_SQL = """
-SELECT o.buyer_id, o.placed_at, EXISTS (
-    SELECT 1 FROM campaigns_campaignrecipient r
-    WHERE r.store_id = %(store)s AND r.buyer_id = o.buyer_id AND r.status = %(sent)s AND r.send_day = %(yesterday)s
-)
+SELECT o.buyer_id, o.placed_at
 FROM seller_desk_order o
 WHERE o.store_id = %(store)s AND o.placed_at >= %(day_start)s AND o.placed_at < %(day_end)s
   AND o.status NOT IN %(not_transactions)s
+  AND o.buyer_id NOT IN (
+    SELECT r.buyer_id FROM campaigns_campaignrecipient r
+    WHERE r.store_id = %(store)s AND r.status = %(sent)s AND r.send_day IN (%(start)s, %(yesterday)s)
+  )
   AND o.placed_at = (SELECT c.oldest FROM ({crowd}) AS c(buyer_id, oldest) WHERE c.buyer_id = o.buyer_id)
   AND NOT EXISTS (
     SELECT 1 FROM seller_desk_order twin
     WHERE twin.store_id = o.store_id AND twin.buyer_id = o.buyer_id AND twin.placed_at = o.placed_at
       AND twin.id < o.id AND twin.status NOT IN %(not_transactions)s
-  )
-  AND NOT EXISTS (
-    SELECT 1 FROM campaigns_campaignrecipient r
-    WHERE r.store_id = %(store)s AND r.buyer_id = o.buyer_id AND r.status = %(sent)s AND r.send_day = %(start)s
   )
 ORDER BY o.placed_at
 FETCH FIRST %(limit)s ROWS WITH TIES
@@ -387,14 +390,11 @@ FETCH FIRST %(limit)s ROWS WITH TIES
 
 # Members without orders (customer groups only) come last, by buyer id.
 _HEAD_WITHOUT_ORDERS_SQL = """
-SELECT c.buyer_id, c.oldest, EXISTS (
-    SELECT 1 FROM campaigns_campaignrecipient r
-    WHERE r.store_id = %(store)s AND r.buyer_id = c.buyer_id AND r.status = %(sent)s AND r.send_day = %(yesterday)s
-)
+SELECT c.buyer_id, c.oldest
 FROM ({crowd}) AS c(buyer_id, oldest)
-WHERE c.oldest IS NULL AND NOT EXISTS (
-    SELECT 1 FROM campaigns_campaignrecipient r
-    WHERE r.store_id = %(store)s AND r.buyer_id = c.buyer_id AND r.status = %(sent)s AND r.send_day = %(start)s
+WHERE c.oldest IS NULL AND c.buyer_id NOT IN (
+    SELECT r.buyer_id FROM campaigns_campaignrecipient r
+    WHERE r.store_id = %(store)s AND r.status = %(sent)s AND r.send_day IN (%(start)s, %(yesterday)s)
 )
 ORDER BY c.buyer_id
 LIMIT %(limit)s
@@ -403,7 +403,7 @@ LIMIT %(limit)s
 
 def _day_head(*, crowd_sql: str, params: dict, store: Store, day: date | None, limit: int) -> list[tuple]:
     """The first ``limit`` members whose oldest order is on ``day`` (None: no order), in plan order, without the
-    buyers pushed on the first day: (buyer id, oldest order, pushed the day before)."""
+    buyers pushed on the first day or the day before: (buyer id, oldest order)."""
     if day is None:
         sql, bounds = _HEAD_WITHOUT_ORDERS_SQL, {}
     else:
@@ -453,13 +453,17 @@ def _crowd_plan_sql(*, campaign: Campaign, crowd: QuerySet, start_day: date) -> 
         cursor.execute(_PLAN_SETTINGS + _DAYS_SQL.format(crowd=crowd_sql, zone_type=zone_type), params)
         rows = cursor.fetchall()
     # Per store-local day of the oldest order (None: no order), in plan order: members not pushed, pushed the day
-    # before, pushed on the first day. The query gives each day's members (kind 0) and its pushed ones (1, 2).
+    # before, pushed on the first day. The query gives each day's members (kind 0) and its pushed ones (1, 2), with
+    # the places of those pushed the day before.
     counts: dict[date | None, list[int]] = {}
-    for day, kind, n in rows:
+    places_before: dict[date | None, list[tuple]] = {}
+    for day, kind, n, oldest, buyer_ids in rows:
         day_counts = counts.setdefault(day, [0, 0, 0])
         day_counts[kind] += n
         if kind:
             day_counts[0] -= n
+        if kind == 1:
+            places_before[day] = list(zip(oldest, buyer_ids, strict=True))
     days = sorted(counts.items(), key=lambda d: (d[0] is None, d[0] or date.max))
     anchor = campaign.orders_from if campaign.crowd_method == CrowdMethod.CONDITIONS else None
     anchor = anchor or min((day for day, _ in days if day is not None), default=None)
@@ -491,21 +495,21 @@ def _crowd_plan_sql(*, campaign: Campaign, crowd: QuerySet, start_day: date) -> 
             skipped += before
             continue
         wanted = first_capacity - clean_taken
+        passed = 0
         if wanted and before:
-            head = _day_head(crowd_sql=crowd_sql, params=params, store=store, day=day, limit=wanted + before)
-            for _, _, pushed in head:
-                if clean_taken >= first_capacity:
-                    break
-                taken[start] = taken.get(start, 0) + 1
-                if pushed:
-                    skipped += 1
-                else:
-                    clean_taken += 1
-                    first_day[start] = first_day.get(start, 0) + 1
-        elif wanted:
-            taken[start] = taken.get(start, 0) + wanted
+            # The first day stops at the day's ``wanted``-th member not pushed: the day before's pushes placed
+            # ahead of it are passed over (skipped), the rest wait for a later day like any member.
+            head = _day_head(crowd_sql=crowd_sql, params=params, store=store, day=day, limit=wanted)
+            last_buyer, last_oldest = head[wanted - 1]
+            if day is None:
+                passed = sum(1 for _, buyer_id in places_before[day] if buyer_id < last_buyer)
+            else:
+                passed = sum(1 for place in places_before[day] if place < (last_oldest, last_buyer))
+        if wanted:
+            taken[start] = taken.get(start, 0) + wanted + passed
             first_day[start] = first_day.get(start, 0) + wanted
             clean_taken += wanted
+            skipped += passed
         break
     plan: list[PlanDay] = []
     if first_day:
