@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -97,6 +98,10 @@ def browser_page(chromium_browser, live_server, request):
             except Exception as exc:  # noqa: BLE001 - a broken page must not hide the test's own failure
                 print(f"could not screenshot {open_page.url}: {exc}")
     context.close()
+    # The test body's ORM calls run while Playwright's sync API drives its event loop on this thread, and the
+    # connection they opened outlived the test: pytest-django's teardown did not close it, so the test database
+    # could not be dropped at the end of the run ("being accessed by other users"). Closed here.
+    connections.close_all()
 
 
 @pytest.fixture
