@@ -42,7 +42,7 @@ from seller_desk.services import (
     protection_extend,
 )
 from seller_desk.shared_cache import redis_client
-from seller_desk.writes import insert_unless_conflict, inserted_fields
+from seller_desk.writes import bound_values, insert_unless_conflict, inserted_fields, mark_stored
 from templates_i18n.guard import text_guard_enforce
 from templates_i18n.languages import DEFAULT_LANGUAGE, detect_language, normalize_language
 from templates_i18n.selectors import placeholders
@@ -236,14 +236,11 @@ def _message_insert_and_conversation_update(
     name, sql, inserted, waited, updated = _message_insert_and_update_sql(
         tuple(dict.fromkeys(fields)), wait is not None
     )
-    params = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in inserted]
-    params += [f.get_db_prep_save(f.pre_save(wait, True), connection) for f in waited]
-    params += [f.get_db_prep_save(f.pre_save(conversation, False), connection) for f in updated]
+    params = bound_values(message, inserted) + bound_values(wait, waited)
+    params += bound_values(conversation, updated, add=False)
     with connection.cursor() as cursor:
         cursor.execute(server_statement(connection, name, sql, len(params) + 1), [*params, conversation.pk])
-        message.pk = cursor.fetchone()[0]
-    message._state.adding = False
-    message._state.db = connection.alias
+        mark_stored(message, cursor.fetchone()[0])
     if wait is not None:  # stored without its own id, which no caller reads
         wait.opened_by = message
 

@@ -48,7 +48,6 @@ class PreparedRead:
         self._kinds = kinds
         self._times_as_text = times_as_text
         self._compiled: dict[str, tuple] = {}
-        self._every_argument_bound = False
         self._statement = statement_name("read")
 
     def _compile(self, alias: str) -> tuple:
@@ -82,18 +81,16 @@ class PreparedRead:
         names = [*qs.query.extra_select, *qs.query.values_select, *qs.query.annotation_select]
         converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         # A prepared statement numbers its parameters once: an argument the SQL never uses would have no type.
-        self._every_argument_bound = {ref for kind, ref in slots if kind == "arg"} == set(
-            range(len(self._kinds))
-        )
-        return sql, slots, subqueries, names, list(converters.items())
+        every_argument_bound = {ref for kind, ref in slots if kind == "arg"} == set(range(len(self._kinds)))
+        return sql, slots, subqueries, names, list(converters.items()), every_argument_bound
 
     def __call__(self, *args, using: str = DEFAULT_DB_ALIAS) -> list[dict]:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        sql, slots, subqueries, names, converters = compiled
+        sql, slots, subqueries, names, converters, every_argument_bound = compiled
         connection = connections[using]
-        if not subqueries and self._every_argument_bound and _server_prepared(connection):
+        if not subqueries and every_argument_bound and _server_prepared(connection):
             sql, params = server_statement(connection, self._statement, sql, len(args), slots), list(args)
         else:
             params = [args[ref] if kind == "arg" else ref for kind, ref in slots]

@@ -20,11 +20,14 @@ def inserted_fields(model) -> list:
     return [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
 
 
-def _bound(instance, fields) -> list:
-    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+def bound_values(instance, fields, *, add: bool = True) -> list:
+    """What Django's ``save()`` binds for ``fields`` of ``instance``: each field's ``pre_save`` (which also stores an
+    uploaded file, or stamps an ``auto_now`` time), then ``get_db_prep_save``."""
+    return [f.get_db_prep_save(f.pre_save(instance, add), connection) for f in fields]
 
 
-def _stored(instance, pk) -> None:
+def mark_stored(instance, pk) -> None:
+    """``instance`` as the ORM leaves a row it inserted: its primary key set, no longer adding."""
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = connection.alias
@@ -46,13 +49,13 @@ def insert_unless_conflict(instance) -> bool:
     primary key set, the row locked by this transaction), False when another row holds the place. One statement
     where ``create()`` in a savepoint, to survive the conflict, costs three."""
     name, sql, fields = _insert_unless_conflict_sql(type(instance))
-    params = _bound(instance, fields)
+    params = bound_values(instance, fields)
     with connection.cursor() as cursor:
         cursor.execute(server_statement(connection, name, sql, len(params)), params)
         row = cursor.fetchone()
     if row is None:
         return False
-    _stored(instance, row[0])
+    mark_stored(instance, row[0])
     return True
 
 
@@ -93,7 +96,7 @@ def buyer_upsert_one(*, store, external_id: str, fields: dict[str, str]) -> Buye
     one buyer opening new conversations are stored one after the other."""
     name, sql, inserted, keys = _buyer_upsert_sql(tuple(sorted(fields)))
     buyer = Buyer(store=store, external_id=external_id, **fields)
-    params = _bound(buyer, inserted) + [
+    params = bound_values(buyer, inserted) + [
         k.get_db_prep_save(getattr(buyer, k.attname), connection) for k in keys
     ]
     with connection.cursor() as cursor:
