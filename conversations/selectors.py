@@ -3,6 +3,7 @@
 import functools
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -45,6 +46,7 @@ from seller_desk.models import (
     Store,
 )
 from seller_desk.prepared import PreparedRead, iso_time, moment
+from seller_desk.row_versions import KeptRows, RowVersion
 from templates_i18n.languages import bcp47
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
 
@@ -1132,8 +1134,10 @@ def queue_rows(
             head_filter = None
     compound = connection.features.supports_slicing_ordering_in_compound
     unfiltered = not any(value for name, value in filters.items() if name != "user")
+    tz = _output_zone()
     if cursor is None and queue == "needs_reply" and unfiltered and compound:
-        rows = _needs_reply_first_page(limit)(store.pk, now, near_until)
+        versions_read, rows_read = _needs_reply_first_page(limit)
+        page = _page_built(versions_read, rows_read, (store.pk, now, near_until), now=now, tz=tz)
     else:
         parts = _page_parts(
             _queue_filtered(store=store, queue=queue, now=now, **filters),
@@ -1144,12 +1148,12 @@ def queue_rows(
             tail_after=tail_after,
         )
         if compound:
-            rows = _PAGE_ROWS(parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True))
+            ids = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
+            page = _page_built(_PAGE_VERSIONS, _PAGE_ROWS, (ids,), now=now, tz=tz)
         else:
-            rows = list(_page_rows([pk for part in parts for pk in part.values_list("id", flat=True)]))
-    page = _in_queue_order(
-        _tags_folded(rows), queue=queue, near_until=near_until if head_filter is not None else None
-    )
+            rows = _page_rows([pk for part in parts for pk in part.values_list("id", flat=True)])
+            page = [_built(v, now, tz) for v in _tags_folded(list(rows))]
+    page = _in_queue_order(page, queue=queue, near_until=near_until if head_filter is not None else None)
     next_cursor = None
     if len(page) > limit:
         last = page[limit - 1]
@@ -1161,8 +1165,7 @@ def queue_rows(
             key = last["reply_due_at"] if queue == "needs_reply" else last["last_message_at"]
             next_cursor = f"{_micros(key)}_{last['id']}"
         page = page[:limit]
-    tz = _output_zone()
-    return [_row(v, v["tags"], now, tz) for v in page], next_cursor
+    return [v["api"] for v in page], next_cursor
 
 
 def _page_parts(
@@ -1202,11 +1205,12 @@ def _queue_parts(base, *, queue: str, near_until, head_filter: Q | None, tail_af
 
 
 @functools.cache
-def _needs_reply_first_page(limit: int) -> PreparedRead:
+def _needs_reply_first_page(limit: int) -> tuple[PreparedRead, PreparedRead]:
     """The needs-reply queue's first page without filters (what the desk polls), built by the same functions as any
-    page and compiled once per page size: ``(store id, now, near-deadline end)``."""
+    page and compiled once per page size: its rows' versions and its rows, each ``(store id, now, near-deadline
+    end)``."""
 
-    def build(store_id, now, near_until):
+    def ids(store_id, now, near_until):
         head, tail = _page_parts(
             _queue_filtered(store=store_id, queue="needs_reply", now=now),
             queue="needs_reply",
@@ -1215,21 +1219,103 @@ def _needs_reply_first_page(limit: int) -> PreparedRead:
             head_filter=Q(),
             tail_after=None,
         )
-        return _page_rows(head.union(tail, all=True))
+        return head.union(tail, all=True)
 
-    return PreparedRead(build, int, datetime, datetime, times_as_text=True)
+    return (
+        PreparedRead(lambda *args: _page_versions(ids(*args)), int, datetime, datetime, tuples=True),
+        PreparedRead(lambda *args: _page_rows(ids(*args)), int, datetime, datetime, times_as_text=True),
+    )
+
+
+# What a page row is built from, by row version (seller_desk.row_versions): the conversation's, its buyer's, its
+# order's, its assignee's, and per tag the link's and the tag's.
+_ROW_VERSIONS = {
+    "v_conversation": RowVersion(),
+    "v_buyer": RowVersion("buyer"),
+    "v_order": RowVersion("order"),
+    "v_assignee": RowVersion("assignee"),
+    "v_tag_link": RowVersion("conversation_tags"),
+    "v_tag": RowVersion("conversation_tags__tag"),
+}
 
 
 def _page_rows(ids) -> QuerySet:
-    """The API rows of ``ids`` (a list or a subquery), one per tag (by name; none: one row with no tag name)."""
+    """The API rows of ``ids`` (a list or a subquery), one per tag (by name; none: one row with no tag name), with
+    the versions they are built from."""
     return (
         Conversation.objects.filter(pk__in=ids)
+        .annotate(**_ROW_VERSIONS)
         .order_by("conversation_tags__tag__name")
-        .values(*_ROW_FIELDS, "dispute_escalates_at", "conversation_tags__tag__name")
+        .values(*_ROW_FIELDS, "dispute_escalates_at", "conversation_tags__tag__name", *_ROW_VERSIONS)
+    )
+
+
+def _page_versions(ids) -> QuerySet:
+    """``_page_rows``' ids and versions alone: the same joins, one row per tag, in no order."""
+    return (
+        Conversation.objects.filter(pk__in=ids)
+        .annotate(**_ROW_VERSIONS)
+        .order_by()
+        .values("id", *_ROW_VERSIONS)
     )
 
 
 _PAGE_ROWS = PreparedRead(_page_rows, QuerySet, times_as_text=True)
+_PAGE_VERSIONS = PreparedRead(_page_versions, QuerySet, tuples=True)
+# The page rows this process has built, by what they were built from (``_page_built``).
+_BUILT_ROWS = KeptRows()
+
+
+def _versions_folded(rows) -> dict[int, tuple]:
+    """Per conversation id, in the order read, from ``(id, *versions)`` rows (one per tag): the conversation's,
+    buyer's, order's and assignee's versions and its tags' pairs in a fixed order."""
+    heads: dict[int, tuple] = {}
+    tags: dict[int, list] = {}
+    for pk, conversation, buyer, order, assignee, link, tag in rows:
+        if pk not in heads:
+            heads[pk] = (conversation, buyer, order, assignee)
+            tags[pk] = []
+        if link is not None:
+            tags[pk].append((link, tag))
+    return {
+        pk: (*head, tuple(sorted(tags[pk])) if len(tags[pk]) > 1 else tuple(tags[pk]))
+        for pk, head in heads.items()
+    }
+
+
+def _built(v: dict, now, tz) -> dict:
+    """``v`` (a folded page row) with its API row (``"api"``) and, when that row shows a snooze that has not ended,
+    the time it ends (``"wakes_at"``), after which the row is built again."""
+    v["api"] = _row(v, v["tags"], now, tz)
+    until = moment(v["snoozed_until"]) if v["inbox_state"] == InboxState.SNOOZED else None
+    v["wakes_at"] = until if until is not None and until > now else None
+    return v
+
+
+def _page_built(versions_read, rows_read, args: tuple, *, now, tz) -> list[dict]:
+    """The page's rows, each folded with its tags and built (``_built``), in no order.
+
+    Outside a transaction on PostgreSQL the page first reads its rows' versions (``_page_versions``); a row built
+    earlier from the same versions, in the same time zone, whose snooze has not ended since, is used as built, and
+    only the others are read (``_page_rows``, by id) and built: one query when nothing on the page changed, two when
+    something did. Otherwise the rows are read and built."""
+    if not KeptRows.usable(connection):
+        return [_built(v, now, tz) for v in _tags_folded(rows_read(*args))]
+    alias, at = connection.alias, monotonic()
+    page, missing = [], []
+    for pk, versions in _versions_folded(versions_read(*args)).items():
+        v = _BUILT_ROWS.get(alias, pk, (tz, *versions), at=at)
+        if v is None or (v["wakes_at"] is not None and now >= v["wakes_at"]):
+            missing.append(pk)
+        else:
+            page.append(v)
+    if missing:
+        rows = _PAGE_ROWS(Conversation.objects.filter(pk__in=missing).values("id"))
+        versions = _versions_folded((v["id"], *(v[name] for name in _ROW_VERSIONS)) for v in rows)
+        for v in _tags_folded(rows):
+            page.append(_built(v, now, tz))
+            _BUILT_ROWS.keep(alias, v["id"], (tz, *versions[v["id"]]), v, at=at)
+    return page
 
 
 def _tags_folded(rows: list[dict]) -> list[dict]:

@@ -41,12 +41,14 @@ class PreparedRead:
     and parameters go where its stand-in was.
     """
 
-    def __init__(self, build, *kinds, times_as_text: bool = False):
+    def __init__(self, build, *kinds, times_as_text: bool = False, tuples: bool = False):
         """``kinds``: per argument, ``int``, ``str``, ``datetime`` or ``QuerySet``. ``times_as_text``: on PostgreSQL
-        the ``timestamptz`` columns come as PostgreSQL's text (``iso_time``, ``moment``)."""
+        the ``timestamptz`` columns come as PostgreSQL's text (``iso_time``, ``moment``). ``tuples``: rows as
+        tuples in the ``values()`` order, not dicts."""
         self._build = build
         self._kinds = kinds
         self._times_as_text = times_as_text
+        self._tuples = tuples
         self._compiled: dict[str, tuple] = {}
         self._statement = statement_name("read")
 
@@ -109,6 +111,8 @@ class PreparedRead:
             rows = cursor.fetchall()
         if converters:
             rows = [self._convert(list(row), converters, connection) for row in rows]
+        if self._tuples:
+            return rows
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     @staticmethod

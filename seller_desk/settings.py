@@ -148,6 +148,10 @@ if DB_SERVER_PREPARED and "postgresql" in DATABASES["default"]["ENGINE"]:
 # (seller_desk.auth._TokenRows, LISTEN/NOTIFY); off with DB_SERVER_PREPARED=0 or DB_AUTH_CACHE=0 (PgBouncer in
 # transaction mode keeps no LISTEN).
 DB_AUTH_CACHE = DB_SERVER_PREPARED and os.environ.get("DB_AUTH_CACHE", "1") != "0"
+# The seller API's queue pages keep each row as built while PostgreSQL's row versions of it (and of its buyer,
+# order, assignee and tags) stay the same (seller_desk.row_versions): at most this many rows per process; 0 turns
+# it off.
+QUEUE_ROW_CACHE = int(os.environ.get("QUEUE_ROW_CACHE", "5000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

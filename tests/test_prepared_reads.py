@@ -186,7 +186,7 @@ def test_the_queue_and_thread_rows_are_the_same_with_times_as_text(require_postg
     )
     reads = [
         selectors._PAGE_ROWS,
-        selectors._needs_reply_first_page(1),
+        selectors._needs_reply_first_page(1)[1],
         selectors._THREAD_ROW,
         selectors._THREAD_MESSAGES,
         selectors._THREAD_NOTES,
