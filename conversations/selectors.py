@@ -45,7 +45,7 @@ from seller_desk.models import (
     ProtectionExtension,
     Store,
 )
-from seller_desk.prepared import PreparedRead, iso_time, moment
+from seller_desk.prepared import PreparedRead, any_of, iso_time, moment
 from seller_desk.row_versions import KeptRows, RowVersion
 from templates_i18n.languages import bcp47
 from templates_i18n.selectors import reply_language, reply_text_render, suggestions_for_text
@@ -1242,8 +1242,12 @@ _ROW_VERSIONS = {
 def _page_rows(ids) -> QuerySet:
     """The API rows of ``ids`` (a list or a subquery), one per tag (by name; none: one row with no tag name), with
     the versions they are built from."""
+    return _page_rows_where(Q(pk__in=ids))
+
+
+def _page_rows_where(condition) -> QuerySet:
     return (
-        Conversation.objects.filter(pk__in=ids)
+        Conversation.objects.filter(condition)
         .annotate(**_ROW_VERSIONS)
         .order_by("conversation_tags__tag__name")
         .values(*_ROW_FIELDS, "dispute_escalates_at", "conversation_tags__tag__name", *_ROW_VERSIONS)
@@ -1261,6 +1265,8 @@ def _page_versions(ids) -> QuerySet:
 
 
 _PAGE_ROWS = PreparedRead(_page_rows, QuerySet, times_as_text=True)
+# The rows a page had not built yet, by their ids (one array).
+_PAGE_ROWS_OF = PreparedRead(lambda ids: _page_rows_where(any_of(ids)), list, times_as_text=True)
 _PAGE_VERSIONS = PreparedRead(_page_versions, QuerySet, tuples=True)
 # The page rows this process has built, by what they were built from (``_page_built``).
 _BUILT_ROWS = KeptRows()
@@ -1310,7 +1316,7 @@ def _page_built(versions_read, rows_read, args: tuple, *, now, tz) -> list[dict]
         else:
             page.append(v)
     if missing:
-        rows = _PAGE_ROWS(Conversation.objects.filter(pk__in=missing).values("id"))
+        rows = _PAGE_ROWS_OF(missing)
         versions = _versions_folded((v["id"], *(v[name] for name in _ROW_VERSIONS)) for v in rows)
         for v in _tags_folded(rows):
             page.append(_built(v, now, tz))

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import F, Lookup, QuerySet
 from django.db.models.expressions import RawSQL
 from psycopg2 import extensions as _pg
 
@@ -42,7 +42,8 @@ class PreparedRead:
     """
 
     def __init__(self, build, *kinds, times_as_text: bool = False, tuples: bool = False):
-        """``kinds``: per argument, ``int``, ``str``, ``datetime`` or ``QuerySet``. ``times_as_text``: on PostgreSQL
+        """``kinds``: per argument, ``int``, ``str``, ``datetime``, ``list`` (of ids, bound as one array, e.g. in
+        ``any_of``) or ``QuerySet``. ``times_as_text``: on PostgreSQL
         the ``timestamptz`` columns come as PostgreSQL's text (``iso_time``, ``moment``). ``tuples``: rows as
         tuples in the ``values()`` order, not dicts."""
         self._build = build
@@ -61,6 +62,8 @@ class PreparedRead:
                 stand_ins.append(-7_000_001 - i)
             elif kind is datetime:
                 stand_ins.append(datetime(1901, 1, 1, 0, 0, i, tzinfo=UTC))
+            elif kind is list:
+                stand_ins.append([-7_000_001 - i])
             else:
                 stand_ins.append(f"\x1fprepared {i}\x1f")
         qs = self._build(*stand_ins)
@@ -123,6 +126,25 @@ class PreparedRead:
                 value = function(value, expression, connection)
             row[position] = value
         return row
+
+
+class _AnyOf(Lookup):
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def any_of(ids, field: str = "pk") -> Lookup:
+    """``filter(any_of(ids))``: ``field = ANY(%s)``, the ids as one PostgreSQL array parameter, so any number of them
+    is one prepared statement (``pk__in`` writes one parameter per id)."""
+    return _AnyOf(F(field), ids)
 
 
 def moment(value) -> datetime | None:
