@@ -309,8 +309,10 @@ def _serve(conn_max_age: str):
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
         "DJANGO_DEBUG": "0",
         "DB_CONN_MAX_AGE": conn_max_age,
-        # For BENCH_WORKER_CLASS=gthread: threads per worker (the production default is 4).
-        "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "4"),
+        # A sync worker is one thread: gunicorn runs "-k sync" with more than one thread as gthread (its config.py),
+        # which every run from 2026-12-04 20:03 to 2026-12-07 15:30 did (4 threads). BENCH_WORKER_CLASS=gthread:
+        # GUNICORN_THREADS threads a worker (the production default is 4).
+        "GUNICORN_THREADS": "1" if WORKER_CLASS == "sync" else os.environ.get("GUNICORN_THREADS", "4"),
         # gunicorn reads the rest of the project's gunicorn.conf.py: no recycling during a run, so
         # a worker's start-up (the language detector, seconds of CPU) never lands inside a measurement.
         "GUNICORN_MAX_REQUESTS": "0",
@@ -478,6 +480,8 @@ def main() -> None:
     for r in results:  # each beside the median bare view of its own rounds
         r["ratio"] = 1.0 if r["label"].startswith("bare JSON view") else r["rps"] / r["bare"]
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min); at the start: {load_start:.1f}")
+    threads = "1" if WORKER_CLASS == "sync" else os.environ.get("GUNICORN_THREADS", "4")
+    print(f"gunicorn: 2 {WORKER_CLASS} workers, {threads} thread(s) each")
     print("exactly once:", once)
     print(
         f"{'endpoint':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'queries':>7} {'non-2xx':>7}"
