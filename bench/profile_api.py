@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_bench14 REDIS_URL=redis://127.0.0.1:6379/8 \\
         .venv/bin/python bench/profile_api.py [--requests 200] [--profile queue|thread|bare|q-1chg|q-unkept]
 
-No server, no network: each endpoint is asked ``--requests`` times after a warm-up, with the whole middleware stack
+No server, no network: each endpoint is asked ``--requests`` times after a warm-up (the endpoints taking turns, 20
+requests at a time), with the whole middleware stack
 and the same database as ``bench/bench_http.py``. Prints per endpoint the median wall and CPU milliseconds of a
 request, its queries and their time, and the ratio of the bare view's CPU time to the endpoint's (what the
 wall-clock ratio of a quiet machine approaches); where PostgreSQL runs on this machine, also the CPU its backend spent
@@ -83,40 +84,50 @@ def main() -> None:
                     [f"Bench Buyer {next(renames) % 2}", first_buyer, args.store],
                 )
 
-    results = {}
+    # The endpoints take turns, 20 requests at a time: this box changes speed for seconds at a time, and one endpoint
+    # measured after another would catch two speeds.
+    chunk = 20
+    samples = {name: {"walls": [], "cpus": [], "sql": [], "pg": 0.0, "queries": 0} for name in paths}
     for name, path in paths.items():
         settings.QUEUE_ROW_CACHE = 0 if name == "q-unkept" else kept_rows
         for _ in range(20):
             before(name)
             assert client.get(path).status_code == 200, path
-        walls, cpus, sql_ms = [], [], []
-        queries = 0
-        backend_before = backend_cpu(connection)
-        for _ in range(args.requests):
-            before(name)
-            with CaptureQueriesContext(connection) as captured:
-                wall, cpu = time.perf_counter(), time.process_time()
-                client.get(path)
-                walls.append(time.perf_counter() - wall)
-                cpus.append(time.process_time() - cpu)
-            queries = len(captured)
-            sql_ms.append(sum(float(q["time"]) for q in captured) * 1000)
-        backend_after = backend_cpu(connection)
-        results[name] = {
-            "pg": None if backend_after is None else (backend_after - backend_before) / args.requests * 1000,
-            "wall": statistics.median(walls) * 1000,
-            "cpu": statistics.median(cpus) * 1000,
-            "sql": statistics.median(sql_ms),
-            "queries": queries,
-        }
-        if args.profile == name:
-            profile = cProfile.Profile()
-            profile.enable()
-            for _ in range(args.requests):
+    for _ in range(max(1, args.requests // chunk)):
+        for name, path in paths.items():
+            settings.QUEUE_ROW_CACHE = 0 if name == "q-unkept" else kept_rows
+            taken = samples[name]
+            backend_before = backend_cpu(connection)
+            for _ in range(chunk):
                 before(name)
-                client.get(path)
-            profile.disable()
-            pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
+                with CaptureQueriesContext(connection) as captured:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    client.get(path)
+                    taken["walls"].append(time.perf_counter() - wall)
+                    taken["cpus"].append(time.process_time() - cpu)
+                taken["queries"] = len(captured)
+                taken["sql"].append(sum(float(q["time"]) for q in captured) * 1000)
+            backend_after = backend_cpu(connection)
+            taken["pg"] = None if backend_after is None else taken["pg"] + backend_after - backend_before
+    results = {
+        name: {
+            "pg": None if taken["pg"] is None else taken["pg"] / len(taken["cpus"]) * 1000,
+            "wall": statistics.median(taken["walls"]) * 1000,
+            "cpu": statistics.median(taken["cpus"]) * 1000,
+            "sql": statistics.median(taken["sql"]),
+            "queries": taken["queries"],
+        }
+        for name, taken in samples.items()
+    }
+    if args.profile:
+        settings.QUEUE_ROW_CACHE = 0 if args.profile == "q-unkept" else kept_rows
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.requests):
+            before(args.profile)
+            client.get(paths[args.profile])
+        profile.disable()
+        pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
     print(f"load average (1 min): {os.getloadavg()[0]:.1f}; {args.requests} requests each, medians")
     bare = results["bare"]["cpu"]
     for name, r in results.items():
