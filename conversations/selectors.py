@@ -1290,12 +1290,17 @@ def _versions_folded(rows) -> dict[int, tuple]:
 
 
 def _built(v: dict, now, tz) -> dict:
-    """``v`` (a folded page row) with its API row (``"api"``) and, when that row shows a snooze that has not ended,
-    the time it ends (``"wakes_at"``), after which the row is built again."""
-    v["api"] = _row(v, v["tags"], now, tz)
+    """A folded page row built: its API row (``"api"``), the keys the page is put in order and cut by, and, when the
+    row shows a snooze that has not ended, the time it ends (``"wakes_at"``), after which it is built again."""
     until = moment(v["snoozed_until"]) if v["inbox_state"] == InboxState.SNOOZED else None
-    v["wakes_at"] = until if until is not None and until > now else None
-    return v
+    return {
+        "id": v["id"],
+        "dispute_escalates_at": v["dispute_escalates_at"],
+        "reply_due_at": v["reply_due_at"],
+        "last_message_at": v["last_message_at"],
+        "api": _row(v, v["tags"], now, tz),
+        "wakes_at": until if until is not None and until > now else None,
+    }
 
 
 def _page_built(versions_read, rows_read, args: tuple, *, now, tz) -> list[dict]:
@@ -1319,8 +1324,9 @@ def _page_built(versions_read, rows_read, args: tuple, *, now, tz) -> list[dict]
         rows = _PAGE_ROWS_OF(missing)
         versions = _versions_folded((v["id"], *(v[name] for name in _ROW_VERSIONS)) for v in rows)
         for v in _tags_folded(rows):
-            page.append(_built(v, now, tz))
-            _BUILT_ROWS.keep(alias, v["id"], (tz, *versions[v["id"]]), v, at=at)
+            built = _built(v, now, tz)
+            page.append(built)
+            _BUILT_ROWS.keep(alias, v["id"], (tz, *versions[v["id"]]), built, at=at)
     return page
 
 
