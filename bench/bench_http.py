@@ -343,11 +343,12 @@ def _serve(conn_max_age: str):
 
 
 def _rounds(runs: list[tuple], data: dict, args, bare_label: str) -> list[dict]:
-    """Every run ``args.rounds`` times, interleaved; per run the median round, the range of its rates and of its share
+    """Every run ``args.rounds`` times, interleaved (the bare view first in each round); per run the median round, the range of its rates and of its share
     of the bare view measured in the same round. ``runs[0]`` is the bare view, shown as ``bare_label``."""
     rounds: dict[str, list[dict]] = {}
     for n in range(args.rounds):
-        for label, path, headers in runs:
+        # Every other round the runs after the bare view go in reverse order, so no page always follows the same one.
+        for label, path, headers in runs if n % 2 == 0 else [runs[0], *reversed(runs[1:])]:
             if "If-None-Match" in headers:  # the tag names the minute: take it fresh for each run
                 fresh = urllib.request.Request(BASE + path, headers={"Cookie": headers["Cookie"]})
                 headers = {**headers, "If-None-Match": urllib.request.urlopen(fresh).headers["ETag"]}
