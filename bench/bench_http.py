@@ -38,6 +38,7 @@ def _free_port() -> int:
 PORT = int(os.environ.get("BENCH_PORT") or _free_port())
 # The "2 sync workers"; BENCH_WORKER_CLASS=gthread measures the production default (4 threads a worker).
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+THREADS = "1" if WORKER_CLASS == "sync" else os.environ.get("GUNICORN_THREADS", "4")
 # One Celery worker on both queues (delivery and the suggestion vectors), as the Procfile runs it.
 WORKER_COMMAND = [
     str(ROOT / ".venv/bin/celery"),
@@ -312,7 +313,7 @@ def _serve(conn_max_age: str):
         # A sync worker is one thread: gunicorn runs "-k sync" with more than one thread as gthread (its config.py),
         # which every run from 2026-12-04 20:03 to 2026-12-07 15:30 did (4 threads). BENCH_WORKER_CLASS=gthread:
         # GUNICORN_THREADS threads a worker (the production default is 4).
-        "GUNICORN_THREADS": "1" if WORKER_CLASS == "sync" else os.environ.get("GUNICORN_THREADS", "4"),
+        "GUNICORN_THREADS": THREADS,
         # gunicorn reads the rest of the project's gunicorn.conf.py: no recycling during a run, so
         # a worker's start-up (the language detector, seconds of CPU) never lands inside a measurement.
         "GUNICORN_MAX_REQUESTS": "0",
@@ -481,8 +482,7 @@ def main() -> None:
     for r in results:  # each beside the median bare view of its own rounds
         r["ratio"] = 1.0 if r["label"].startswith("bare JSON view") else r["rps"] / r["bare"]
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min); at the start: {load_start:.1f}")
-    threads = "1" if WORKER_CLASS == "sync" else os.environ.get("GUNICORN_THREADS", "4")
-    print(f"gunicorn: 2 {WORKER_CLASS} workers, {threads} thread(s) each")
+    print(f"gunicorn: 2 {WORKER_CLASS} workers, {THREADS} thread(s) each")
     print("exactly once:", once)
     print(
         f"{'endpoint':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'queries':>7} {'non-2xx':>7}"

@@ -75,6 +75,9 @@ def main() -> None:
     other.autocommit = True
     renames = itertools.count()
 
+    def rows_kept_for(name: str) -> None:
+        settings.QUEUE_ROW_CACHE = 0 if name == "q-unkept" else kept_rows
+
     def before(name: str) -> None:
         if name == "q-1chg":
             with other.cursor() as cursor:
@@ -89,13 +92,13 @@ def main() -> None:
     chunk = 20
     samples = {name: {"walls": [], "cpus": [], "sql": [], "pg": 0.0, "queries": 0} for name in paths}
     for name, path in paths.items():
-        settings.QUEUE_ROW_CACHE = 0 if name == "q-unkept" else kept_rows
+        rows_kept_for(name)
         for _ in range(20):
             before(name)
             assert client.get(path).status_code == 200, path
     for _ in range(max(1, args.requests // chunk)):
         for name, path in paths.items():
-            settings.QUEUE_ROW_CACHE = 0 if name == "q-unkept" else kept_rows
+            rows_kept_for(name)
             taken = samples[name]
             backend_before = backend_cpu(connection)
             for _ in range(chunk):
@@ -120,7 +123,7 @@ def main() -> None:
         for name, taken in samples.items()
     }
     if args.profile:
-        settings.QUEUE_ROW_CACHE = 0 if args.profile == "q-unkept" else kept_rows
+        rows_kept_for(args.profile)
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.requests):

@@ -178,6 +178,19 @@ def clock_within_one_minute(monkeypatch):
     return start
 
 
+def other_connection_runs(sql: str, params: list) -> None:
+    """``sql`` run and committed by a psycopg2 connection of its own, as another process would."""
+    import psycopg2
+
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        other.autocommit = True
+        with other.cursor() as cursor:
+            cursor.execute(sql, params)
+    finally:
+        other.close()
+
+
 def await_readable(connection, what: str, timeout: float = 5.0) -> None:
     """Wait until something the server sent (a notice, the end of the session) reached ``connection``'s socket."""
     import select

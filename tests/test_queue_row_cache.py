@@ -6,7 +6,6 @@ another connection's SQL — is on the next page, as a page built without kept r
 from datetime import timedelta
 from unittest import mock
 
-import psycopg2
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -18,6 +17,7 @@ from conversations.models import Conversation, ConversationTag, Tag
 from conversations.selectors import queue_rows
 from seller_desk.models import Buyer, Order
 from seller_desk.row_versions import KEPT_SECONDS
+from tests.conftest import other_connection_runs
 from tests.factories import make_inbound, make_member, make_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,16 +61,6 @@ def _built_afresh(store, settings, **params):
         settings.QUEUE_ROW_CACHE = 5000
 
 
-def _other_connection_runs(sql: str, params: list) -> None:
-    other = psycopg2.connect(**connection.get_connection_params())
-    try:
-        other.autocommit = True
-        with other.cursor() as cursor:
-            cursor.execute(sql, params)
-    finally:
-        other.close()
-
-
 def _row(page, conversation_id: int) -> dict:
     return next(row for row in page[0] if row["id"] == conversation_id)
 
@@ -92,7 +82,7 @@ def _conversation_language(store, first, second, agent):
 
 
 def _buyer_renamed_by_sql(store, first, second, agent):
-    _other_connection_runs(
+    other_connection_runs(
         "UPDATE seller_desk_buyer SET name = %s WHERE id = %s", ["Anna Kowalska", first.buyer_id]
     )
     return first.pk, lambda row: row["buyer"]["name"] == "Anna Kowalska"
@@ -129,7 +119,7 @@ def _tag_removed(store, first, second, agent):
 
 
 def _buyer_locale_by_sql(store, first, second, agent):
-    _other_connection_runs(
+    other_connection_runs(
         "UPDATE seller_desk_buyer SET locale = %s WHERE id = %s", ["pt_BR", second.buyer_id]
     )
     return second.pk, lambda row: row["buyer"]["locale"] == "pt-BR"

@@ -6,7 +6,6 @@ another connection's SQL — is refused from the next request on."""
 import time
 from datetime import timedelta
 
-import psycopg2
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -15,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from seller_desk.models import ApiToken, Membership
-from tests.conftest import await_readable
+from tests.conftest import await_readable, other_connection_runs
 from tests.factories import make_api_token, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,16 +32,6 @@ def _statements(client: APIClient) -> tuple[int, int]:
     return status, len(captured)
 
 
-def _other_connection_runs(sql: str, params: list) -> None:
-    other = psycopg2.connect(**connection.get_connection_params())
-    try:
-        other.autocommit = True
-        with other.cursor() as cursor:
-            cursor.execute(sql, params)
-    finally:
-        other.close()
-
-
 def test_the_second_request_of_a_token_reads_no_token_row(require_postgres, store):
     client = _client(make_api_token(make_member(store)))
     first = _statements(client)
@@ -56,7 +45,7 @@ def test_a_token_revoked_by_another_connection_is_refused_from_the_next_request(
     token = make_api_token(make_member(store))
     client = _client(token)
     assert _statements(client)[0] == 200 and _statements(client)[0] == 200
-    _other_connection_runs("DELETE FROM seller_desk_apitoken", [])
+    other_connection_runs("DELETE FROM seller_desk_apitoken", [])
     await_readable(connection, "the notice of the delete")
     assert client.get("/api/v1/conversations").status_code == 401
 
