@@ -120,7 +120,17 @@ def test_the_first_days_last_places_skip_the_buyers_pushed_the_day_before_in_the
     """One day of 8 buyers, two orders a minute (ties broken by buyer id), 2 of them pushed the day before: with 3
     places left the first day reaches the 2nd and 5th buyers of the day only if they come before its 3rd clean one."""
     settings.SELLER_DESK = {**settings.SELLER_DESK, "BATCH_DAILY_CAP": 5}
-    store = make_store(name="Boundary", tier="advanced")
+    store, today, day = _boundary_store("Boundary")
+    ident = _assert_same_plan(new_campaign(store, crowd=conditions(store, day, day), scenario="reminder"))
+    # Buyers 0, 2, 3 go today; buyer 1 (before the 3rd) is skipped, buyer 4 (after it) waits for tomorrow.
+    assert (ident.matched, ident.recently_pushed, ident.count) == (8, 1, 7)
+    assert [(d.day, d.count) for d in ident.plan] == [(today, 3), (today + timedelta(days=1), 4)]
+
+
+def _boundary_store(name: str):
+    """One day of 8 buyers, two orders a minute (ties broken by buyer id), the 2nd and 5th pushed the day before,
+    3 places left today."""
+    store = make_store(name=name, tier="advanced")
     today = today_of(store)
     day = today - timedelta(days=4)
     buyers = Buyer.objects.bulk_create(
@@ -156,10 +166,78 @@ def test_the_first_days_last_places_skip_the_buyers_pushed_the_day_before_in_the
         ]
     )
     services.daily_quota_reserve(store=store, day=today, wanted=2)
-    ident = _assert_same_plan(new_campaign(store, crowd=conditions(store, day, day), scenario="reminder"))
-    # Buyers 0, 2, 3 go today; buyer 1 (before the 3rd) is skipped, buyer 4 (after it) waits for tomorrow.
-    assert (ident.matched, ident.recently_pushed, ident.count) == (8, 1, 7)
-    assert [(d.day, d.count) for d in ident.plan] == [(today, 3), (today + timedelta(days=1), 4)]
+    return store, today, day
+
+
+def test_a_boundary_day_emptied_between_the_two_reads_passes_over_its_pushes_the_day_before(
+    require_postgres, settings, monkeypatch
+):
+    """The days are counted, then the boundary day's orders go (a seller's import replaced them) before its last
+    place is read: identify answers, the first day taking what the count gave and passing over both pushes."""
+    settings.SELLER_DESK = {**settings.SELLER_DESK, "BATCH_DAILY_CAP": 5}
+    store, today, day = _boundary_store("Emptied")
+    campaign = new_campaign(store, crowd=conditions(store, day, day), scenario="reminder")
+    real_day_member = selectors._day_member
+    places = []
+
+    def day_member_after_the_orders_went(**kwargs):
+        Order.objects.filter(store=store).delete()
+        places.append(real_day_member(**kwargs))
+        return places[-1]
+
+    monkeypatch.setattr(selectors, "_day_member", day_member_after_the_orders_went)
+    ident = selectors.campaign_identification(
+        campaign=Campaign.objects.select_related("store").get(pk=campaign.pk)
+    )
+    assert places == [None]
+    assert (ident.matched, ident.recently_pushed, ident.count) == (8, 2, 6)
+    assert [(d.day, d.count) for d in ident.plan] == [(today, 3), (today + timedelta(days=1), 3)]
+
+
+def test_twins_ahead_of_the_first_days_last_place_make_it_read_on(require_postgres, settings):
+    """Two buyers with two orders each at the first instant of the day: the first 3 orders read hold 2 members, so
+    the last place (the 3rd) is read again with more rows, and the plan still equals the per-buyer one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SELLER_DESK = {**settings.SELLER_DESK, "BATCH_DAILY_CAP": 5}
+    store = make_store(name="Twins first", tier="advanced")
+    today = today_of(store)
+    day = today - timedelta(days=4)
+    buyers = Buyer.objects.bulk_create(
+        [Buyer(store=store, external_id=f"t{i}", name=f"Buyer {i}", country="US") for i in range(6)]
+    )
+    minutes = [0, 0, 0, 0, 1, 2, 3, 4]  # buyers 0 and 1 twice at 10:00, then one order a minute
+    owners = [0, 0, 1, 1, 2, 3, 4, 5]
+    Order.objects.bulk_create(
+        [
+            Order(
+                store=store,
+                buyer=buyers[owner],
+                external_id=f"t-o{i}",
+                status=OrderStatus.AWAITING_SHIPMENT,
+                placed_at=local_at(store, day, 10, minute),
+                amount="20.00",
+                currency="USD",
+            )
+            for i, (owner, minute) in enumerate(zip(owners, minutes, strict=True))
+        ]
+    )
+    earlier = Campaign.objects.create(
+        store=store, name="Earlier push", scenario="reminder", text="Hi", status=CampaignStatus.DONE
+    )
+    CampaignRecipient.objects.create(
+        store=store, campaign=earlier, buyer=buyers[3], status="sent", send_day=today - timedelta(days=1)
+    )
+    services.daily_quota_reserve(store=store, day=today, wanted=2)
+    campaign = new_campaign(store, crowd=conditions(store, day, day), scenario="reminder")
+    with CaptureQueriesContext(connection) as queries:
+        ident = _assert_same_plan(campaign)
+    # Buyers 0, 1 and 2 go today (buyer 3, pushed yesterday, comes after the 3rd); buyers 3, 4 and 5 tomorrow.
+    assert (ident.matched, ident.recently_pushed, ident.count) == (6, 0, 6)
+    assert [(d.day, d.count) for d in ident.plan] == [(today, 3), (today + timedelta(days=1), 3)]
+    heads = [q["sql"] for q in queries.captured_queries if "WITH head AS" in q["sql"]]
+    assert len(heads) == 2 and "FETCH FIRST 3 ROWS" in heads[0] and "FETCH FIRST 6 ROWS" in heads[1]
 
 
 def test_the_days_are_counted_with_the_offset_when_the_range_has_no_clock_change():
@@ -185,7 +263,7 @@ def test_the_days_are_counted_with_the_offset_when_the_range_has_no_clock_change
 def test_identify_reads_the_same_queries_for_a_crowd_ten_times_larger_when_the_day_before_pushed_some(
     require_postgres, settings
 ):
-    """The boundary day's head is one more query, whatever the crowd's size; no query's text grows with it."""
+    """The boundary day's last place is one more query, whatever the crowd's size; no query's text grows with it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -218,5 +296,5 @@ def test_identify_reads_the_same_queries_for_a_crowd_ten_times_larger_when_the_d
         _assert_same_plan(campaign)
         captured.append([len(q["sql"]) for q in queries.captured_queries])
     small, large = captured
-    assert len(small) == len(large) == 3  # the quota, the days, the boundary day's head
+    assert len(small) == len(large) == 2  # the days with the quota, the boundary day's last place
     assert max(large) - max(small) <= 4  # the digits of the ids and counts bound in, nothing per buyer
