@@ -144,12 +144,13 @@ def _role(pid_dir: Path, comm: str) -> str | None:
     return "web" if b"gunicorn" in cmdline else "worker" if b"celery" in cmdline else None
 
 
-def _proc_cpu() -> dict[str, float]:
+def _proc_cpu() -> dict[tuple[int, int], tuple[str, float]]:
     """CPU seconds so far of every process on the box by role: ``web`` (gunicorn), ``worker`` (Celery), ``postgres``
-    (every backend and the server's own processes), ``redis``. Read from ``/proc`` before and after a wrk run, so
-    each request's cost is shown where it is paid, the worker's and the database's included."""
+    (every backend and the server's own processes), ``redis``; keyed by (pid, start time), so a process that ends
+    during a run and one that starts in it are told apart. Read from ``/proc`` before and after a wrk run, so each
+    request's cost is shown where it is paid, the worker's and the database's included."""
     ticks = os.sysconf("SC_CLK_TCK")
-    roles: dict[str, float] = {}
+    processes: dict[tuple[int, int], tuple[str, float]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, rest = stat.read_text().rsplit(")", 1)
@@ -158,8 +159,19 @@ def _proc_cpu() -> dict[str, float]:
         role = _role(stat.parent, head.split("(", 1)[1])
         if role:
             fields = rest.split()
-            roles[role] = roles.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
-    return roles
+            key = (int(stat.parent.name), int(fields[19]))
+            processes[key] = (role, (int(fields[11]) + int(fields[12])) / ticks)
+    return processes
+
+
+def _cpu_by_role(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each role spent between two ``_proc_cpu`` reads: the processes alive at the second read, each
+    from its first read or from its start. A process that ended in between (a database backend replaced when its
+    connection aged out) takes its share with it: never negative, at worst a little low."""
+    spent: dict[str, float] = {}
+    for key, (role, seconds) in after.items():
+        spent[role] = spent.get(role, 0.0) + seconds - before.get(key, (role, 0.0))[1]
+    return spent
 
 
 def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str | None = None) -> dict:
@@ -173,7 +185,7 @@ def _wrk(path: str, headers: dict, seconds: int, connections: int, script: str |
     after, wrk_after = _proc_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
-    cpu = {role: (after[role] - before.get(role, 0.0)) * 1000 / total for role in after}
+    cpu = {role: seconds * 1000 / total for role, seconds in _cpu_by_role(before, after).items()}
     cpu["wrk"] = (
         (wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime) * 1000 / total
     )
