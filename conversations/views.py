@@ -34,6 +34,7 @@ from templates_i18n.services import scenario_pick_record
 from . import selectors, services
 from .forms import DisputeAnswerForm, ProtectionExtensionForm, ReplyForm
 from .models import Channel, Note
+from .presenters import queue_row_views
 
 QUEUE_LIMIT = 200
 QUEUE_TABS = (
@@ -138,10 +139,14 @@ def _queue_context(
         for key, label in QUEUE_TABS_MORE
     ]
     counts = {**counts, "overdue": _count_label(counts["overdue"]) if counts["overdue"] else 0}
+    team = _team_queue_context(store, filters, conversations, user)
     return {
         **_assign_queue_context(store, filters, user, len(conversations)),
         "more_tabs": more_tabs,
         "conversations": conversations,
+        "queue_rows": queue_row_views(
+            conversations, current_id=current_id, filter_query=query, draft_ids=team["draft_ids"]
+        ),
         "counts": counts,
         "shown_limit": QUEUE_LIMIT,
         "tabs": tabs,
@@ -153,7 +158,7 @@ def _queue_context(
         "channels": Channel.choices,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
         "poll_ms": _poll_ms(),
-        **_team_queue_context(store, filters, conversations, user),
+        **team,
     }
 
 

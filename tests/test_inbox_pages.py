@@ -64,6 +64,56 @@ def test_queue_row_shows_buyer_country_channel_language_and_preview(store, clien
     assert '<span class="qpreview" dir="rtl">مرحبا، متى سيصل طلبي؟</span>' in row
 
 
+def test_queue_row_escapes_each_piece_and_writes_it_in_the_agents_language(store, client_for, agent):
+    """The row's sentences are looked up once a page (``conversations.presenters``): each still comes out in the
+    active language, the buyer's name escaped inside them, the open row marked and its link keeping the filter."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from conversations.services import (
+        conversation_assign,
+        conversation_snooze,
+        conversation_tag_add,
+        tag_create,
+    )
+
+    buyer = make_buyer(store, name='<b>Zoë & "Co"</b>', country="FR", locale="fr_FR")
+    order = make_order(store, buyer, status="in_transit", days_ago=3)
+    open_one = make_inbound(store, buyer=buyer, order=order, text="Bonjour", channel="chat").conversation
+    conversation_assign(conversation=open_one, assignee_id=agent.pk, acting_user=agent)
+    owner = make_member(store, role="owner", username="owner-olga")
+    tag_create(store=store, acting_user=owner, name="<refund>")
+    conversation_tag_add(conversation=open_one, acting_user=agent, name="<refund>")
+    snoozed = make_inbound(store, text="Where is it?", channel="chat").conversation
+    conversation_snooze(conversation=snoozed, until=timezone.now() + timedelta(hours=2), acting_user=agent)
+
+    url = reverse("inbox-thread", args=[open_one.id]) + "?channel=chat"
+    html = client_for.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    row = html[html.index(f'data-id="{open_one.id}"') - 80 :]
+    row = row[: row.index("</a>")]
+    with translation.override("zh-hans"):
+        select = gettext("Select %(buyer)s") % {"buyer": "&lt;b&gt;Zoë &amp; &quot;Co&quot;&lt;/b&gt;"}
+        assigned = gettext("Assigned to %(username)s") % {"username": "agent-anna"}
+        chat = gettext("Chat")
+    assert select != "Select &lt;b&gt;Zoë &amp; &quot;Co&quot;&lt;/b&gt;"  # the catalogue has it
+    assert f'aria-label="{select}"' in html
+    assert 'class="qrow selected"' in row
+    assert (
+        f'href="/inbox/{open_one.id}/?channel=chat"' in row
+        and f'hx-get="/inbox/{open_one.id}/?channel=chat"' in row
+    )
+    assert "<bdi>&lt;b&gt;Zoë &amp; &quot;Co&quot;&lt;/b&gt;</bdi>" in row
+    assert f'<span class="chan chan-chat">{chat}</span>' in row
+    assert f'<span class="qorder">#{order.external_id}</span>' in row
+    assert f'<span class="qassignee" title="{assigned}">agent-anna</span>' in row
+    assert '<span class="qtag">&lt;refund&gt;</span>' in row
+    snoozed_html = client_for.get(
+        reverse("inbox"), {"queue": "snoozed"}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).content.decode()
+    with translation.override("zh-hans"):
+        assert f'<span class="qstate">{gettext("snoozed")}</span>' in snoozed_html
+
+
 def test_queue_filters_by_channel_language_and_queue(store, client_for, agent):
     ru_chat = make_inbound(store, text="Здравствуйте, где моя посылка?", channel="chat").conversation
     es_message = make_inbound(store, text="Hola, ¿dónde está mi pedido?", channel="message").conversation
