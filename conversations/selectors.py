@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -182,8 +183,8 @@ def open_condition(now=None) -> Q:
 
 
 def _mine(user) -> Q:
-    """Assigned to ``user``; nothing at all without a user (never "assigned to nobody")."""
-    pk = getattr(user, "pk", None)
+    """Assigned to ``user`` (a user or its id); nothing at all without a user (never "assigned to nobody")."""
+    pk = user if isinstance(user, int) else getattr(user, "pk", None)
     return Q(assignee_id=pk) if pk is not None else Q(assignee__isnull=True) & Q(assignee__isnull=False)
 
 
@@ -334,17 +335,12 @@ def queue_counts(
 ) -> dict[str, int]:
     """Sizes of the three queues (and how many needs-reply are overdue) under the same filters; a count of
     ``QUEUE_COUNT_CAP`` means "that many or more" (``exact`` counts everything: one query over all the store's
-    conversations)."""
+    conversations). Without filters (what every inbox page and poll asks) the statement is compiled once, on
+    PostgreSQL (``PreparedRead`` binds a time as psycopg2 writes it; SQLite compares Django's own text of it)."""
     now = timezone.now()
-    open_ = open_condition(now)
-    needs_reply = Q(status=ConversationStatus.NEEDS_REPLY) & open_
-    overdue = needs_reply & Q(reply_due_at__lt=now)
-    team = {
-        "mine": open_ & _mine(user),
-        "unassigned": open_ & Q(assignee__isnull=True),
-        "snoozed": Q(inbox_state=InboxState.SNOOZED, snoozed_until__gt=now),
-        "resolved": Q(inbox_state=InboxState.RESOLVED),
-    }
+    unfiltered = not (channel or language or search or tag or group or blocked or exact) and assignee is None
+    if unfiltered and getattr(user, "pk", None) is not None and connection.vendor == "postgresql":
+        return _unfiltered_counts(QUEUE_COUNT_CAP)(store.pk, now, user.pk)[0]
     qs = assignee_filter(
         _conversations_filtered(
             store=store,
@@ -357,23 +353,51 @@ def queue_counts(
         ),
         assignee=assignee,
     )
+    parts = _tab_count_parts(qs, now=now, user=user)
     if exact:
-        return qs.aggregate(
-            needs_reply=Count("id", filter=needs_reply),
-            answered=Count("id", filter=Q(status=ConversationStatus.ANSWERED)),
-            all=Count("id"),
-            overdue=Count("id", filter=overdue),
-            **{key: Count("id", filter=q) for key, q in team.items()},
+        return qs.aggregate(**{key: Count("id", filter=part or None) for key, part in parts.items()})
+    return capped_counts({key: qs.filter(part) for key, part in parts.items()})
+
+
+def _tab_count_parts(qs: QuerySet[Conversation], *, now, user) -> dict[str, Q]:
+    """What each tab count counts (and the overdue badge), as conditions on ``qs``'s conversations."""
+    open_ = open_condition(now)
+    needs_reply = Q(status=ConversationStatus.NEEDS_REPLY) & open_
+    return {
+        "needs_reply": needs_reply,
+        "answered": Q(status=ConversationStatus.ANSWERED),
+        "all": Q(),
+        "overdue": needs_reply & Q(reply_due_at__lt=now),
+        "mine": open_ & _mine(user),
+        "unassigned": open_ & Q(assignee__isnull=True),
+        "snoozed": Q(inbox_state=InboxState.SNOOZED, snoozed_until__gt=now),
+        "resolved": Q(inbox_state=InboxState.RESOLVED),
+    }
+
+
+class _CappedCount(Subquery):
+    """``(SELECT COUNT(*) FROM (… LIMIT cap))`` as one column: a capped count (``capped_counts``) in a ``values()``."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
+
+@functools.cache
+def _unfiltered_counts(cap: int) -> PreparedRead:
+    """The tab counts without filters, ``(store id, now, user id)``, compiled once per cap: building and compiling
+    the eight capped counts cost ≈ 7 ms of CPU on every inbox page and poll, PostgreSQL answering them ≈ 0.4 ms."""
+
+    def build(store_id, now, user_id) -> QuerySet:
+        qs = _conversations_filtered(store=store_id)
+        parts = _tab_count_parts(qs, now=now, user=user_id)
+        return Store.objects.filter(pk=store_id).values(
+            **{
+                key: _CappedCount(qs.filter(part).order_by().values("id")[:cap])
+                for key, part in parts.items()
+            }
         )
-    return capped_counts(
-        {
-            "needs_reply": qs.filter(needs_reply),
-            "answered": qs.filter(status=ConversationStatus.ANSWERED),
-            "all": qs,
-            "overdue": qs.filter(overdue),
-            **{key: qs.filter(q) for key, q in team.items()},
-        }
-    )
+
+    return PreparedRead(build, int, datetime, int)
 
 
 def capped_counts(parts: dict) -> dict:
@@ -914,26 +938,38 @@ def draft_conversation_ids(*, store: Store, user, conversation_ids) -> set[int]:
 def team_fingerprint(*, store: Store, user, conversation_ids) -> tuple:
     """What changes the queue rows besides their own columns: the agent's drafts, the store's tags (the filter and
     the pickers) and the tags on the rows shown (for the poll's "not modified" tag). One query, bounded by the page
-    and the store's tag list, never by how many conversations are tagged."""
+    and the store's tag list, never by how many conversations are tagged; compiled once (the rows' ids are one
+    array parameter on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return tuple(_TEAM_FINGERPRINT(store.pk, user.pk, list(conversation_ids))[0])
+    return _team_fingerprint(store.pk, user.pk, Q(conversation_id__in=list(conversation_ids))).get()
 
+
+def _team_fingerprint(store_id, user_id, on_rows_condition) -> QuerySet:
     def aggregate(qs, expression):
         return Subquery(qs.order_by().values("store").annotate(v=expression).values("v")[:1])
 
-    drafts = Draft.objects.filter(store=store, user=user)
-    tags = Tag.objects.filter(store=store)
-    on_rows = ConversationTag.objects.filter(store=store, conversation_id__in=list(conversation_ids))
-    return tuple(
-        Store.objects.filter(pk=store.pk)
-        .values_list(
-            aggregate(drafts, Count("id")),
-            aggregate(drafts, Max("updated_at")),
-            aggregate(tags, Count("id")),
-            aggregate(tags, Max("id")),
-            aggregate(on_rows, Count("id")),
-            aggregate(on_rows, Max("id")),
-        )
-        .get()
+    drafts = Draft.objects.filter(store=store_id, user=user_id)
+    tags = Tag.objects.filter(store=store_id)
+    on_rows = ConversationTag.objects.filter(on_rows_condition, store=store_id)
+    return Store.objects.filter(pk=store_id).values_list(
+        aggregate(drafts, Count("id")),
+        aggregate(drafts, Max("updated_at")),
+        aggregate(tags, Count("id")),
+        aggregate(tags, Max("id")),
+        aggregate(on_rows, Count("id")),
+        aggregate(on_rows, Max("id")),
     )
+
+
+# Building the six subqueries cost ≈ 7 ms of CPU on every poll (PostgreSQL's answer ≈ 1 ms).
+_TEAM_FINGERPRINT = PreparedRead(
+    lambda store_id, user_id, ids: _team_fingerprint(store_id, user_id, any_of(ids, "conversation_id")),
+    int,
+    int,
+    list,
+    tuples=True,
+)
 
 
 def counted_waits(*, store: Store) -> QuerySet[ReplyWait]:

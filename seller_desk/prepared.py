@@ -42,8 +42,9 @@ class PreparedRead:
     """
 
     def __init__(self, build, *kinds, times_as_text: bool = False, tuples: bool = False):
-        """``kinds``: per argument, ``int``, ``str``, ``datetime``, ``list`` (of ids, bound as one array, e.g. in
-        ``any_of``) or ``QuerySet``. ``times_as_text``: on PostgreSQL
+        """``kinds``: per argument, ``int``, ``str``, ``datetime`` (bound as the driver writes it: a read with one
+        is for PostgreSQL, as SQLite compares Django's own text of a time), ``list`` (of ids, bound as one array,
+        e.g. in ``any_of``: PostgreSQL) or ``QuerySet``. ``times_as_text``: on PostgreSQL
         the ``timestamptz`` columns come as PostgreSQL's text (``iso_time``, ``moment``). ``tuples``: rows as
         tuples in the ``values()`` order, not dicts."""
         self._build = build

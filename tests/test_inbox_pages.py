@@ -152,6 +152,55 @@ def test_queue_tabs_count_each_queue(store, client_for, agent):
     }
 
 
+def test_the_tab_counts_without_filters_count_what_the_filtered_counts_count(store, agent, monkeypatch):
+    """Without filters the counts are one statement compiled once (``selectors._unfiltered_counts``); each tab must
+    still count what the counts built for filters count: open, overdue, an ended snooze (open again), a snooze still
+    running, resolved, answered, the agent's own, a blocked buyer's (left out), and the cap."""
+    from conversations import selectors as conversation_selectors
+    from conversations.services import (
+        buyer_block,
+        conversation_assign,
+        conversation_resolve,
+        conversation_snooze,
+    )
+
+    now = timezone.now()
+    overdue = make_inbound(store, text="Late", sent_at=now - timedelta(hours=30)).conversation
+    mine = make_inbound(store, text="Mine").conversation
+    conversation_assign(conversation=mine, assignee_id=agent.pk, acting_user=agent)
+    ended = make_inbound(store, text="Snoozed till an hour ago").conversation
+    conversation_snooze(conversation=ended, until=now + timedelta(minutes=5), acting_user=agent)
+    Conversation.objects.filter(pk=ended.pk).update(snoozed_until=now - timedelta(hours=1))
+    later = make_inbound(store, text="Snoozed till tomorrow").conversation
+    conversation_snooze(conversation=later, until=now + timedelta(days=1), acting_user=agent)
+    resolved = make_inbound(store, text="Resolved").conversation
+    conversation_resolve(conversation=resolved, acting_user=agent)
+    answered = make_inbound(store, text="Answered").conversation
+    reply_send(conversation=answered, acting_user=agent, text="Done.")
+    blocked = make_inbound(store, text="Spam").conversation
+    buyer_block(store=store, buyer=blocked.buyer, acting_user=agent)
+    assert overdue.reply_due_at < now
+
+    expected = {
+        "needs_reply": 3,  # the overdue one, the agent's, the ended snooze
+        "answered": 2,  # the answered one and the resolved one (resolving leaves it answered)
+        "all": 6,  # every one but the blocked buyer's
+        "overdue": 1,
+        "mine": 1,
+        "unassigned": 3,  # open and nobody's: the overdue one, the ended snooze, the answered one
+        "snoozed": 1,
+        "resolved": 1,
+    }
+    counted = conversation_selectors.queue_counts(store=store, user=agent)
+    qs = conversation_selectors._conversations_filtered(store=store)
+    parts = conversation_selectors._tab_count_parts(qs, now=timezone.now(), user=agent)
+    built = conversation_selectors.capped_counts({key: qs.filter(part) for key, part in parts.items()})
+    assert counted == built == expected
+    monkeypatch.setattr(conversation_selectors, "QUEUE_COUNT_CAP", 2)
+    capped = conversation_selectors.queue_counts(store=store, user=agent)
+    assert capped == {key: min(n, 2) for key, n in counted.items()}
+
+
 def test_queue_partial_is_what_the_inbox_polls(store, client_for):
     conversation = make_inbound(store, text="Any news?").conversation
 
