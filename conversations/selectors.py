@@ -435,24 +435,53 @@ def queue_page(qs: QuerySet, *, queue: str, limit: int) -> list:
     return head + list(rest[: limit - len(head)])
 
 
-def queue_fingerprint(*, store: Store, queue: str, limit: int, user=None, **filters) -> list[tuple]:
+_FINGERPRINT_FIELDS = (
+    "id",
+    "status",
+    "inbox_state",
+    "assignee_id",
+    "language",
+    "last_message_at",
+    "last_message_preview",
+    "reply_due_at",
+    "buyer__name",
+    "buyer__country",
+    "order__external_id",
+)
+
+
+def queue_fingerprint(*, store: Store, queue: str, limit: int, user=None, **filters) -> list:
     """What the queue rows show, as plain values for the rows ``conversation_list`` would list (same filters): the
     poll compares it with the last answer's to say "not modified" without rendering. Two queries over at most
-    ``limit`` rows (``queue_page``)."""
-    rows = conversation_list(store=store, queue=queue, user=user, **filters).values_list(
-        "id",
-        "status",
-        "inbox_state",
-        "assignee_id",
-        "language",
-        "last_message_at",
-        "last_message_preview",
-        "reply_due_at",
-        "buyer__name",
-        "buyer__country",
-        "order__external_id",
-    )
+    ``limit`` rows (``queue_page``); the needs-reply queue without filters (what an inbox polls) compiled once on
+    PostgreSQL."""
+    unfiltered = all(value is None or value is False or value == "" for value in filters.values())
+    if queue == "needs_reply" and unfiltered and connection.vendor == "postgresql":
+        now = timezone.now()
+        head_read, rest_read = _needs_reply_fingerprint(limit)
+        head = head_read(store.pk, now, now + DISPUTE_NEAR_DEADLINE)
+        if len(head) >= limit:
+            return head
+        return head + rest_read(store.pk, now, now + DISPUTE_NEAR_DEADLINE)[: limit - len(head)]
+    rows = conversation_list(store=store, queue=queue, user=user, **filters).values_list(*_FINGERPRINT_FIELDS)
     return queue_page(rows, queue=queue, limit=limit)
+
+
+@functools.cache
+def _needs_reply_fingerprint(limit: int) -> tuple[PreparedRead, PreparedRead]:
+    """``queue_page``'s two parts of the needs-reply queue without filters as ``queue_fingerprint`` reads them, each
+    ``(store id, now, near-deadline end)`` and at most ``limit`` rows: building and compiling them cost ≈ 5 ms of
+    CPU on every poll."""
+
+    def part(index: int) -> PreparedRead:
+        def build(store_id, now, near_until) -> QuerySet:
+            base = _queue_filtered(store=store_id, queue="needs_reply", now=now)
+            parts = _queue_parts(base, queue="needs_reply", near_until=near_until, head_filter=Q())
+            return parts[index].values(*_FINGERPRINT_FIELDS)[:limit]
+
+        return PreparedRead(build, int, datetime, datetime, tuples=True)
+
+    return part(0), part(1)
 
 
 def conversation_get(*, store: Store, conversation_id: int) -> Conversation:

@@ -436,6 +436,31 @@ def test_the_queue_puts_disputes_near_their_escalation_deadline_first(store):
     assert order[0] != near.conversation_id
 
 
+@pytest.mark.parametrize("limit", [2, 3, 5, 200])
+def test_the_polls_fingerprint_reads_the_rows_the_inbox_shows_in_their_order(require_postgres, store, limit):
+    """The poll's "not modified" check reads the needs-reply rows by statements compiled once
+    (``selectors._needs_reply_fingerprint``): for a page that ends inside the near-deadline disputes, right after
+    them or past every row, they are the rows ``conversation_list`` pages for the inbox, in its order."""
+    from conversations import selectors
+
+    agent = make_member(store)
+    for hours in (60, 6, 30):
+        open_dispute(store, dispute_id=f"D-near-{hours}", opened_at=escalating_in(timedelta(hours=hours)))
+    open_dispute(store, dispute_id="D-far", opened_at=escalating_in(timedelta(days=4)))
+    for n in range(3):
+        make_inbound(store, text=f"Where is parcel {n}?")
+    shown = selectors.inbox_rows(store=store, queue="needs_reply", limit=limit, user=agent)
+    compiled = selectors.queue_fingerprint(store=store, queue="needs_reply", limit=limit, user=agent)
+    built = selectors.queue_page(
+        conversation_list(store=store, queue="needs_reply").values_list(*selectors._FINGERPRINT_FIELDS),
+        queue="needs_reply",
+        limit=limit,
+    )
+    assert [row[0] for row in compiled] == [c.pk for c in shown][:limit]
+    assert [tuple(row) for row in compiled] == [tuple(row) for row in built]
+    assert len(compiled) == min(limit, 7)
+
+
 def test_the_queue_api_cursor_walks_the_near_escalation_disputes_first_then_the_rest_by_due_time(store):
     """Pages of 2 through the API: the disputes escalating within DISPUTE_NEAR_DEADLINE (3 days) by deadline, then
     every other needs-reply row (a dispute escalating later among them) by reply due time, each row once."""
